@@ -1,0 +1,73 @@
+/** The overall phase of a CI run, whatever kind of object it came from. */
+export const PipelinePhase = {
+  Pending: "pending",
+  Running: "running",
+  Succeeded: "succeeded",
+  Failed: "failed",
+  Errored: "errored",
+  Cancelled: "cancelled",
+  TimedOut: "timed_out",
+} as const;
+export type PipelinePhase = (typeof PipelinePhase)[keyof typeof PipelinePhase];
+
+export const TERMINAL_PHASES: ReadonlySet<PipelinePhase> = new Set([
+  PipelinePhase.Succeeded,
+  PipelinePhase.Failed,
+  PipelinePhase.Errored,
+  PipelinePhase.Cancelled,
+  PipelinePhase.TimedOut,
+]);
+
+export const isTerminal = (phase: PipelinePhase): boolean => TERMINAL_PHASES.has(phase);
+
+/**
+ * Rank used to recognise stale or reordered events: a state never moves to a
+ * lower rank. All terminal phases share the top rank (the first one seen wins).
+ */
+export const phaseRank = (phase: PipelinePhase): number =>
+  phase === PipelinePhase.Pending ? 0 : phase === PipelinePhase.Running ? 1 : 2;
+
+export interface Stage {
+  name: string;
+  phase: PipelinePhase;
+  startedAt?: string;
+  finishedAt?: string;
+  message?: string;
+}
+
+export interface GitContext {
+  repoUrl?: string;
+  provider?: string;
+  host?: string;
+  owner?: string;
+  repo?: string;
+  sha?: string;
+  ref?: string;
+  pr?: string;
+}
+
+export interface PipelineInfo {
+  /** `cluster/namespace/name` */
+  id: string;
+  uid: string;
+  cluster: string;
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace: string;
+  phase: PipelinePhase;
+  stages: Stage[];
+  startedAt?: string;
+  finishedAt?: string;
+  message?: string;
+  dashboardUrl?: string;
+  git?: GitContext;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** What a normaliser reads off one object; the rest of PipelineInfo is filled in by the caller. */
+export type NormalisedRun = Omit<PipelineInfo, "id" | "cluster" | "dashboardUrl" | "git"> & {
+  /** For a child object (a Tekton TaskRun of a PipelineRun): the parent's name, so its stage joins the parent's run. */
+  parent?: { kind: string; name: string; uid?: string };
+};
