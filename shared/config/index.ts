@@ -1,0 +1,13 @@
+export { ConfigError } from "./errors";
+export { loadConfig, parseConfig, parseConfigYaml, toConfigError } from "./load";
+export { DEFAULT_CONFIG_YAML } from "./default";
+export {
+  ConfigSchema,
+  formatPath,
+  type FeedbackConfig,
+  type FeedbackConfigInput,
+  type ProcessingConfig,
+  type ReceiverEntry,
+  type SelectorConfig,
+  type WatchConfig,
+} from "./schema";

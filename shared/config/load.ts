@@ -1,0 +1,55 @@
+import { readFileSync } from "node:fs";
+import { parseDocument } from "yaml";
+import type { z } from "zod";
+import { ConfigError } from "./errors";
+import { ConfigSchema, formatPath, type FeedbackConfig } from "./schema";
+import { DEFAULT_CONFIG_YAML } from "./default";
+
+/** Turns the first zod issue into a ConfigError naming the offending key. */
+export const toConfigError = (error: z.ZodError, prefix: ReadonlyArray<PropertyKey> = []): ConfigError => {
+  const issue = error.issues[0];
+  if (!issue) return new ConfigError(formatPath(prefix), "is invalid");
+  if (issue.code === "unrecognized_keys") {
+    const key = issue.keys[0] ?? "";
+    return new ConfigError(formatPath([...prefix, ...issue.path, key]), "unknown key");
+  }
+  return new ConfigError(formatPath([...prefix, ...issue.path]), issue.message);
+};
+
+/** Validates an already parsed config object. */
+export const parseConfig = (value: unknown): FeedbackConfig => {
+  const result = ConfigSchema.safeParse(value ?? {});
+  if (!result.success) throw toConfigError(result.error);
+  const config = result.data;
+  const seen = new Set<string>();
+  config.receivers.forEach((receiver, index) => {
+    if (seen.has(receiver.name)) {
+      throw new ConfigError(`receivers[${index}].name`, `duplicate receiver name "${receiver.name}"`);
+    }
+    seen.add(receiver.name);
+  });
+  return config;
+};
+
+/** Parses and validates `feedback.yaml` text; YAML syntax errors name the line. */
+export const parseConfigYaml = (text: string, source = "feedback.yaml"): FeedbackConfig => {
+  const doc = parseDocument(text, { uniqueKeys: true });
+  const [syntax] = doc.errors;
+  if (syntax) {
+    const line = syntax.linePos?.[0]?.line;
+    throw new ConfigError("", `${source}${line ? ` line ${line}` : ""}: ${syntax.message.split("\n")[0]}`);
+  }
+  return parseConfig(doc.toJS());
+};
+
+/** Loads the config from a file, or the embedded default when no file is given. */
+export const loadConfig = (file?: string): FeedbackConfig => {
+  if (!file) return parseConfigYaml(DEFAULT_CONFIG_YAML, "embedded default config");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (cause) {
+    throw new ConfigError("", `cannot read ${file}: ${(cause as Error).message}`, { cause });
+  }
+  return parseConfigYaml(text, file);
+};

@@ -1,0 +1,66 @@
+import { z } from "zod";
+
+/** `a.b[2].c` from a zod issue path, so an error names the key the way it is written in YAML. */
+export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
+  path.reduce<string>((acc, key) => {
+    if (typeof key === "number") return `${acc}[${key}]`;
+    const name = String(key);
+    return acc ? `${acc}.${name}` : name;
+  }, "");
+
+const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export const WatchSchema = z.strictObject({
+  group: z.string().default(""),
+  version: z.string().min(1),
+  resource: z.string().regex(dnsLabel, "must be a lower-case plural resource name, e.g. pipelineruns"),
+  namespaces: z.array(z.string().regex(dnsLabel, "must be a namespace name")).default([]),
+  labelSelector: z.string().optional(),
+});
+export type WatchConfig = z.output<typeof WatchSchema>;
+
+export const SelectorSchema = z.strictObject({
+  namespaces: z.array(z.string()).default([]),
+  kinds: z.array(z.string()).default([]),
+  labelSelector: z.string().optional(),
+});
+export type SelectorConfig = z.output<typeof SelectorSchema>;
+
+export const ReceiverEntrySchema = z.strictObject({
+  name: z.string().regex(dnsLabel, "must be a lower-case name of letters, digits and '-'"),
+  type: z.string().min(1),
+  selector: SelectorSchema.default({ namespaces: [], kinds: [] }),
+  /** Type-specific options, validated by the receiver type's own schema. */
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+export type ReceiverEntry = z.output<typeof ReceiverEntrySchema>;
+
+export const ProcessingSchema = z.strictObject({
+  maxRetries: z.int().min(0).max(100).default(5),
+  backoff: z
+    .strictObject({
+      baseSeconds: z.number().positive().default(2),
+      capSeconds: z.number().positive().max(43_200, "SQS visibility cannot exceed 12 hours").default(300),
+    })
+    .default({ baseSeconds: 2, capSeconds: 300 }),
+  /** Seconds a receiver call may hold its claim before another attempt may repeat it. */
+  leaseSeconds: z.int().positive().default(120),
+  /** Only runs labelled or annotated `commit-status.argoproj.io/enabled: "true"` get feedback. */
+  optIn: z.boolean().default(false),
+  /** Template with {{cluster}}, {{namespace}}, {{name}}, {{kind}}, {{uid}}. */
+  dashboardUrl: z.string().optional(),
+  /** How long a run's state is kept after its last event. */
+  stateTtlDays: z.int().min(1).max(365).default(30),
+  /** Bounded wait for a handler that returned without closing its status channel. */
+  closeWaitMs: z.int().positive().default(2_000),
+});
+export type ProcessingConfig = z.output<typeof ProcessingSchema>;
+
+export const ConfigSchema = z.strictObject({
+  cluster: z.string().regex(dnsLabel, "must be a lower-case name of letters, digits and '-'"),
+  watch: z.array(WatchSchema).min(1, "list at least one resource to watch"),
+  receivers: z.array(ReceiverEntrySchema).default([]),
+  processing: ProcessingSchema.default(ProcessingSchema.parse({})),
+});
+export type FeedbackConfig = z.output<typeof ConfigSchema>;
+export type FeedbackConfigInput = z.input<typeof ConfigSchema>;

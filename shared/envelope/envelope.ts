@@ -1,0 +1,99 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { formatPath } from "../config/schema";
+import { InvalidEnvelopeError } from "./errors";
+
+export const EnvelopeType = {
+  Added: "ADDED",
+  Modified: "MODIFIED",
+  Deleted: "DELETED",
+  Resync: "RESYNC",
+} as const;
+export type EnvelopeType = (typeof EnvelopeType)[keyof typeof EnvelopeType];
+
+const ObjectMetaSchema = z.looseObject({
+  name: z.string().min(1),
+  namespace: z.string().optional(),
+  uid: z.string().min(1),
+  resourceVersion: z.string().optional(),
+  generation: z.number().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+
+export const KubeObjectSchema = z.looseObject({
+  apiVersion: z.string().min(1),
+  kind: z.string().min(1),
+  metadata: ObjectMetaSchema,
+});
+export type KubeObject = z.output<typeof KubeObjectSchema> & { spec?: unknown; status?: unknown };
+
+export const EnvelopeSchema = z.strictObject({
+  v: z.literal(1),
+  cluster: z.string().min(1).max(63),
+  type: z.enum(["ADDED", "MODIFIED", "DELETED", "RESYNC"]),
+  apiVersion: z.string().min(1),
+  kind: z.string().min(1),
+  object: KubeObjectSchema,
+  observedAt: z.iso.datetime({ offset: true }),
+});
+export type Envelope = Omit<z.output<typeof EnvelopeSchema>, "object"> & { object: KubeObject };
+
+/** Parses a queue message body; throws InvalidEnvelopeError naming the field. */
+export const parseEnvelope = (body: string): Envelope => {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (cause) {
+    throw new InvalidEnvelopeError("", `body is not JSON (${(cause as Error).message})`, { cause });
+  }
+  return validateEnvelope(value);
+};
+
+export const validateEnvelope = (value: unknown): Envelope => {
+  const result = EnvelopeSchema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    if (issue?.code === "unrecognized_keys") {
+      throw new InvalidEnvelopeError(formatPath([...issue.path, issue.keys[0] ?? ""]), "unknown field");
+    }
+    throw new InvalidEnvelopeError(formatPath(issue?.path ?? []), issue?.message ?? "is invalid");
+  }
+  const envelope = result.data as Envelope;
+  if (envelope.object.apiVersion !== envelope.apiVersion || envelope.object.kind !== envelope.kind) {
+    throw new InvalidEnvelopeError("object.kind", "apiVersion and kind must match the envelope's");
+  }
+  return envelope;
+};
+
+/** FIFO group: every event of one object is processed in order. */
+export const messageGroupId = (envelope: Pick<Envelope, "cluster" | "object">): string =>
+  `${envelope.cluster}/${envelope.object.metadata.uid}`;
+
+/**
+ * FIFO deduplication id: the same watch event sent twice within SQS's
+ * five-minute window (a relay restart, a re-list) is stored once.
+ */
+export const messageDeduplicationId = (envelope: Pick<Envelope, "cluster" | "object" | "type">): string =>
+  createHash("sha256")
+    .update(
+      [envelope.cluster, envelope.object.metadata.uid, envelope.object.metadata.resourceVersion ?? "", envelope.type].join(
+        "\u0000",
+      ),
+    )
+    .digest("hex");
+
+export const makeEnvelope = (
+  cluster: string,
+  type: EnvelopeType,
+  object: KubeObject,
+  observedAt: Date = new Date(),
+): Envelope => ({
+  v: 1,
+  cluster,
+  type,
+  apiVersion: object.apiVersion,
+  kind: object.kind,
+  object,
+  observedAt: observedAt.toISOString(),
+});

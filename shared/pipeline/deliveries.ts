@@ -1,0 +1,96 @@
+import { LifecycleEvent } from "../receivers/types";
+import { dueEvents, stateHash, type Deliveries, type Mark, type RunState } from "./lifecycle";
+
+/** The callbacks one receiver is to make now, in order, with the claims that guard them. */
+export interface PlannedCall {
+  receiver: string;
+  events: LifecycleEvent[];
+  /** The state hash a progress call delivers. */
+  hash: string;
+}
+
+export interface ClaimPlan {
+  /** The state with the new claims, to be written conditionally before any call. */
+  state: RunState;
+  calls: PlannedCall[];
+  /** Receivers with a call still in flight elsewhere (claim not expired): retry later. */
+  blocked: string[];
+}
+
+const ONCE = [LifecycleEvent.Created, LifecycleEvent.Started, LifecycleEvent.Finished] as const;
+type OnceEvent = (typeof ONCE)[number];
+const isOnce = (event: LifecycleEvent): event is OnceEvent => (ONCE as readonly string[]).includes(event);
+
+const settled = (mark: Mark | undefined): boolean => mark?.s === "done" || mark?.s === "failed";
+const inFlight = (mark: Mark | undefined, now: number): boolean => mark?.s === "claimed" && (mark.exp ?? 0) > now;
+
+/**
+ * Claims every callback the state calls for and no receiver has had yet.
+ * A claim is a lease: if the process dies between the call and its record,
+ * the claim expires and the next attempt repeats that one call.
+ */
+export const planClaims = (state: RunState, receivers: readonly string[], now: number, leaseMs: number): ClaimPlan => {
+  const info = state.info;
+  if (!info) return { state, calls: [], blocked: [] };
+  const hash = stateHash(info);
+  const due = dueEvents(info);
+  const deliveries: Record<string, Deliveries> = { ...state.deliveries };
+  const calls: PlannedCall[] = [];
+  const blocked: string[] = [];
+  const claim: Mark = { s: "claimed", exp: now + leaseMs };
+
+  for (const receiver of receivers) {
+    const current: Deliveries = { ...deliveries[receiver] };
+    const events: LifecycleEvent[] = [];
+    let waits = false;
+    for (const event of due) {
+      const mark = isOnce(event) ? current[event] : current.progress;
+      if (inFlight(mark, now)) {
+        waits = true;
+        break;
+      }
+      if (isOnce(event) ? settled(mark) : current.ph === hash) continue;
+      events.push(event);
+    }
+    if (waits) {
+      blocked.push(receiver);
+      deliveries[receiver] = current;
+      continue;
+    }
+    for (const event of events) {
+      if (isOnce(event)) current[event] = claim;
+      else current.progress = { ...claim, h: hash };
+    }
+    deliveries[receiver] = current;
+    if (events.length > 0) calls.push({ receiver, events, hash });
+  }
+  return { state: { ...state, deliveries }, calls, blocked };
+};
+
+/** How one receiver's planned calls went: how many succeeded in order, and why the next failed. */
+export interface CallResult {
+  call: PlannedCall;
+  delivered: number;
+  error?: Error;
+  /** The error will not go away by retrying: record it and do not call again. */
+  permanent?: boolean;
+  progressCount: number;
+}
+
+/** The attribute writes that record the outcome of the calls: one update for all receivers. */
+export const settleAssignments = (results: readonly CallResult[]): Array<{ path: string[]; value: unknown }> => {
+  const out: Array<{ path: string[]; value: unknown }> = [];
+  for (const { call, delivered, error, permanent, progressCount } of results) {
+    const base = ["deliveries", call.receiver];
+    call.events.forEach((event, i) => {
+      const outcome: Mark = { s: i < delivered ? "done" : permanent && i === delivered ? "failed" : "open" };
+      if (event === LifecycleEvent.Progress) {
+        out.push({ path: [...base, "progress"], value: outcome });
+        if (outcome.s !== "open") out.push({ path: [...base, "ph"], value: call.hash });
+        if (outcome.s === "done") out.push({ path: [...base, "pc"], value: progressCount + 1 });
+      } else out.push({ path: [...base, event], value: outcome });
+    });
+    if (error) out.push({ path: [...base, "lastError"], value: error.message.slice(0, 500) });
+  }
+  return out;
+};

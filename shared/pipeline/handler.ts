@@ -1,0 +1,202 @@
+import type { FeedbackConfig } from "../config";
+import type { KubeObject } from "../envelope";
+import type { Log } from "../log";
+import type { ConfiguredReceiver } from "../receivers/registry";
+import { LifecycleEvent, type Receiver } from "../receivers/types";
+import {
+  EventStatus,
+  newEventProcessStatus,
+  type EventProcessStatus,
+  type Handler,
+  type HandlerContext,
+  type ObjectRecord,
+  type StatusChannel,
+} from "../status";
+import { VersionConflictError, type StateStore, type StoredItem } from "../store";
+import { planClaims, settleAssignments, type CallResult, type PlannedCall } from "./deliveries";
+import { InvalidObjectError, UnsupportedKindError } from "./errors";
+import { isOptedIn } from "./git";
+import { ownerUid, toPipelineInfo } from "./info";
+import { advance, advanceStage, emptyRunState, type Advance, type RunState } from "./lifecycle";
+import { normalise, stageOfTaskRun } from "./normalise";
+import { matchesSelector } from "./selector";
+import type { PipelineInfo } from "./types";
+
+export interface PipelineHandlerOptions {
+  config: FeedbackConfig;
+  store: StateStore;
+  receivers: readonly ConfiguredReceiver[];
+  now?: () => number;
+}
+
+/** The run item: the object's last stored version plus its run state. */
+interface RunRecord extends ObjectRecord {
+  run?: RunState;
+}
+
+const MAX_WRITE_ATTEMPTS = 4;
+
+const CALLBACK = {
+  [LifecycleEvent.Created]: (r: Receiver) => r.whenCreated.bind(r),
+  [LifecycleEvent.Started]: (r: Receiver) => r.whenStarted.bind(r),
+  [LifecycleEvent.Progress]: (r: Receiver) => r.updateProgress.bind(r),
+  [LifecycleEvent.Finished]: (r: Receiver) => r.whenFinished.bind(r),
+} as const;
+
+/**
+ * Turns watch events of CI runs into receiver callbacks, exactly once per
+ * lifecycle event and receiver. Two writes per event that calls anything
+ * (claims with the new state, then the marks), none for an event that
+ * changes nothing.
+ */
+export class PipelineHandler implements Handler {
+  readonly name = "pipeline";
+  readonly #config: FeedbackConfig;
+  readonly #store: StateStore;
+  readonly #receivers: ReadonlyMap<string, ConfiguredReceiver>;
+  readonly #now: () => number;
+
+  constructor(options: PipelineHandlerOptions) {
+    this.#config = options.config;
+    this.#store = options.store;
+    this.#receivers = new Map(options.receivers.map((r) => [r.receiver.name, r]));
+    this.#now = options.now ?? Date.now;
+  }
+
+  added(ctx: HandlerContext, obj: KubeObject, ch: StatusChannel): Promise<void> {
+    return this.#handle(ctx, obj, false, ch);
+  }
+
+  updated(ctx: HandlerContext, newObj: KubeObject, _oldObj: KubeObject | undefined, ch: StatusChannel): Promise<void> {
+    return this.#handle(ctx, newObj, false, ch);
+  }
+
+  deleted(ctx: HandlerContext, obj: KubeObject, ch: StatusChannel): Promise<void> {
+    return this.#handle(ctx, obj, true, ch);
+  }
+
+  async onStatus(ctx: HandlerContext, status: EventProcessStatus): Promise<void> {
+    const level = status.status === EventStatus.Failure || status.status === EventStatus.MaxRetryReached ? "error" : "debug";
+    ctx.log[level](`pipeline event ${status.status}`, { ...status.messages, error: status.error?.message });
+  }
+
+  async #handle(ctx: HandlerContext, obj: KubeObject, deleted: boolean, ch: StatusChannel): Promise<void> {
+    let run;
+    try {
+      run = normalise(obj);
+    } catch (error) {
+      if (error instanceof UnsupportedKindError) {
+        return newEventProcessStatus().withStatus(EventStatus.Skip).withMessage("reason", error.message).skipClose(ch);
+      }
+      if (error instanceof InvalidObjectError) {
+        return newEventProcessStatus().withStatus(EventStatus.Failure).withMessage("reason", "invalid object").withError(error).sendClose(ch);
+      }
+      throw error;
+    }
+    if (this.#config.processing.optIn && !isOptedIn(run.annotations, run.labels)) {
+      return newEventProcessStatus().withStatus(EventStatus.Skip).withMessage("reason", "not opted in").skipClose(ch);
+    }
+
+    const cluster = ctx.envelope.cluster;
+    if (run.parent) {
+      const parentUid = ownerUid(obj, run.parent.kind) ?? run.parent.uid;
+      if (!parentUid || deleted) {
+        const reason = deleted ? "child deleted" : `no ${run.parent.kind} owner reference`;
+        return newEventProcessStatus().withStatus(EventStatus.Skip).withMessage("reason", reason).skipClose(ch);
+      }
+      const stage = stageOfTaskRun(run, obj);
+      return this.#fold(ctx, `obj#${cluster}/${parentUid}`, undefined, undefined, (s) => advanceStage(s, stage), ch);
+    }
+    const info = toPipelineInfo(cluster, run, { dashboardUrl: this.#config.processing.dashboardUrl, deleted });
+    return this.#fold(ctx, ctx.key, ctx.stored ?? null, obj, (s) => advance(s, info), ch);
+  }
+
+  /**
+   * Reads (or reuses) the run item, folds the event in, claims the due
+   * callbacks with a conditional write, calls them, records the outcome.
+   * `known` is the item the caller already read (`null`: known absent).
+   */
+  async #fold(
+    ctx: HandlerContext,
+    key: string,
+    known: StoredItem<RunRecord> | null | undefined,
+    object: KubeObject | undefined,
+    fold: (state: RunState) => Advance,
+    ch: StatusChannel,
+  ): Promise<void> {
+    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+      const item = attempt === 0 && known !== undefined ? (known ?? undefined) : await this.#store.get<RunRecord>(key);
+      const adv = fold(item?.data.run ?? emptyRunState());
+      if (adv.stale) {
+        return newEventProcessStatus().withStatus(EventStatus.Skip).withMessage("reason", "stale event").skipClose(ch);
+      }
+      const now = this.#now();
+      const info = adv.state.info;
+      const names = info ? this.#applicable(info) : [];
+      const plan = planClaims(adv.state, names, now, this.#config.processing.leaseSeconds * 1000);
+      if (!adv.changed && plan.calls.length === 0) {
+        if (plan.blocked.length > 0) return this.#retryBlocked(plan.blocked, ch);
+        return newEventProcessStatus().withStatus(EventStatus.Skip).withMessage("reason", "no change").skipClose(ch);
+      }
+      const data: RunRecord = { ...item?.data, ...(object ? { object } : {}), run: plan.state };
+      try {
+        await this.#store.put(key, data, item?.version, this.#config.processing.stateTtlDays * 86_400);
+      } catch (error) {
+        if (error instanceof VersionConflictError) continue;
+        throw error;
+      }
+      const results = await Promise.all(plan.calls.map((call) => this.#call(ctx, call, plan.state)));
+      await this.#store.setPaths(key, settleAssignments(results));
+      return this.#verdict(results, plan.blocked, ch);
+    }
+    return newEventProcessStatus()
+      .withStatus(EventStatus.Retry)
+      .withError(new VersionConflictError(key, undefined))
+      .sendClose(ch);
+  }
+
+  #applicable(info: PipelineInfo): string[] {
+    return [...this.#receivers.values()].filter((r) => matchesSelector(r.entry.selector, info)).map((r) => r.receiver.name);
+  }
+
+  async #call(ctx: HandlerContext, call: PlannedCall, state: RunState): Promise<CallResult> {
+    const { receiver } = this.#receivers.get(call.receiver)!;
+    const info = state.info!;
+    const progressCount = state.deliveries[call.receiver]?.pc ?? 0;
+    let delivered = 0;
+    for (const event of call.events) {
+      try {
+        await CALLBACK[event](receiver)({ log: ctx.log, event }, info);
+        delivered++;
+      } catch (error) {
+        const err = error instanceof Error ? error : new Error(String(error));
+        const permanent = (err as { retryable?: unknown }).retryable === false;
+        ctx.log.warn(`receiver ${call.receiver} failed on ${event}`, { receiver: call.receiver, event, error: err.message });
+        return { call, delivered, error: err, permanent, progressCount };
+      }
+    }
+    return { call, delivered, progressCount };
+  }
+
+  #retryBlocked(blocked: readonly string[], ch: StatusChannel): Promise<void> {
+    return newEventProcessStatus()
+      .withStatus(EventStatus.Retry)
+      .withMessage("waiting", `a call is in flight for ${blocked.join(", ")}`)
+      .sendClose(ch);
+  }
+
+  #verdict(results: readonly CallResult[], blocked: readonly string[], ch: StatusChannel): Promise<void> {
+    const builder = newEventProcessStatus();
+    for (const r of results) builder.withMessage(r.call.receiver, `${r.call.events.slice(0, r.delivered).join(",") || "-"}${r.error ? ` (failed: ${r.error.message})` : ""}`);
+    const retryable = results.filter((r) => r.error && !r.permanent);
+    const failed = results.filter((r) => r.error);
+    if (retryable.length === 0 && blocked.length === 0) {
+      return builder.withStatus(failed.length ? EventStatus.PartialCompleted : EventStatus.Completed).sendClose(ch);
+    }
+    const firstError = retryable[0]?.error;
+    if (firstError) builder.withError(firstError);
+    if (blocked.length) builder.withMessage("waiting", blocked.join(","));
+    const anyDelivered = results.some((r) => r.delivered > 0);
+    return builder.withStatus(anyDelivered ? EventStatus.PartialCompleted : EventStatus.Retry).withRetry().sendClose(ch);
+  }
+}

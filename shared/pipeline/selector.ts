@@ -1,0 +1,58 @@
+import type { SelectorConfig } from "../config";
+
+/**
+ * Equality- and set-based label selectors (`a=b`, `a!=b`, `a in (x,y)`,
+ * `a notin (x)`, `a`, `!a`), as `kubectl` accepts them. client-node only
+ * passes selectors through to the API server and has no matcher of its own,
+ * so the few lines are written here.
+ */
+type Requirement = (labels: Record<string, string>) => boolean;
+
+const splitTerms = (selector: string): string[] => {
+  const terms: string[] = [];
+  let depth = 0;
+  let current = "";
+  for (const ch of selector) {
+    if (ch === "(") depth++;
+    if (ch === ")") depth--;
+    if (ch === "," && depth === 0) {
+      terms.push(current.trim());
+      current = "";
+    } else current += ch;
+  }
+  if (current.trim()) terms.push(current.trim());
+  return terms.filter(Boolean);
+};
+
+const parseTerm = (term: string): Requirement => {
+  let m = /^(\S+?)\s*(==|!=|=)\s*(\S*)$/.exec(term);
+  if (m) {
+    const [, key, op, value] = m as unknown as [string, string, string, string];
+    return op === "!=" ? (l) => l[key] !== value : (l) => l[key] === value;
+  }
+  m = /^(\S+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(term);
+  if (m) {
+    const [, key, op, list] = m as unknown as [string, string, string, string];
+    const values = new Set(list.split(",").map((v) => v.trim()));
+    return op === "in" ? (l) => l[key] !== undefined && values.has(l[key]) : (l) => l[key] === undefined || !values.has(l[key]);
+  }
+  if (/^!\S+$/.test(term)) return (l) => l[term.slice(1)] === undefined;
+  if (/^\S+$/.test(term)) return (l) => l[term] !== undefined;
+  throw new Error(`invalid label selector term "${term}"`);
+};
+
+export const parseLabelSelector = (selector: string | undefined): Requirement => {
+  const requirements = splitTerms(selector ?? "").map(parseTerm);
+  return (labels) => requirements.every((r) => r(labels));
+};
+
+export interface Selectable {
+  kind: string;
+  namespace: string;
+  labels: Record<string, string>;
+}
+
+export const matchesSelector = (selector: SelectorConfig, run: Selectable): boolean =>
+  (selector.namespaces.length === 0 || selector.namespaces.includes(run.namespace)) &&
+  (selector.kinds.length === 0 || selector.kinds.includes(run.kind)) &&
+  parseLabelSelector(selector.labelSelector)(run.labels);

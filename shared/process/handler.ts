@@ -1,0 +1,87 @@
+import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { loadConfig, type FeedbackConfig } from "../config";
+import { logger } from "../log";
+import { isPipelineKind } from "../pipeline/normalise";
+import { PipelineHandler } from "../pipeline/handler";
+import { createReceivers, type ConfiguredReceiver, type ServiceContext } from "../receivers";
+import { DynamoStateStore, type StateStore } from "../store";
+import { processRecord, type DispatchDeps, type Route } from "./dispatch";
+import { MissingSettingError } from "./errors";
+import { SqsQueueOps, type QueueOps } from "./queue";
+
+export interface ProcessHandlerOptions {
+  /** Defaults to the file named by FEEDBACK_CONFIG, else the embedded default. */
+  config?: FeedbackConfig;
+  /** Defaults to the DynamoDB table named by TABLE_NAME. */
+  store?: StateStore;
+  /** Defaults to SQS with QUEUE_URL and DLQ_URL. */
+  queue?: QueueOps;
+  /** Defaults to the receivers the config names. */
+  receivers?: ConfiguredReceiver[];
+  /** Extra routes, tried before the built-in ones. */
+  routes?: Route[];
+  random?: () => number;
+}
+
+const setting = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new MissingSettingError(name);
+  return value;
+};
+
+/** Builds everything once per cold start; receivers are initialised here. */
+export const createDispatchDeps = async (options: ProcessHandlerOptions = {}): Promise<DispatchDeps> => {
+  const config = options.config ?? loadConfig(process.env.FEEDBACK_CONFIG);
+  const store = options.store ?? new DynamoStateStore({ tableName: setting("TABLE_NAME") });
+  const queue = options.queue ?? new SqsQueueOps({ queueUrl: setting("QUEUE_URL"), dlqUrl: setting("DLQ_URL") });
+  const receivers = options.receivers ?? createReceivers(config);
+  const serviceContext: ServiceContext = {
+    log: logger,
+    config,
+    kube: async () => {
+      const { KubeConfig } = await import("@kubernetes/client-node");
+      const kc = new KubeConfig();
+      kc.loadFromDefault();
+      return kc;
+    },
+    store: {
+      get: async (key) => (await store.get<Record<string, unknown>>(`rcv#${key}`))?.data,
+      put: async (key, value) => {
+        const current = await store.get(`rcv#${key}`);
+        await store.put(`rcv#${key}`, value, current?.version, config.processing.stateTtlDays * 86_400);
+      },
+    },
+  };
+  for (const { receiver } of receivers) await receiver.initialize?.(serviceContext);
+  const pipeline = new PipelineHandler({ config, store, receivers });
+  return {
+    config,
+    store,
+    queue,
+    routes: [...(options.routes ?? []), { matches: isPipelineKind, handler: pipeline }],
+    childLog: (keys) => logger.createChild({ persistentKeys: keys }),
+    ...(options.random ? { random: options.random } : {}),
+  };
+};
+
+/**
+ * The process function's core: an SQS FIFO batch in, a partial batch
+ * response out. A message that must be retried holds back the rest of its
+ * own message group in this batch, never other groups.
+ */
+export const createBatchHandler = (options: ProcessHandlerOptions = {}) => {
+  let deps: Promise<DispatchDeps> | undefined;
+  return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
+    deps ??= createDispatchDeps(options).catch((error: unknown) => {
+      deps = undefined;
+      throw error;
+    });
+    const ready = await deps;
+    return processPartialResponse(event, (record: SQSRecord) => processRecord(record, ready), new SqsFifoPartialProcessorAsync(), {
+      ...(context ? { context } : {}),
+      skipGroupOnError: true,
+      throwOnFullBatchFailure: false,
+    });
+  };
+};

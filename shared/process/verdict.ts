@@ -1,0 +1,75 @@
+import type { ProcessingConfig } from "../config";
+import { EventStatus, newEventProcessStatus, retryAfterOf, type EventProcessStatus } from "../status";
+
+/** SQS's upper bound for a message's visibility timeout. */
+export const MAX_VISIBILITY_SECONDS = 43_200;
+
+export const SqsAction = {
+  /** Success: the message is deleted. */
+  Delete: "delete",
+  /** Reported in batchItemFailures, visible again after `delaySeconds`. */
+  Retry: "retry",
+  /** Sent to the DLQ with its reason, then deleted. */
+  DeadLetter: "dead-letter",
+} as const;
+export type SqsAction = (typeof SqsAction)[keyof typeof SqsAction];
+
+export interface SqsVerdict {
+  action: SqsAction;
+  /** The status the event ends with (Retry past the max becomes MaxRetryReached). */
+  status: EventProcessStatus;
+  delaySeconds?: number;
+  reason?: string;
+}
+
+/**
+ * Exponential backoff with "equal jitter": half the step is fixed, half is
+ * random, so delays grow with every retry yet retries of many messages do
+ * not arrive together.
+ */
+export const backoffSeconds = (
+  retryCount: number,
+  backoff: ProcessingConfig["backoff"],
+  random: () => number = Math.random,
+): number => {
+  const step = Math.min(backoff.capSeconds, backoff.baseSeconds * 2 ** Math.min(retryCount, 30));
+  const seconds = Math.ceil(step / 2 + random() * (step / 2));
+  return Math.min(MAX_VISIBILITY_SECONDS, Math.max(1, seconds));
+};
+
+/** Maps a handler's final status onto what SQS should do with the message (DESIGN §4). */
+export const decide = (
+  final: EventProcessStatus,
+  retryCount: number,
+  processing: Pick<ProcessingConfig, "maxRetries" | "backoff">,
+  random?: () => number,
+): SqsVerdict => {
+  switch (final.status) {
+    case EventStatus.Completed:
+    case EventStatus.Skip:
+    case EventStatus.Processing:
+      return { action: SqsAction.Delete, status: final };
+    case EventStatus.PartialCompleted:
+      if (!final.retry) return { action: SqsAction.Delete, status: final };
+      break;
+    case EventStatus.Failure:
+    case EventStatus.MaxRetryReached:
+      return { action: SqsAction.DeadLetter, status: final, reason: final.messages.reason ?? final.status };
+    case EventStatus.Retry:
+      break;
+  }
+  const maxRetries = final.maxRetry ?? processing.maxRetries;
+  if (retryCount >= maxRetries) {
+    const status = newEventProcessStatus().withStatus(EventStatus.MaxRetryReached);
+    for (const [key, value] of Object.entries(final.messages)) status.withMessage(key, value);
+    if (final.error) status.withError(final.error);
+    status.withMessage("retries", String(retryCount));
+    return { action: SqsAction.DeadLetter, status: status.build(true, final.notify), reason: `max retries (${maxRetries}) reached` };
+  }
+  const hint = retryAfterOf(final.error);
+  const delaySeconds =
+    hint !== undefined
+      ? Math.min(MAX_VISIBILITY_SECONDS, Math.max(1, Math.ceil(hint)))
+      : backoffSeconds(retryCount, processing.backoff, random);
+  return { action: SqsAction.Retry, status: final, delaySeconds };
+};

@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { ConfigError, toConfigError, type FeedbackConfig, type ReceiverEntry } from "../config";
+import { DuplicateReceiverTypeError } from "./errors";
+import type { Receiver } from "./types";
+
+/** Builds a receiver of one type from its validated options. */
+export interface ReceiverFactory<S extends z.ZodType = z.ZodType> {
+  /** Schema of the entry's `options`; use `z.strictObject` so typos are errors at start. */
+  readonly options: S;
+  create(name: string, options: z.output<S>): Receiver;
+}
+
+const factories = new Map<string, ReceiverFactory>();
+
+/** Makes a receiver type available to `receivers[].type` in the config. */
+export const registerReceiver = <S extends z.ZodType>(type: string, factory: ReceiverFactory<S>): void => {
+  if (factories.has(type)) throw new DuplicateReceiverTypeError(type);
+  factories.set(type, factory as unknown as ReceiverFactory);
+};
+
+export const registeredReceiverTypes = (): string[] => [...factories.keys()].sort();
+
+/** A configured receiver with the selector that decides which runs it hears about. */
+export interface ConfiguredReceiver {
+  readonly receiver: Receiver;
+  readonly entry: ReceiverEntry;
+}
+
+/**
+ * Builds every configured receiver. An unknown type or invalid options stop
+ * the program at start with the key's path, never at the first event.
+ */
+export const createReceivers = (config: FeedbackConfig): ConfiguredReceiver[] =>
+  config.receivers.map((entry, index) => {
+    const factory = factories.get(entry.type);
+    if (!factory) {
+      throw new ConfigError(
+        `receivers[${index}].type`,
+        `receiver type "${entry.type}" is not supported (known: ${registeredReceiverTypes().join(", ")})`,
+      );
+    }
+    const parsed = factory.options.safeParse(entry.options);
+    if (!parsed.success) throw toConfigError(parsed.error, ["receivers", index, "options"]);
+    return { receiver: factory.create(entry.name, parsed.data), entry };
+  });

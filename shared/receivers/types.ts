@@ -1,0 +1,49 @@
+import type { FeedbackConfig } from "../config";
+import type { Log } from "../log";
+import type { PipelineInfo } from "../pipeline/types";
+
+/** What a receiver gets once per cold start. */
+export interface ServiceContext {
+  readonly log: Log;
+  readonly config: FeedbackConfig;
+  /** Kubernetes client configuration, loaded on first use (most receivers never need it). */
+  readonly kube: () => Promise<import("@kubernetes/client-node").KubeConfig>;
+  /** The state store, for receivers that remember provider ids between calls. */
+  readonly store: ReceiverStore;
+}
+
+/** A small key-value view of the state table for receivers. */
+export interface ReceiverStore {
+  get(key: string): Promise<Record<string, unknown> | undefined>;
+  put(key: string, value: Record<string, unknown>): Promise<void>;
+}
+
+/** What a receiver gets on every call. */
+export interface ReceiverContext {
+  readonly log: Log;
+  /** Why the call is made: the callback's name, for receivers that share one code path. */
+  readonly event: LifecycleEvent;
+}
+
+export const LifecycleEvent = {
+  Created: "created",
+  Started: "started",
+  Progress: "progress",
+  Finished: "finished",
+} as const;
+export type LifecycleEvent = (typeof LifecycleEvent)[keyof typeof LifecycleEvent];
+
+/**
+ * A feedback receiver: a plugin that is told about CI runs. `name` identifies
+ * the configured instance; `initialize` runs once per cold start.
+ * `whenCreated`, `whenStarted`, `whenFinished` are called at most once per
+ * run, in that order; `updateProgress` once per distinct state.
+ */
+export interface Receiver {
+  readonly name: string;
+  initialize?(sc: ServiceContext): Promise<void>;
+  updateProgress(ctx: ReceiverContext, info: PipelineInfo): Promise<void>;
+  whenCreated(ctx: ReceiverContext, info: PipelineInfo): Promise<void>;
+  whenStarted(ctx: ReceiverContext, info: PipelineInfo): Promise<void>;
+  whenFinished(ctx: ReceiverContext, info: PipelineInfo): Promise<void>;
+}

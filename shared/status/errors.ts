@@ -1,0 +1,57 @@
+/** Base class of the status channel's errors. */
+export class StatusChannelError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StatusChannelError";
+  }
+}
+
+/** `close()` was called on a channel that was already closed. */
+export class ChannelAlreadyClosedError extends StatusChannelError {
+  constructor() {
+    super("status channel was already closed");
+    this.name = "ChannelAlreadyClosedError";
+  }
+}
+
+/** `send()` was called after the channel was closed. */
+export class SendOnClosedChannelError extends StatusChannelError {
+  constructor() {
+    super("cannot send on a closed status channel");
+    this.name = "SendOnClosedChannelError";
+  }
+}
+
+/** A handler returned without closing its channel within the bounded wait. */
+export class UnclosedChannelError extends StatusChannelError {
+  readonly handler: string;
+  readonly event: string;
+  constructor(handler: string, event: string, waitMs: number) {
+    super(`handler ${handler} did not close its status channel for ${event} within ${waitMs} ms`);
+    this.name = "UnclosedChannelError";
+    this.handler = handler;
+    this.event = event;
+  }
+}
+
+/**
+ * An error that knows how long to wait before trying again (a rate limit's
+ * `Retry-After` or reset time). The SQS mapping uses the hint as the
+ * visibility delay instead of the exponential backoff.
+ */
+export class RetryAfterError extends Error {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "RetryAfterError";
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+export const retryAfterOf = (error: unknown): number | undefined => {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const hint = (e as Partial<RetryAfterError>).retryAfterSeconds;
+    if (typeof hint === "number" && Number.isFinite(hint) && hint >= 0) return hint;
+  }
+  return undefined;
+};

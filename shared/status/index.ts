@@ -1,0 +1,17 @@
+export { StatusChannel, DEFAULT_CHANNEL_CAPACITY } from "./channel";
+export {
+  ChannelAlreadyClosedError,
+  RetryAfterError,
+  SendOnClosedChannelError,
+  StatusChannelError,
+  UnclosedChannelError,
+  retryAfterOf,
+} from "./errors";
+export {
+  EventProcessStatusBuilder,
+  EventStatus,
+  newEventProcessStatus,
+  type EventProcessStatus,
+} from "./event-status";
+export type { Handler, HandlerContext, ObjectRecord } from "./handler";
+export { runWithChannel, type RunOptions, type RunOutcome } from "./runner";

@@ -1,0 +1,300 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+type Json = Record<string, unknown>;
+type Resource = { Type: string; Properties?: Json; DependsOn?: string | string[] };
+type Template = { Resources: Record<string, Resource>; Outputs?: Record<string, Json> };
+type Statement = {
+  Effect?: string;
+  Action?: string | string[];
+  NotAction?: unknown;
+  Resource?: unknown;
+  NotResource?: unknown;
+};
+
+const asArray = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+/** The logical id behind `{ "Fn::GetAtt": [id, attr] }` or `{ Ref: id }`, if that is what `value` is. */
+function referencedId(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const getAtt = (value as Json)['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
+  const ref = (value as Json).Ref;
+  return typeof ref === 'string' ? ref : undefined;
+}
+
+function resourcesOfType(template: Template, type: string): [string, Resource][] {
+  return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+}
+
+function resource(template: Template, id: string | undefined): Resource {
+  const found = id === undefined ? undefined : template.Resources[id];
+  if (!found) throw new Error(`no resource ${String(id)} in the template`);
+  return found;
+}
+
+/** Every IAM statement in the template, named by where it sits. */
+function iamStatements(template: Template): { where: string; statement: Statement }[] {
+  const found: { where: string; statement: Statement }[] = [];
+  for (const [id, r] of Object.entries(template.Resources)) {
+    const props = r.Properties ?? {};
+    if (r.Type === 'AWS::IAM::Role') {
+      for (const policy of asArray(props.Policies as Json[] | undefined)) {
+        const doc = policy.PolicyDocument as Json | undefined;
+        for (const statement of asArray(doc?.Statement as Statement | Statement[] | undefined)) {
+          found.push({ where: `${id}/${String(policy.PolicyName)}`, statement });
+        }
+      }
+    }
+    if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') {
+      const doc = props.PolicyDocument as Json | undefined;
+      for (const statement of asArray(doc?.Statement as Statement | Statement[] | undefined)) {
+        found.push({ where: id, statement });
+      }
+    }
+  }
+  return found;
+}
+
+// The only ARN strings we accept are the framework's own log-group grants, which
+// it writes as Fn::Sub strings scoped to this service's /aws/lambda/ groups.
+const frameworkLogGroupArn =
+  /^arn:\$\{AWS::Partition\}:logs:\$\{AWS::Region\}:\$\{AWS::AccountId\}:log-group:\/aws\/lambda\/[^*]+/;
+
+function wildcardProblems(where: string, statement: Statement): string[] {
+  const problems: string[] = [];
+  // NotResource / NotAction grant everything but a list: a wildcard in disguise.
+  if (statement.NotResource !== undefined) problems.push(`${where}: uses NotResource`);
+  if (statement.NotAction !== undefined) problems.push(`${where}: uses NotAction`);
+  const actions = asArray(statement.Action);
+  if (actions.some((a) => a === '*' || a.endsWith(':*'))) problems.push(`${where}: wildcard action ${actions.join(',')}`);
+  const onlyLogs = actions.length > 0 && actions.every((a) => a.startsWith('logs:'));
+  const resources = asArray(statement.Resource);
+  if (resources.length === 0) problems.push(`${where}: no Resource`);
+  for (const res of resources) {
+    if (referencedId(res) !== undefined) continue;
+    const sub = typeof res === 'object' && res !== null ? (res as Json)['Fn::Sub'] : undefined;
+    if (onlyLogs && typeof sub === 'string' && frameworkLogGroupArn.test(sub)) continue;
+    problems.push(`${where}: resource ${JSON.stringify(res)} is not a reference to a resource of this stack`);
+  }
+  return problems;
+}
+
+describe('Template: serverless package', () => {
+  let packageDir: string;
+  let template: Template;
+
+  beforeAll(async () => {
+    // Prepare
+    // A temporary --package directory keeps .serverless/ out of the work tree.
+    packageDir = await mkdtemp(join(tmpdir(), 'kube-feedback-package-'));
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      // osls 4 (unlike Serverless Framework v4) has no login, dashboard,
+      // telemetry or update check, and `package` makes no AWS call: it runs
+      // with no network at all. These two keep it quiet should a build of the
+      // framework that still knows them be picked up.
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+    };
+    // No credentials and no profile: packaging must not depend on an account,
+    // and an SSO profile would otherwise be able to start a device login.
+    for (const name of [
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'AWS_PROFILE',
+      'AWS_DEFAULT_PROFILE',
+    ]) {
+      delete env[name];
+    }
+
+    // Act
+    const osls = join(root, 'node_modules', '.bin', 'osls');
+    try {
+      await run(osls, ['package', '--package', packageDir], {
+        cwd: root,
+        env,
+        maxBuffer: 16 * 1024 * 1024,
+      });
+    } catch (error) {
+      const e = error as { stdout?: string; stderr?: string; message: string };
+      throw new Error(`osls package failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
+    }
+    template = JSON.parse(
+      await readFile(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'),
+    ) as Template;
+  }, 180_000);
+
+  afterAll(async () => {
+    if (packageDir) await rm(packageDir, { recursive: true, force: true });
+  });
+
+  function processFunction(): [string, Resource] {
+    const found = resourcesOfType(template, 'AWS::Lambda::Function').filter(
+      ([, r]) => r.Properties?.Handler === 'functions/process/handler.handler',
+    );
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  }
+
+  function eventQueue(): [string, Resource] {
+    const found = resourcesOfType(template, 'AWS::SQS::Queue').filter(
+      ([, r]) => r.Properties?.RedrivePolicy !== undefined,
+    );
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  }
+
+  it('declares a FIFO event queue that redrives to a FIFO dead-letter queue', () => {
+    // Prepare
+    const [, queue] = eventQueue();
+    const redrive = queue.Properties?.RedrivePolicy as Json;
+
+    // Assess
+    expect(queue.Properties).toMatchObject({
+      FifoQueue: true,
+      ContentBasedDeduplication: false,
+      SqsManagedSseEnabled: true,
+    });
+    // Above the app's own retry limit, so the app dead-letters with its reason first.
+    expect(redrive.maxReceiveCount).toBe(10);
+    const dlq = resource(template, referencedId(redrive.deadLetterTargetArn));
+    expect(dlq.Type).toBe('AWS::SQS::Queue');
+    expect(dlq.Properties).toMatchObject({ FifoQueue: true, SqsManagedSseEnabled: true });
+    expect(String(dlq.Properties?.QueueName)).toMatch(/\.fifo$/);
+  });
+
+  it('declares a queue visibility timeout of at least six times the process timeout', () => {
+    // Prepare
+    const [, queue] = eventQueue();
+    const [, fn] = processFunction();
+
+    // Assess
+    const timeout = fn.Properties?.Timeout as number;
+    expect(timeout).toBeGreaterThan(0);
+    expect(queue.Properties?.VisibilityTimeout as number).toBeGreaterThanOrEqual(6 * timeout);
+  });
+
+  it('declares every function on nodejs22.x arm64, process with its environment', () => {
+    // Prepare
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+    const [, fn] = processFunction();
+    const [queueId] = eventQueue();
+    const variables = (fn.Properties?.Environment as Json).Variables as Json;
+
+    // Assess
+    expect(functions.length).toBeGreaterThan(0);
+    for (const [, f] of functions) {
+      expect(f.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+    }
+    expect(referencedId(variables.QUEUE_URL)).toBe(queueId);
+    expect(variables.DLQ_URL).toBeDefined();
+    expect(variables.TABLE_NAME).toBeDefined();
+    expect(variables.POWERTOOLS_SERVICE_NAME).toBeTruthy();
+    expect(variables.FEEDBACK_CONFIG).toBeTruthy();
+  });
+
+  it('declares the process event source mapping with partial batch responses and batches of 10', () => {
+    // Prepare
+    const [functionId] = processFunction();
+    const [queueId] = eventQueue();
+    const mappings = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').filter(
+      ([, r]) => referencedId(r.Properties?.FunctionName) === functionId,
+    );
+
+    // Assess
+    expect(mappings).toHaveLength(1);
+    const [, mapping] = mappings[0]!;
+    expect(referencedId(mapping.Properties?.EventSourceArn)).toBe(queueId);
+    expect(mapping.Properties).toMatchObject({
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('declares the state table on demand with TTL on ttl, point-in-time recovery and SSE', () => {
+    // Prepare
+    const tables = resourcesOfType(template, 'AWS::DynamoDB::Table');
+
+    // Assess
+    expect(tables).toHaveLength(1);
+    const [, table] = tables[0]!;
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+
+  it('declares no IAM statement with a wildcard resource', () => {
+    // Prepare
+    const statements = iamStatements(template);
+    const roles = resourcesOfType(template, 'AWS::IAM::Role');
+
+    // Assess
+    expect(statements.length).toBeGreaterThan(0);
+    expect(statements.flatMap(({ where, statement }) => wildcardProblems(where, statement))).toEqual([]);
+    // AWS managed policies (AWSLambdaBasicExecutionRole and the like) grant on
+    // "*" out of sight of the check above.
+    for (const [id, role] of roles) {
+      expect(role.Properties?.ManagedPolicyArns, id).toBeUndefined();
+    }
+  });
+
+  it('declares the process role with only what process uses on its queue, DLQ and table', () => {
+    // Prepare
+    const [, fn] = processFunction();
+    const [queueId, queue] = eventQueue();
+    const dlqId = referencedId((queue.Properties?.RedrivePolicy as Json).deadLetterTargetArn);
+    const [tableId] = resourcesOfType(template, 'AWS::DynamoDB::Table')[0]!;
+    const roleId = referencedId(fn.Properties?.Role);
+    const granted: Record<string, string[]> = {};
+    for (const { where, statement } of iamStatements(template)) {
+      if (!where.startsWith(`${roleId}/`) || statement.Effect !== 'Allow') continue;
+      const actions = asArray(statement.Action);
+      if (actions.every((a) => a.startsWith('logs:'))) continue;
+      for (const res of asArray(statement.Resource)) {
+        const id = referencedId(res) ?? JSON.stringify(res);
+        granted[id] = [...(granted[id] ?? []), ...actions].sort();
+      }
+    }
+
+    // Assess
+    expect(granted).toEqual({
+      [queueId]: [
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:ReceiveMessage',
+      ],
+      [dlqId!]: ['sqs:SendMessage'],
+      [tableId]: [
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ],
+    });
+  });
+
+  it('declares the outputs the relay and operators need', () => {
+    // Assess
+    expect(Object.keys(template.Outputs ?? {})).toEqual(
+      expect.arrayContaining(['QueueUrl', 'QueueArn', 'DlqUrl', 'TableName']),
+    );
+  });
+});
