@@ -1,7 +1,14 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import { createBatchHandler } from "../../shared/process/handler";
 import { logger } from "../../shared/log";
+import { createBatchHandler, type ProcessHandlerOptions } from "../../shared/process/handler";
 
-/** SQS FIFO → partial batch response. Wiring only; the logic is in shared/process. */
-export const handler = middy(createBatchHandler()).use(injectLambdaContext(logger, { resetKeys: true }));
+/**
+ * The process function: SQS FIFO batch in, partial batch response out.
+ * Wiring only; the logic is in shared/process. The local stack builds its
+ * handler with this same factory.
+ */
+export const createHandler = (options: ProcessHandlerOptions = {}) =>
+  middy(createBatchHandler(options)).use(injectLambdaContext(logger, { resetKeys: true }));
+
+export const handler = createHandler();

@@ -146,7 +146,10 @@ export class PipelineHandler implements Handler {
         throw error;
       }
       const results = await Promise.all(plan.calls.map((call) => this.#call(ctx, call, plan.state)));
-      await this.#store.setPaths(key, settleAssignments(results));
+      await this.#store.setPaths(
+        key,
+        settleAssignments(results).map(({ path, value }) => ({ path: ["run", ...path], value })),
+      );
       return this.#verdict(results, plan.blocked, ch);
     }
     return newEventProcessStatus()

@@ -1,0 +1,80 @@
+import type { AddressInfo } from "node:net";
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import dynalite from "dynalite";
+import { startFauxqs } from "fauxqs";
+import { ensureStateTable } from "../../shared/store";
+
+export interface Emulators {
+  sqsEndpoint: string;
+  dynamoEndpoint: string;
+  queueUrl: string;
+  queueArn: string;
+  dlqUrl: string;
+  tableName: string;
+  stop(): Promise<void>;
+}
+
+export interface EmulatorOptions {
+  /** Receives after which SQS itself moves a message to the DLQ (the app's own limit comes first). */
+  maxReceiveCount?: number;
+  visibilityTimeoutSeconds?: number;
+}
+
+/**
+ * Starts the SQS (fauxqs) and DynamoDB (dynalite) emulators in this process
+ * on free loopback ports and points the AWS SDK at them through its own
+ * endpoint variables, then creates the queues and the table the way
+ * serverless.yml declares them, over the real wire protocol.
+ */
+export const startEmulators = async (options: EmulatorOptions = {}): Promise<Emulators> => {
+  const sqsServer = await startFauxqs({ port: 0, host: "127.0.0.1", logger: false });
+  const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => dynamo.listen(0, "127.0.0.1", resolve));
+
+  const sqsEndpoint = `http://127.0.0.1:${sqsServer.port}`;
+  const dynamoEndpoint = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
+  process.env.AWS_ENDPOINT_URL_SQS = sqsEndpoint;
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamoEndpoint;
+  process.env.AWS_REGION ??= "us-east-1";
+  process.env.AWS_ACCESS_KEY_ID ??= "local";
+  process.env.AWS_SECRET_ACCESS_KEY ??= "local";
+
+  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+  const fifo = { FifoQueue: "true", ContentBasedDeduplication: "false" };
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: "kube-feedback-dlq.fifo", Attributes: fifo }));
+  const dlqArn = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }));
+  const queue = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: "kube-feedback-events.fifo",
+      Attributes: {
+        ...fifo,
+        VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? 30),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlqArn.Attributes?.QueueArn,
+          maxReceiveCount: options.maxReceiveCount ?? 10,
+        }),
+      },
+    }),
+  );
+  const queueArn = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ["QueueArn"] }));
+  sqs.destroy();
+
+  const tableName = "kube-feedback-state";
+  const ddb = new DynamoDBClient({});
+  await ensureStateTable(ddb, tableName);
+  ddb.destroy();
+
+  return {
+    sqsEndpoint,
+    dynamoEndpoint,
+    queueUrl: queue.QueueUrl!,
+    queueArn: queueArn.Attributes?.QueueArn ?? "",
+    dlqUrl: dlq.QueueUrl!,
+    tableName,
+    stop: async () => {
+      await sqsServer.stop();
+      await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+    },
+  };
+};

@@ -1,0 +1,104 @@
+/**
+ * Total readers for untrusted JSON. Objects arrive from a queue and may be
+ * anything: every reader returns a safe default instead of throwing, so that
+ * a malformed `status` degrades to "nothing known yet" rather than a crash.
+ */
+import type { NormalisedRun, PipelinePhase, Stage } from "../types";
+
+export type JsonObject = Record<string, unknown>;
+
+export const isRecord = (value: unknown): value is JsonObject =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+export const record = (value: unknown): JsonObject => (isRecord(value) ? value : {});
+
+export const records = (value: unknown): JsonObject[] =>
+  Array.isArray(value) ? value.filter(isRecord) : [];
+
+/** A non-empty string, or undefined. */
+export const text = (value: unknown): string | undefined =>
+  typeof value === "string" && value !== "" ? value : undefined;
+
+/** A finite number, or 0 (Kubernetes omits zero counters). */
+export const count = (value: unknown): number =>
+  typeof value === "number" && Number.isFinite(value) ? value : 0;
+
+/** Labels or annotations: string values only, anything else dropped. */
+export const stringMap = (value: unknown): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [key, entry] of Object.entries(record(value))) {
+    if (typeof entry === "string") out[key] = entry;
+  }
+  return out;
+};
+
+/** Drops keys whose value is undefined, so runs and stages compare and hash the same however built. */
+export const compact = <T extends object>(value: T): T =>
+  Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
+
+/** A `metav1.Condition` or knative `apis.Condition`, the shape both Jobs and Tekton use. */
+export interface Condition {
+  type: string;
+  status: "True" | "False" | "Unknown";
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+const CONDITION_STATUSES = new Set(["True", "False", "Unknown"]);
+
+export const conditions = (status: JsonObject): Condition[] =>
+  records(status.conditions).flatMap((entry) => {
+    const type = text(entry.type);
+    const state = text(entry.status);
+    if (type === undefined || state === undefined || !CONDITION_STATUSES.has(state)) return [];
+    return [
+      compact({
+        type,
+        status: state as Condition["status"],
+        reason: text(entry.reason),
+        message: text(entry.message),
+        lastTransitionTime: text(entry.lastTransitionTime),
+      }),
+    ];
+  });
+
+/** The object after `normalise` checked its identity; spec and status are still untrusted. */
+export interface CheckedObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace: string;
+    uid: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+    /** Kept for the parent's uid (a TaskRun's PipelineRun); may be absent from slimmed objects. */
+    ownerReferences: JsonObject[];
+  };
+  spec: JsonObject;
+  status: JsonObject;
+}
+
+/** What a kind-specific normaliser decides; identity is copied from the object. */
+export interface RunState {
+  phase: PipelinePhase;
+  stages: Stage[];
+  startedAt?: string;
+  finishedAt?: string;
+  message?: string;
+  parent?: NormalisedRun["parent"];
+}
+
+export const runOf = (obj: CheckedObject, state: RunState): NormalisedRun =>
+  compact({
+    uid: obj.metadata.uid,
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    name: obj.metadata.name,
+    namespace: obj.metadata.namespace,
+    labels: obj.metadata.labels,
+    annotations: obj.metadata.annotations,
+    ...state,
+    stages: state.stages.map(compact),
+  });
