@@ -1,0 +1,46 @@
+/**
+ * kube-feedback's package API: what users need to write their own receivers
+ * and handlers, and the factories the Lambda entries in functions/ use.
+ */
+import "./receivers";
+
+export {
+  EventStatus,
+  EventProcessStatusBuilder,
+  newEventProcessStatus,
+  StatusChannel,
+  DEFAULT_CHANNEL_CAPACITY,
+  ChannelAlreadyClosedError,
+  SendOnClosedChannelError,
+  UnclosedChannelError,
+  RetryAfterError,
+  runWithChannel,
+  type EventProcessStatus,
+  type Handler,
+  type HandlerContext,
+} from "./status";
+export {
+  registerReceiver,
+  createReceivers,
+  LifecycleEvent,
+  PermanentReceiverError,
+  type Receiver,
+  type ReceiverContext,
+  type ReceiverFactory,
+  type ServiceContext,
+} from "./receivers";
+export { PipelinePhase, type PipelineInfo, type Stage, type GitContext } from "./pipeline/types";
+export { normalise, isPipelineKind } from "./pipeline/normalise";
+export { ConfigError, loadConfig, parseConfig, parseConfigYaml, type FeedbackConfig } from "./config";
+export {
+  EnvelopeType,
+  InvalidEnvelopeError,
+  makeEnvelope,
+  messageDeduplicationId,
+  messageGroupId,
+  parseEnvelope,
+  type Envelope,
+  type KubeObject,
+} from "./envelope";
+export { createBatchHandler, createDispatchDeps, type ProcessHandlerOptions } from "./process/handler";
+export type { Route } from "./process/dispatch";

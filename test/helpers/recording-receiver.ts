@@ -1,0 +1,65 @@
+import type { PipelineInfo } from "../../shared/pipeline/types";
+import { LifecycleEvent, type Receiver, type ReceiverContext } from "../../shared/receivers";
+
+export interface RecordedCall {
+  receiver: string;
+  event: LifecycleEvent;
+  run: string;
+  phase: string;
+  stages: string;
+}
+
+/**
+ * A receiver that records every call; `failures` makes the next N calls of
+ * an event throw, to exercise retries.
+ */
+export class RecordingReceiver implements Receiver {
+  readonly name: string;
+  readonly calls: RecordedCall[];
+  readonly failures = new Map<LifecycleEvent, number>();
+  attempts = 0;
+
+  constructor(name: string, calls: RecordedCall[] = []) {
+    this.name = name;
+    this.calls = calls;
+  }
+
+  failNext(event: LifecycleEvent, times: number): this {
+    this.failures.set(event, times);
+    return this;
+  }
+
+  #record(event: LifecycleEvent, info: PipelineInfo): void {
+    this.attempts++;
+    const left = this.failures.get(event) ?? 0;
+    if (left > 0) {
+      this.failures.set(event, left - 1);
+      throw new Error(`${this.name} refused ${event}`);
+    }
+    this.calls.push({
+      receiver: this.name,
+      event,
+      run: info.id,
+      phase: info.phase,
+      stages: info.stages.map((s) => `${s.name}=${s.phase}`).join(","),
+    });
+  }
+
+  async whenCreated(_ctx: ReceiverContext, info: PipelineInfo): Promise<void> {
+    this.#record(LifecycleEvent.Created, info);
+  }
+  async whenStarted(_ctx: ReceiverContext, info: PipelineInfo): Promise<void> {
+    this.#record(LifecycleEvent.Started, info);
+  }
+  async updateProgress(_ctx: ReceiverContext, info: PipelineInfo): Promise<void> {
+    this.#record(LifecycleEvent.Progress, info);
+  }
+  async whenFinished(_ctx: ReceiverContext, info: PipelineInfo): Promise<void> {
+    this.#record(LifecycleEvent.Finished, info);
+  }
+
+  /** The lifecycle events (not progress) this receiver saw for one run, in order. */
+  lifecycle(run: string): LifecycleEvent[] {
+    return this.calls.filter((c) => c.run === run && c.event !== LifecycleEvent.Progress).map((c) => c.event);
+  }
+}
