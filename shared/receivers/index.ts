@@ -1,10 +1,22 @@
 import { consoleReceiverFactory } from "./console";
+import { discordReceiverFactory } from "./discord";
+import { matrixReceiverFactory } from "./matrix";
 import { registerReceiver } from "./registry";
+import { slackReceiverFactory } from "./slack";
+import { teamsReceiverFactory } from "./teams";
+import { webhookReceiverFactory } from "./webhook";
 
 registerReceiver("console", consoleReceiverFactory);
+registerReceiver("webhook", webhookReceiverFactory);
+registerReceiver("slack", slackReceiverFactory);
+registerReceiver("teams", teamsReceiverFactory);
+registerReceiver("matrix", matrixReceiverFactory);
+registerReceiver("discord", discordReceiverFactory);
 
 export { ConsoleReceiver, stageTable } from "./console";
+export { DiscordReceiver, discordMessage } from "./discord";
 export { DuplicateReceiverTypeError, PermanentReceiverError, ReceiverError } from "./errors";
+export { MatrixReceiver, matrixMessage } from "./matrix";
 export {
   createReceivers,
   registerReceiver,
@@ -12,6 +24,8 @@ export {
   type ConfiguredReceiver,
   type ReceiverFactory,
 } from "./registry";
+export { SlackReceiver, slackMessage } from "./slack";
+export { TeamsReceiver, teamsMessage } from "./teams";
 export {
   LifecycleEvent,
   type Receiver,
@@ -19,3 +33,4 @@ export {
   type ReceiverStore,
   type ServiceContext,
 } from "./types";
+export { deliveryId, PostingReceiver, signatureOf, WebhookReceiver } from "./webhook";

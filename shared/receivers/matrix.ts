@@ -1,0 +1,122 @@
+import { z } from "zod";
+import type { PipelineInfo, Stage } from "../pipeline/types";
+import { resolveSecret, secretReference } from "../secrets";
+import { ReceiverError } from "./errors";
+import {
+  commitText,
+  commitUrl,
+  escapeHtml,
+  formatDuration,
+  limitLines,
+  PHASE_EMOJI,
+  PHASE_LABEL,
+  runTitle,
+  stageStatus,
+  summaryLine,
+} from "./format";
+import type { ReceiverFactory } from "./registry";
+import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "./types";
+import { deliveryId, eventsOption, httpUrl, PostingReceiver, sendJson, timeoutOption } from "./webhook";
+
+const MatrixOptions = z.strictObject({
+  /** Client-server API base, e.g. https://matrix.example.org. */
+  homeserverUrl: httpUrl(),
+  /** `/send` takes a room ID, not an alias; room versions 12+ have IDs without a server part. */
+  roomId: z.string().regex(/^![^\s/]+$/, "must be a room ID such as !abc123:example.org, not an alias (Element shows it in Room settings › Advanced)"),
+  /** The bot user's access token, by reference. */
+  accessToken: secretReference(),
+  /** Bots conventionally send `m.notice`, which clients and other bots do not answer. */
+  msgtype: z.enum(["m.notice", "m.text"]).default("m.notice"),
+  events: eventsOption([LifecycleEvent.Finished]),
+  timeoutSeconds: timeoutOption,
+});
+export type MatrixOptions = z.output<typeof MatrixOptions>;
+
+const STAGES_MAX = 50;
+
+const htmlStage = (stage: Stage): string => {
+  const took = formatDuration(stage.startedAt, stage.finishedAt);
+  return `<li>${PHASE_EMOJI[stage.phase]} <b>${escapeHtml(stage.name)}</b> ${PHASE_LABEL[stage.phase]}${took ? ` · ${took}` : ""}</li>`;
+};
+
+/** `m.room.message` content: plain `body` for every client, `formatted_body` HTML for those that render it. */
+export const matrixMessage = (info: PipelineInfo, msgtype: MatrixOptions["msgtype"] = "m.notice") => {
+  const facts: string[] = [];
+  const plainFacts: string[] = [];
+  const took = formatDuration(info.startedAt, info.finishedAt);
+  if (took) {
+    facts.push(`Duration: ${took}`);
+    plainFacts.push(`Duration: ${took}`);
+  }
+  facts.push(`Cluster: ${escapeHtml(info.cluster)}`);
+  plainFacts.push(`Cluster: ${info.cluster}`);
+  const commit = commitText(info.git);
+  const link = commitUrl(info.git);
+  if (commit) {
+    facts.push(`Commit: ${link ? `<a href="${escapeHtml(link)}">${escapeHtml(commit)}</a>` : escapeHtml(commit)}`);
+    plainFacts.push(`Commit: ${commit}${link ? ` ${link}` : ""}`);
+  }
+
+  const html = [`<h4>${escapeHtml(summaryLine(info))}</h4>`, `<p>${facts.join(" · ")}</p>`];
+  const plain = [summaryLine(info), plainFacts.join(" · ")];
+  if (info.stages.length > 0) {
+    html.push(`<ul>${limitLines(info.stages.map(htmlStage), STAGES_MAX).map((l) => (l.startsWith("<li>") ? l : `<li>${escapeHtml(l)}</li>`)).join("")}</ul>`);
+    plain.push(...limitLines(info.stages.map((s) => `- ${s.name}: ${stageStatus(s)}`), STAGES_MAX));
+  }
+  if (info.message) {
+    html.push(`<p><i>${escapeHtml(info.message)}</i></p>`);
+    plain.push(info.message);
+  }
+  if (info.dashboardUrl) {
+    html.push(`<p><a href="${escapeHtml(info.dashboardUrl)}">View run</a></p>`);
+    plain.push(info.dashboardUrl);
+  }
+  return { msgtype, body: plain.join("\n"), format: "org.matrix.custom.html", formatted_body: html.join("") };
+};
+
+/** Matrix puts the delay in the body (`M_LIMIT_EXCEEDED`, `retry_after_ms`) on servers that send no Retry-After. */
+const matrixRetryHint = (body: string): number | undefined => {
+  try {
+    const ms = (JSON.parse(body) as { retry_after_ms?: unknown }).retry_after_ms;
+    return typeof ms === "number" && ms >= 0 ? Math.ceil(ms / 1000) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** Sends `m.room.message` events with the client-server API. */
+export class MatrixReceiver extends PostingReceiver {
+  readonly #options: MatrixOptions;
+  #token: string | undefined;
+
+  constructor(name: string, options: MatrixOptions) {
+    super(name, options.events);
+    this.#options = options;
+  }
+
+  async initialize(_sc: ServiceContext): Promise<void> {
+    this.#token = await resolveSecret(this.#options.accessToken, { field: `receiver ${this.name}: options.accessToken` });
+  }
+
+  /**
+   * The transaction id is derived from the run and callback: the homeserver
+   * answers a repeated PUT with the first event's id instead of posting
+   * twice, so an SQS retry after a lost response is harmless.
+   */
+  protected async post(_ctx: ReceiverContext, event: LifecycleEvent, info: PipelineInfo): Promise<void> {
+    if (!this.#token) throw new ReceiverError(`receiver ${this.name} was called before initialize()`);
+    const base = this.#options.homeserverUrl.replace(/\/+$/, "");
+    const url = `${base}/_matrix/client/v3/rooms/${encodeURIComponent(this.#options.roomId)}/send/m.room.message/kf-${deliveryId(info, event)}`;
+    await sendJson("matrix", url, JSON.stringify(matrixMessage(info, this.#options.msgtype)), {
+      method: "PUT",
+      headers: { authorization: `Bearer ${this.#token}` },
+      timeoutSeconds: this.#options.timeoutSeconds,
+      retryHint: matrixRetryHint,
+    });
+  }
+}
+
+export const matrixReceiverFactory: ReceiverFactory<typeof MatrixOptions> = {
+  options: MatrixOptions,
+  create: (name, options) => new MatrixReceiver(name, options),
+};

@@ -1,0 +1,123 @@
+import type { IncomingWebhook, IncomingWebhookSendArguments } from "@slack/webhook";
+import { z } from "zod";
+import type { PipelineInfo } from "../pipeline/types";
+import { secretReference } from "../secrets";
+import { ReceiverError } from "./errors";
+import {
+  commitText,
+  commitUrl,
+  escapeMrkdwn,
+  formatDuration,
+  limitLines,
+  PHASE_EMOJI,
+  PHASE_LABEL,
+  phaseText,
+  runTitle,
+  summaryLine,
+  truncate,
+} from "./format";
+import type { ReceiverFactory } from "./registry";
+import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "./types";
+import { eventsOption, networkError, parseRetryAfter, PostingReceiver, resolveSecretUrl, responseError, timeoutOption } from "./webhook";
+
+const SlackOptions = z.strictObject({
+  /** The incoming webhook URL, by reference: its path is the credential. */
+  url: secretReference(),
+  events: eventsOption([LifecycleEvent.Finished]),
+  timeoutSeconds: timeoutOption,
+});
+export type SlackOptions = z.output<typeof SlackOptions>;
+
+type Blocks = NonNullable<IncomingWebhookSendArguments["blocks"]>;
+type Field = { type: "mrkdwn"; text: string };
+
+// Block Kit limits (api.slack.com/reference/block-kit/blocks): header 150 chars, section text 3000, 10 fields.
+const HEADER_MAX = 150;
+const SECTION_MAX = 3000;
+const STAGE_LINES_MAX = 40;
+
+const stageLine = (stage: PipelineInfo["stages"][number]): string => {
+  const took = formatDuration(stage.startedAt, stage.finishedAt);
+  return `${PHASE_EMOJI[stage.phase]} *${escapeMrkdwn(stage.name)}* ${PHASE_LABEL[stage.phase]}${took ? ` · ${took}` : ""}`;
+};
+
+/** Block Kit message: header, phase and facts, stages, a button to the dashboard. `text` is the notification fallback. */
+export const slackMessage = (info: PipelineInfo): IncomingWebhookSendArguments => {
+  const fields: Field[] = [{ type: "mrkdwn", text: `*Phase*\n${phaseText(info.phase)}` }];
+  const took = formatDuration(info.startedAt, info.finishedAt);
+  if (took) fields.push({ type: "mrkdwn", text: `*Duration*\n${took}` });
+  fields.push({ type: "mrkdwn", text: `*Cluster*\n${escapeMrkdwn(info.cluster)}` });
+  const commit = commitText(info.git);
+  const link = commitUrl(info.git);
+  if (commit) fields.push({ type: "mrkdwn", text: `*Commit*\n${link ? `<${link}|${escapeMrkdwn(commit)}>` : escapeMrkdwn(commit)}` });
+
+  const blocks: Blocks = [
+    { type: "header", text: { type: "plain_text", text: truncate(`${PHASE_EMOJI[info.phase]} ${runTitle(info)}`, HEADER_MAX), emoji: true } },
+    { type: "section", fields },
+  ];
+  if (info.stages.length > 0) {
+    const lines = limitLines(info.stages.map(stageLine), STAGE_LINES_MAX);
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(`*Stages*\n${lines.join("\n")}`, SECTION_MAX) } });
+  }
+  if (info.message) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: truncate(escapeMrkdwn(info.message), SECTION_MAX) }] });
+  if (info.dashboardUrl) {
+    blocks.push({
+      type: "actions",
+      elements: [{ type: "button", text: { type: "plain_text", text: "View run" }, url: info.dashboardUrl, action_id: "view-run" }],
+    });
+  }
+  return { text: summaryLine(info), blocks };
+};
+
+interface SlackHttpError {
+  code?: string;
+  original?: { response?: { status: number; headers?: Record<string, unknown>; data?: unknown } };
+}
+
+/** `@slack/webhook` wraps axios errors; map them to the same retryable/permanent classes as the fetch receivers. */
+const slackError = (host: string, error: unknown): Error => {
+  const response = (error as SlackHttpError).original?.response;
+  if ((error as SlackHttpError).code !== "slack_webhook_http_error" || !response) return networkError("slack", host, error);
+  const retryAfter = parseRetryAfter(String(response.headers?.["retry-after"] ?? ""));
+  const detail = typeof response.data === "string" ? response.data.slice(0, 200) : undefined;
+  return responseError("slack", host, response.status, { ...(retryAfter === undefined ? {} : { retryAfter }), ...(detail ? { detail } : {}) });
+};
+
+/** Posts a Block Kit message through a Slack incoming webhook. */
+export class SlackReceiver extends PostingReceiver {
+  readonly #options: SlackOptions;
+  #webhook: IncomingWebhook | undefined;
+  #host = "";
+
+  constructor(name: string, options: SlackOptions) {
+    super(name, options.events);
+    this.#options = options;
+  }
+
+  async initialize(_sc: ServiceContext): Promise<void> {
+    const url = await resolveSecretUrl(this.#options.url, `receiver ${this.name}: options.url`);
+    // Loaded here so deployments without Slack never load axios.
+    const { IncomingWebhook } = await import("@slack/webhook");
+    // No client retries: a failed post is retried by SQS with backoff, and only for this receiver.
+    const defaults: { timeout?: number; retryConfig: { retries: number } } = { timeout: this.#options.timeoutSeconds * 1000, retryConfig: { retries: 0 } };
+    this.#webhook = new IncomingWebhook(url, defaults);
+    // The client copies its defaults into every message body and strips only agent and retryConfig;
+    // axios has already taken the timeout, so drop it from the shared object to keep it out of the message.
+    delete defaults.timeout;
+    this.#host = new URL(url).host;
+  }
+
+  protected async post(_ctx: ReceiverContext, _event: LifecycleEvent, info: PipelineInfo): Promise<void> {
+    if (!this.#webhook) throw new ReceiverError(`receiver ${this.name} was called before initialize()`);
+    try {
+      await this.#webhook.send(slackMessage(info));
+    } catch (error) {
+      throw slackError(this.#host, error);
+    }
+  }
+}
+
+export const slackReceiverFactory: ReceiverFactory<typeof SlackOptions> = {
+  options: SlackOptions,
+  create: (name, options) => new SlackReceiver(name, options),
+};

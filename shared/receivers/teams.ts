@@ -1,0 +1,108 @@
+import { z } from "zod";
+import { PipelinePhase, type PipelineInfo } from "../pipeline/types";
+import { secretReference } from "../secrets";
+import { ReceiverError } from "./errors";
+import { commitText, commitUrl, formatDuration, PHASE_EMOJI, phaseText, runTitle, stageStatus, summaryLine, truncate } from "./format";
+import type { ReceiverFactory } from "./registry";
+import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "./types";
+import { eventsOption, PostingReceiver, resolveSecretUrl, sendJson, timeoutOption } from "./webhook";
+
+const TeamsOptions = z.strictObject({
+  /** The incoming webhook (Workflows or connector) URL, by reference: its query string is the credential. */
+  url: secretReference(),
+  events: eventsOption([LifecycleEvent.Finished]),
+  timeoutSeconds: timeoutOption,
+});
+export type TeamsOptions = z.output<typeof TeamsOptions>;
+
+/** Adaptive Card text colours (adaptivecards.io/explorer/TextBlock.html). */
+const PHASE_CARD_COLOR = {
+  [PipelinePhase.Pending]: "Default",
+  [PipelinePhase.Running]: "Accent",
+  [PipelinePhase.Succeeded]: "Good",
+  [PipelinePhase.Failed]: "Attention",
+  [PipelinePhase.Errored]: "Attention",
+  [PipelinePhase.Cancelled]: "Default",
+  [PipelinePhase.TimedOut]: "Warning",
+} as const satisfies Record<PipelinePhase, string>;
+
+const STAGES_MAX = 40;
+const ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive";
+
+type Fact = { title: string; value: string };
+
+/** An Adaptive Card 1.4 (the newest version Teams renders everywhere) wrapped in the webhook's message envelope. */
+export const teamsMessage = (info: PipelineInfo) => {
+  const facts: Fact[] = [];
+  const took = formatDuration(info.startedAt, info.finishedAt);
+  if (took) facts.push({ title: "Duration", value: took });
+  facts.push({ title: "Cluster", value: info.cluster });
+  const commit = commitText(info.git);
+  const link = commitUrl(info.git);
+  if (commit) facts.push({ title: "Commit", value: link ? `[${commit}](${link})` : commit });
+
+  const body: Record<string, unknown>[] = [
+    { type: "TextBlock", text: `${PHASE_EMOJI[info.phase]} ${runTitle(info)}`, weight: "Bolder", size: "Medium", style: "heading", wrap: true },
+    { type: "TextBlock", text: phaseText(info.phase), color: PHASE_CARD_COLOR[info.phase], weight: "Bolder", spacing: "None", wrap: true },
+    { type: "FactSet", facts },
+  ];
+  if (info.stages.length > 0) {
+    const stageFacts = info.stages.map((s) => ({ title: s.name, value: stageStatus(s) }));
+    const shown = stageFacts.length > STAGES_MAX ? [...stageFacts.slice(0, STAGES_MAX - 1), { title: "…", value: `and ${stageFacts.length - STAGES_MAX + 1} more` }] : stageFacts;
+    body.push({ type: "TextBlock", text: "Stages", weight: "Bolder", separator: true, wrap: true }, { type: "FactSet", facts: shown });
+  }
+  if (info.message) body.push({ type: "TextBlock", text: truncate(info.message, 1000), isSubtle: true, wrap: true });
+
+  return {
+    type: "message",
+    // Teams shows `summary` in notifications and the activity feed.
+    summary: summaryLine(info),
+    attachments: [
+      {
+        contentType: ADAPTIVE_CARD,
+        contentUrl: null,
+        content: {
+          $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
+          type: "AdaptiveCard",
+          version: "1.4",
+          msteams: { width: "Full" },
+          body,
+          ...(info.dashboardUrl ? { actions: [{ type: "Action.OpenUrl", title: "View run", url: info.dashboardUrl }] } : {}),
+        },
+      },
+    ],
+  };
+};
+
+/**
+ * Retired Office 365 connectors answered 200 with this text when Teams itself
+ * throttled the post (learn.microsoft.com, "Rate limiting for connectors");
+ * such a post was not delivered and is worth retrying.
+ */
+const CONNECTOR_FAILURE = /^Webhook message delivery failed/i;
+
+/** Posts an Adaptive Card through a Teams incoming webhook (Workflows app or legacy connector). */
+export class TeamsReceiver extends PostingReceiver {
+  readonly #options: TeamsOptions;
+  #url: string | undefined;
+
+  constructor(name: string, options: TeamsOptions) {
+    super(name, options.events);
+    this.#options = options;
+  }
+
+  async initialize(_sc: ServiceContext): Promise<void> {
+    this.#url = await resolveSecretUrl(this.#options.url, `receiver ${this.name}: options.url`);
+  }
+
+  protected async post(_ctx: ReceiverContext, _event: LifecycleEvent, info: PipelineInfo): Promise<void> {
+    if (!this.#url) throw new ReceiverError(`receiver ${this.name} was called before initialize()`);
+    const text = await sendJson("teams", this.#url, JSON.stringify(teamsMessage(info)), { timeoutSeconds: this.#options.timeoutSeconds });
+    if (CONNECTOR_FAILURE.test(text)) throw new ReceiverError(`teams ${new URL(this.#url).host} answered 200 but did not deliver: ${text.slice(0, 200)}`);
+  }
+}
+
+export const teamsReceiverFactory: ReceiverFactory<typeof TeamsOptions> = {
+  options: TeamsOptions,
+  create: (name, options) => new TeamsReceiver(name, options),
+};

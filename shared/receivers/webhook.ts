@@ -1,0 +1,211 @@
+import { createHash, createHmac } from "node:crypto";
+import { z } from "zod";
+import type { PipelineInfo } from "../pipeline/types";
+import { resolveSecret, secretReference } from "../secrets";
+import { RetryAfterError } from "../status/errors";
+import { PermanentReceiverError, ReceiverError } from "./errors";
+import type { ReceiverFactory } from "./registry";
+import { LifecycleEvent, type Receiver, type ReceiverContext, type ServiceContext } from "./types";
+
+export const ALL_EVENTS: readonly LifecycleEvent[] = Object.values(LifecycleEvent);
+
+/** The `events` option: which callbacks post. Chat receivers default to `finished` only. */
+export const eventsOption = (defaults: readonly LifecycleEvent[]) =>
+  z
+    .array(z.enum(ALL_EVENTS as [LifecycleEvent, ...LifecycleEvent[]]))
+    .min(1, "list at least one of created, started, progress, finished")
+    .default([...defaults]);
+
+export const timeoutOption = z.number().positive().max(60, "at most 60 seconds").default(10);
+
+export const httpUrl = () =>
+  z.url({ protocol: /^https?$/, error: (issue) => (issue.input === undefined ? "is required" : "must be an http(s) URL") });
+
+/**
+ * Skeleton of the HTTP receivers: a callback outside `events` posts nothing,
+ * the rest go through one `post`.
+ */
+export abstract class PostingReceiver implements Receiver {
+  readonly name: string;
+  readonly #events: ReadonlySet<LifecycleEvent>;
+
+  protected constructor(name: string, events: readonly LifecycleEvent[]) {
+    this.name = name;
+    this.#events = new Set(events);
+  }
+
+  abstract initialize(sc: ServiceContext): Promise<void>;
+  protected abstract post(ctx: ReceiverContext, event: LifecycleEvent, info: PipelineInfo): Promise<void>;
+
+  handles(event: LifecycleEvent): boolean {
+    return this.#events.has(event);
+  }
+
+  async #dispatch(ctx: ReceiverContext, event: LifecycleEvent, info: PipelineInfo): Promise<void> {
+    if (this.handles(event)) await this.post(ctx, event, info);
+  }
+
+  whenCreated(ctx: ReceiverContext, info: PipelineInfo): Promise<void> {
+    return this.#dispatch(ctx, LifecycleEvent.Created, info);
+  }
+  whenStarted(ctx: ReceiverContext, info: PipelineInfo): Promise<void> {
+    return this.#dispatch(ctx, LifecycleEvent.Started, info);
+  }
+  updateProgress(ctx: ReceiverContext, info: PipelineInfo): Promise<void> {
+    return this.#dispatch(ctx, LifecycleEvent.Progress, info);
+  }
+  whenFinished(ctx: ReceiverContext, info: PipelineInfo): Promise<void> {
+    return this.#dispatch(ctx, LifecycleEvent.Finished, info);
+  }
+}
+
+/**
+ * A stable id per (run, callback) — per distinct state for progress — so a
+ * retried delivery carries the same id and the far side can drop the repeat.
+ */
+export const deliveryId = (info: PipelineInfo, event: LifecycleEvent): string => {
+  const state = event === LifecycleEvent.Progress ? [info.phase, ...info.stages.map((s) => `${s.name}=${s.phase}`)] : [];
+  return createHash("sha256").update(JSON.stringify([info.id, info.uid, event, state])).digest("hex").slice(0, 32);
+};
+
+/** `Retry-After` is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export const parseRetryAfter = (value: string | null | undefined, now = Date.now()): number | undefined => {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  // Only a date with a day or month name: Date.parse also reads "-5" as a year.
+  if (!/[A-Za-z]{3}/.test(value)) return undefined;
+  const at = Date.parse(value);
+  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - now) / 1000)) : undefined;
+};
+
+/**
+ * Maps an HTTP failure to the error the process function acts on: 429/503
+ * with a hint wait that long, 408/429/5xx retry with backoff, any other
+ * status is permanent (the same request will be refused again). Only the
+ * host is named: chat webhook paths carry tokens.
+ */
+export const responseError = (what: string, host: string, status: number, hint: { retryAfter?: number; detail?: string } = {}): Error => {
+  const message = `${what} ${host} answered ${status}${hint.detail ? `: ${hint.detail}` : ""}`;
+  if ((status === 429 || status === 503) && hint.retryAfter !== undefined) return new RetryAfterError(message, hint.retryAfter);
+  if (status === 408 || status === 429 || status >= 500) return new ReceiverError(message);
+  return new PermanentReceiverError(message);
+};
+
+// undici says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, a TLS error) is on its cause.
+const reasonOf = (error: unknown): string => {
+  if (!(error instanceof Error)) return String(error);
+  const inner = error.cause as { code?: unknown; message?: unknown } | undefined;
+  const detail = typeof inner?.code === "string" ? inner.code : typeof inner?.message === "string" ? inner.message : undefined;
+  return detail ? `${error.message} (${detail})` : error.message;
+};
+
+export const networkError = (what: string, host: string, cause: unknown): ReceiverError =>
+  new ReceiverError(`${what} ${host} could not be reached: ${reasonOf(cause)}`, { cause });
+
+export interface SendOptions {
+  readonly method?: "POST" | "PUT";
+  readonly headers?: Record<string, string>;
+  readonly timeoutSeconds: number;
+  /** Reads a retry delay from an error body, for APIs that put it there (Matrix `retry_after_ms`, Discord `retry_after`). */
+  readonly retryHint?: (body: string) => number | undefined;
+}
+
+const detailOf = (text: string): string | undefined => text.replace(/\s+/g, " ").trim().slice(0, 200) || undefined;
+
+/** Sends a JSON body with Node's fetch and returns the response text; failures become receiver errors. */
+export const sendJson = async (what: string, url: string, body: string, options: SendOptions): Promise<string> => {
+  const host = new URL(url).host;
+  // Headers.set replaces case-insensitively, so a configured User-Agent wins over ours.
+  const headers = new Headers({ "content-type": "application/json", "user-agent": "kube-feedback" });
+  for (const [key, value] of Object.entries(options.headers ?? {})) headers.set(key, value);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: options.method ?? "POST",
+      headers,
+      body,
+      // A redirected POST turns into a GET: better a clear error than a silent wrong request.
+      redirect: "manual",
+      signal: AbortSignal.timeout(options.timeoutSeconds * 1000),
+    });
+  } catch (cause) {
+    throw networkError(what, host, cause);
+  }
+  const text = await response.text().catch(() => "");
+  if (response.ok) return text;
+  const retryAfter = parseRetryAfter(response.headers.get("retry-after")) ?? options.retryHint?.(text);
+  throw responseError(what, host, response.status, { ...(retryAfter === undefined ? {} : { retryAfter }), detail: detailOf(text) ?? response.statusText });
+};
+
+/** Resolves a secret that is a URL (chat webhook URLs carry their token); says which option when it is not one. */
+export const resolveSecretUrl = async (reference: string, field: string): Promise<string> => {
+  const value = await resolveSecret(reference, { field });
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol)) throw new ReceiverError(`${field}: the secret it points at is not an http(s) URL`);
+  return value;
+};
+
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const RESERVED_HEADERS = new Set(["content-type", "content-length", "host", "x-feedback-event", "x-feedback-delivery", "x-feedback-signature-256"]);
+
+const WebhookOptions = z.strictObject({
+  url: httpUrl(),
+  /** HMAC-SHA256 key, by reference; the signature goes in `X-Feedback-Signature-256`. */
+  secret: secretReference().optional(),
+  // Names are checked here rather than in the record's key schema, whose errors do not name the key.
+  headers: z
+    .record(z.string(), z.string().regex(/^[^\r\n]*$/, "must not contain line breaks"))
+    .default({})
+    .superRefine((headers, ctx) => {
+      for (const key of Object.keys(headers)) {
+        if (!HEADER_NAME.test(key)) ctx.addIssue({ code: "custom", path: [key], message: "must be an HTTP header name" });
+        else if (RESERVED_HEADERS.has(key.toLowerCase())) ctx.addIssue({ code: "custom", path: [key], message: "is set by the receiver and cannot be overridden" });
+      }
+    }),
+  events: eventsOption(ALL_EVENTS),
+  timeoutSeconds: timeoutOption,
+});
+export type WebhookOptions = z.output<typeof WebhookOptions>;
+
+export const signatureOf = (key: string, body: string): string => `sha256=${createHmac("sha256", key).update(body).digest("hex")}`;
+
+/** POSTs `{ event, pipeline }` as JSON, signed like GitHub's `X-Hub-Signature-256` when a secret is set. */
+export class WebhookReceiver extends PostingReceiver {
+  readonly #options: WebhookOptions;
+  #key: string | undefined;
+  #ready = false;
+
+  constructor(name: string, options: WebhookOptions) {
+    super(name, options.events);
+    this.#options = options;
+  }
+
+  async initialize(_sc: ServiceContext): Promise<void> {
+    if (this.#options.secret) {
+      this.#key = await resolveSecret(this.#options.secret, { field: `receiver ${this.name}: options.secret` });
+    }
+    this.#ready = true;
+  }
+
+  protected async post(_ctx: ReceiverContext, event: LifecycleEvent, info: PipelineInfo): Promise<void> {
+    if (!this.#ready) throw new ReceiverError(`receiver ${this.name} was called before initialize()`);
+    const body = JSON.stringify({ event, pipeline: info });
+    const headers: Record<string, string> = {
+      ...this.#options.headers,
+      "x-feedback-event": event,
+      "x-feedback-delivery": deliveryId(info, event),
+    };
+    if (this.#key !== undefined) headers["x-feedback-signature-256"] = signatureOf(this.#key, body);
+    await sendJson("webhook", this.#options.url, body, { headers, timeoutSeconds: this.#options.timeoutSeconds });
+  }
+}
+
+export const webhookReceiverFactory: ReceiverFactory<typeof WebhookOptions> = {
+  options: WebhookOptions,
+  create: (name, options) => new WebhookReceiver(name, options),
+};

@@ -1,0 +1,10 @@
+export { InvalidSecretReferenceError, SecretError, SecretNotFoundError, SecretUnavailableError } from "./errors";
+export {
+  isSecretReference,
+  parseSecretReference,
+  REFERENCE_FORMS,
+  secretReference,
+  SecretSource,
+  type SecretReference,
+} from "./reference";
+export { resolveSecret, type ResolveSecretOptions } from "./resolve";
