@@ -62,7 +62,8 @@ interface PhaseInput {
  * stopped by hand still timed out, and its message says so.
  */
 const phaseOf = ({ phase, message, startedAt, shutdown }: PhaseInput): PipelinePhase => {
-  const mapped = phase === undefined ? undefined : PHASES[phase];
+  // Own keys only: a phase named "toString" must not find Object.prototype.
+  const mapped = phase === undefined || !Object.hasOwn(PHASES, phase) ? undefined : PHASES[phase];
   if (mapped === undefined) {
     // No phase yet: the controller has not picked the workflow up.
     return startedAt === undefined ? PipelinePhase.Pending : PipelinePhase.Running;

@@ -544,3 +544,18 @@ describe("Function: isPipelineKind", () => {
     expect(result).toBe(expected);
   });
 });
+
+describe("Function: normalise (prototype keys)", () => {
+  it("returns running, not an Object.prototype member, for a Workflow phase named toString", () => {
+    // Act
+    const run = normalise({
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "Workflow",
+      metadata: { name: "wf", namespace: "ci", uid: "u" },
+      status: { phase: "toString", startedAt: "2026-11-20T10:00:00Z" },
+    });
+
+    // Assess
+    expect(run.phase).toBe("running");
+  });
+});
