@@ -1,6 +1,7 @@
 import type { FeedbackConfig } from "../config";
 import type { KubeObject } from "../envelope";
 import type { Log } from "../log";
+import { DeliveryOutcome, recordDelivery } from "../metrics";
 import type { ConfiguredReceiver } from "../receivers/registry";
 import { LifecycleEvent, type Receiver } from "../receivers/types";
 import {
@@ -32,6 +33,8 @@ export interface PipelineHandlerOptions {
 /** The run item: the object's last stored version plus its run state. */
 interface RunRecord extends ObjectRecord {
   run?: RunState;
+  /** When the run state last changed (ISO 8601); `kube-feedback status` sorts and filters by it. */
+  updatedAt?: string;
 }
 
 const MAX_WRITE_ATTEMPTS = 4;
@@ -138,7 +141,7 @@ export class PipelineHandler implements Handler {
         if (plan.blocked.length > 0) return this.#retryBlocked(plan.blocked, ch);
         return newEventProcessStatus().withStatus(EventStatus.Skip).withMessage("reason", "no change").skipClose(ch);
       }
-      const data: RunRecord = { ...item?.data, ...(object ? { object } : {}), run: plan.state };
+      const data: RunRecord = { ...item?.data, ...(object ? { object } : {}), run: plan.state, updatedAt: new Date(now).toISOString() };
       try {
         await this.#store.put(key, data, item?.version, this.#config.processing.stateTtlDays * 86_400);
       } catch (error) {
@@ -171,9 +174,11 @@ export class PipelineHandler implements Handler {
       try {
         await CALLBACK[event](receiver)({ log: ctx.log, event }, info);
         delivered++;
+        recordDelivery(call.receiver, event, DeliveryOutcome.Delivered);
       } catch (error) {
         const err = error instanceof Error ? error : new Error(String(error));
         const permanent = (err as { retryable?: unknown }).retryable === false;
+        recordDelivery(call.receiver, event, permanent ? DeliveryOutcome.FailedPermanently : DeliveryOutcome.Failed);
         ctx.log.warn(`receiver ${call.receiver} failed on ${event}`, { receiver: call.receiver, event, error: err.message });
         return { call, delivered, error: err, permanent, progressCount };
       }

@@ -1,7 +1,8 @@
 import type { SQSRecord } from "aws-lambda";
 import type { FeedbackConfig } from "../config";
 import { InvalidEnvelopeError, parseEnvelope, type Envelope } from "../envelope";
-import type { Log } from "../log";
+import { redactText, type Log } from "../log";
+import { recordDeadLetter, recordRetry, recordVerdict, UNPARSED_KIND } from "../metrics";
 import {
   EventStatus,
   runWithChannel,
@@ -20,6 +21,12 @@ import { SqsAction, decide } from "./verdict";
 export interface Route {
   matches(apiVersion: string, kind: string): boolean;
   handler: Handler;
+  /**
+   * True when the handler writes `object` into its state item itself (the
+   * pipeline handler does, inside its own writes). Otherwise the process
+   * function stores each handled version, to be the next event's `oldObj`.
+   */
+  keepsObject?: boolean;
 }
 
 export interface DispatchDeps {
@@ -34,6 +41,19 @@ export interface DispatchDeps {
 
 export const objectKey = (envelope: Pick<Envelope, "cluster" | "object">): string =>
   `obj#${envelope.cluster}/${envelope.object.metadata.uid}`;
+
+/** Whatever correlation fields a body that is not a valid envelope still has, so its log line can be found. */
+const looseCorrelation = (body: string): Record<string, string> => {
+  let value: { cluster?: unknown; kind?: unknown; object?: { metadata?: Record<string, unknown> } } = {};
+  try {
+    value = JSON.parse(body) ?? {};
+  } catch {
+    // Not JSON at all: only the message id identifies it.
+  }
+  const text = (v: unknown) => (typeof v === "string" ? v : "");
+  const meta = typeof value.object?.metadata === "object" && value.object.metadata ? value.object.metadata : {};
+  return { cluster: text(value.cluster), kind: text(value.kind), namespace: text(meta.namespace), name: text(meta.name), uid: text(meta.uid) };
+};
 
 const callFor = (handler: Handler, ctx: HandlerContext, envelope: Envelope) => (ch: StatusChannel) => {
   const old = ctx.stored?.data.object;
@@ -55,7 +75,9 @@ export const processRecord = async (record: SQSRecord, deps: DispatchDeps): Prom
   } catch (error) {
     if (!(error instanceof InvalidEnvelopeError)) throw error;
     // Not retryable: the same bytes will never parse. Kept in the DLQ for a human.
-    deps.childLog({ messageId: record.messageId }).error("malformed envelope sent to the DLQ", { reason: error.message });
+    deps.childLog({ ...looseCorrelation(record.body), messageId: record.messageId }).error("malformed envelope sent to the DLQ", { reason: error.message });
+    recordVerdict(UNPARSED_KIND, EventStatus.Failure);
+    recordDeadLetter(UNPARSED_KIND, EventStatus.Failure);
     await deadLetter(record, deps, "invalid envelope", EventStatus.Failure, error.message);
     return undefined;
   }
@@ -72,6 +94,7 @@ export const processRecord = async (record: SQSRecord, deps: DispatchDeps): Prom
   const route = deps.routes.find((r) => r.matches(envelope.apiVersion, envelope.kind));
   if (!route) {
     log.debug("no handler for this kind; skipped");
+    recordVerdict(envelope.kind, EventStatus.Skip);
     return undefined;
   }
 
@@ -93,27 +116,58 @@ export const processRecord = async (record: SQSRecord, deps: DispatchDeps): Prom
   );
 
   const verdict = decide(outcome.final, retryCount, deps.config.processing, deps.random);
-  if (verdict.status.notify) {
+  log.debug("event handled", { verdict: verdict.status.status, action: verdict.action });
+  recordVerdict(envelope.kind, verdict.status.status);
+  const notify = async (): Promise<void> => {
+    if (!verdict.status.notify) return;
     await route.handler.onStatus(ctx, verdict.status).catch((error: unknown) => {
       log.warn("onStatus failed", { error: (error as Error).message });
     });
-  }
+  };
   switch (verdict.action) {
     case SqsAction.Delete:
+      if (!route.keepsObject && envelope.type !== "DELETED") await rememberObject(deps, ctx, log);
+      await notify();
       return verdict.status;
     case SqsAction.DeadLetter:
       log.error("event sent to the DLQ", { reason: verdict.reason, error: verdict.status.error?.message });
+      recordDeadLetter(envelope.kind, verdict.status.status);
+      // The DLQ first: when it does not take the message, the event comes
+      // back and reaches this verdict again, and onStatus must still be told once.
       await deadLetter(record, deps, verdict.reason ?? verdict.status.status, verdict.status.status, verdict.status.error?.message);
+      await notify();
       return verdict.status;
     case SqsAction.Retry: {
+      await notify();
       const delay = verdict.delaySeconds ?? 1;
       log.info("event will be retried", { retryCount, delaySeconds: delay, error: verdict.status.error?.message });
-      await deps.queue.delay(record, delay).catch((error: unknown) => {
-        // The message still comes back after the queue's visibility timeout.
-        log.warn("could not set the retry delay", { error: (error as Error).message });
-      });
-      throw new RetryLaterError(record.messageId, delay, { cause: verdict.status.error });
+      recordRetry(envelope.kind);
+      const applied = await deps.queue.delay(record, delay).then(
+        () => delay,
+        (error: unknown) => {
+          // The message still comes back after the queue's visibility timeout.
+          log.warn("could not set the retry delay", { error: (error as Error).message });
+          return undefined;
+        },
+      );
+      throw new RetryLaterError(record.messageId, applied, { cause: verdict.status.error });
     }
+  }
+};
+
+/**
+ * Stores the version just handled, so that the next event of this object
+ * reaches `updated` with it as `oldObj` (the relay keeps no copies). One
+ * write per handled event of a route that does not keep its own state.
+ */
+const rememberObject = async (deps: DispatchDeps, ctx: HandlerContext, log: Log): Promise<void> => {
+  const data: ObjectRecord = { ...ctx.stored?.data, object: ctx.envelope.object };
+  try {
+    await deps.store.put(ctx.key, data, ctx.stored?.version, deps.config.processing.stateTtlDays * 86_400);
+  } catch (error) {
+    // The event itself was handled: failing it now would repeat it. The next
+    // event merely sees an older oldObj.
+    log.warn("could not store the object for its next event", { error: (error as Error).message });
   }
 };
 
@@ -126,8 +180,9 @@ const deadLetter = async (
   error: string | undefined,
 ): Promise<void> => {
   try {
-    await deps.queue.deadLetter(record, reason, status, error);
+    // The attributes are read by operators (`kube-feedback dlq list`): no secrets in them.
+    await deps.queue.deadLetter(record, redactText(reason), status, error === undefined ? undefined : redactText(error));
   } catch (cause) {
-    throw new RetryLaterError(record.messageId, 0, { cause });
+    throw new RetryLaterError(record.messageId, undefined, { cause });
   }
 };

@@ -1,9 +1,19 @@
-/** Thrown to the batch processor so the message is reported in batchItemFailures. */
+/**
+ * Thrown to the batch processor so the message is reported in
+ * batchItemFailures. `delaySeconds` is the visibility the message was given;
+ * undefined when it was left alone (it returns after the queue's visibility
+ * timeout).
+ */
 export class RetryLaterError extends Error {
   readonly messageId: string;
-  readonly delaySeconds: number;
-  constructor(messageId: string, delaySeconds: number, options?: { cause?: unknown }) {
-    super(`message ${messageId} will be retried in ${delaySeconds}s`, options);
+  readonly delaySeconds: number | undefined;
+  constructor(messageId: string, delaySeconds: number | undefined, options?: { cause?: unknown }) {
+    super(
+      delaySeconds === undefined
+        ? `message ${messageId} will be retried after the queue's visibility timeout`
+        : `message ${messageId} will be retried in ${delaySeconds}s`,
+      options,
+    );
     this.name = "RetryLaterError";
     this.messageId = messageId;
     this.delaySeconds = delaySeconds;
@@ -13,8 +23,8 @@ export class RetryLaterError extends Error {
 /** The process function was started without a setting it needs. */
 export class MissingSettingError extends Error {
   readonly setting: string;
-  constructor(setting: string) {
-    super(`${setting} is not set`);
+  constructor(setting: string, options?: { cause?: unknown }) {
+    super(`${setting} is not set`, options);
     this.name = "MissingSettingError";
     this.setting = setting;
   }

@@ -7,7 +7,7 @@ import { PipelineHandler } from "../pipeline/handler";
 import { createReceivers, type ConfiguredReceiver, type ServiceContext } from "../receivers";
 import { DynamoStateStore, type StateStore } from "../store";
 import { processRecord, type DispatchDeps, type Route } from "./dispatch";
-import { MissingSettingError } from "./errors";
+import { MissingSettingError, RetryLaterError } from "./errors";
 import { SqsQueueOps, type QueueOps } from "./queue";
 
 export interface ProcessHandlerOptions {
@@ -59,7 +59,7 @@ export const createDispatchDeps = async (options: ProcessHandlerOptions = {}): P
     config,
     store,
     queue,
-    routes: [...(options.routes ?? []), { matches: isPipelineKind, handler: pipeline }],
+    routes: [...(options.routes ?? []), { matches: isPipelineKind, handler: pipeline, keepsObject: true }],
     childLog: (keys) => logger.createChild({ persistentKeys: keys }),
     ...(options.random ? { random: options.random } : {}),
   };
@@ -78,10 +78,61 @@ export const createBatchHandler = (options: ProcessHandlerOptions = {}) => {
       throw error;
     });
     const ready = await deps;
-    return processPartialResponse(event, (record: SQSRecord) => processRecord(record, ready), new SqsFifoPartialProcessorAsync(), {
-      ...(context ? { context } : {}),
-      skipGroupOnError: true,
-      throwOnFullBatchFailure: false,
-    });
+    const attempted = new Set<string>();
+    const groupDelays = new Map<string, number>();
+    const response = await processPartialResponse(
+      event,
+      async (record: SQSRecord) => {
+        attempted.add(record.messageId);
+        try {
+          return await processRecord(record, ready);
+        } catch (error) {
+          const group = record.attributes.MessageGroupId;
+          if (group && !groupDelays.has(group) && error instanceof RetryLaterError && error.delaySeconds !== undefined) {
+            groupDelays.set(group, error.delaySeconds);
+          }
+          throw error;
+        }
+      },
+      new SqsFifoPartialProcessorAsync(),
+      {
+        ...(context ? { context } : {}),
+        skipGroupOnError: true,
+        throwOnFullBatchFailure: false,
+      },
+    );
+    await holdBackWithHead(event, response, attempted, groupDelays, ready.queue);
+    return response;
   };
+};
+
+/**
+ * Messages skipped behind a failed head of their group come back with that
+ * head. Lambda leaves a failed message invisible for the queue's whole
+ * visibility timeout, and SQS serves no message of a group while one of its
+ * messages is in flight, so without this a skipped neighbour would hold the
+ * head's short backoff up for the full timeout. Same delay, not zero: the
+ * head is then first in line again, so the group's order is kept.
+ */
+const holdBackWithHead = async (
+  event: SQSEvent,
+  response: SQSBatchResponse,
+  attempted: ReadonlySet<string>,
+  groupDelays: ReadonlyMap<string, number>,
+  queue: QueueOps,
+): Promise<void> => {
+  const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+  const skipped = event.Records.filter((r) => failed.has(r.messageId) && !attempted.has(r.messageId));
+  await Promise.all(
+    skipped.map(async (record) => {
+      const delay = groupDelays.get(record.attributes.MessageGroupId ?? "");
+      if (delay === undefined) return;
+      await queue.delay(record, delay).catch((error: unknown) => {
+        logger.warn("could not hold a skipped message back with its group", {
+          messageId: record.messageId,
+          error: (error as Error).message,
+        });
+      });
+    }),
+  );
 };

@@ -64,7 +64,9 @@ export const decide = (
     for (const [key, value] of Object.entries(final.messages)) status.withMessage(key, value);
     if (final.error) status.withError(final.error);
     status.withMessage("retries", String(retryCount));
-    return { action: SqsAction.DeadLetter, status: status.build(true, final.notify), reason: `max retries (${maxRetries}) reached` };
+    // Always told, even after `skipClose`: the handler asked to retry, and
+    // giving up on the event is news it did not choose to ignore.
+    return { action: SqsAction.DeadLetter, status: status.build(true, true), reason: `max retries (${maxRetries}) reached` };
   }
   const hint = retryAfterOf(final.error);
   const delaySeconds =

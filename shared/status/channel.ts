@@ -3,18 +3,28 @@ import type { EventProcessStatus } from "./event-status";
 
 export const DEFAULT_CHANNEL_CAPACITY = 5;
 
+interface BlockedSender {
+  status: EventProcessStatus;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
 /**
  * A bounded channel of statuses between a handler and the runner, like a Go
  * buffered channel: `send` waits while the buffer is full, `receive` waits
  * while it is empty and returns `undefined` once closed and drained.
  * Node has no such primitive and the few libraries that have one are
  * unmaintained, so this is written here.
+ *
+ * Blocked senders are served first come, first served: a freed slot is
+ * handed to the oldest waiting sender at once, so a later `send` can never
+ * overtake an earlier one that was waiting for room.
  */
 export class StatusChannel {
   readonly capacity: number;
   #buffer: EventProcessStatus[] = [];
   #closed = false;
-  #senders: Array<() => void> = [];
+  #senders: BlockedSender[] = [];
   #receivers: Array<(status: EventProcessStatus | undefined) => void> = [];
   #closeWaiters: Array<() => void> = [];
 
@@ -29,10 +39,12 @@ export class StatusChannel {
     return this.#closed;
   }
 
+  /** Statuses buffered and not yet received (blocked senders not counted). */
   get size(): number {
     return this.#buffer.length;
   }
 
+  /** Resolves once the status is buffered or taken; waits while the channel is full. */
   async send(status: EventProcessStatus): Promise<void> {
     if (this.#closed) throw new SendOnClosedChannelError();
     const receiver = this.#receivers.shift();
@@ -40,28 +52,36 @@ export class StatusChannel {
       receiver(status);
       return;
     }
-    while (this.#buffer.length >= this.capacity) {
-      await new Promise<void>((resolve) => this.#senders.push(resolve));
-      if (this.#closed) throw new SendOnClosedChannelError();
+    if (this.#buffer.length < this.capacity) {
+      this.#buffer.push(status);
+      return;
     }
-    this.#buffer.push(status);
+    await new Promise<void>((resolve, reject) => this.#senders.push({ status, resolve, reject }));
   }
 
   receive(): Promise<EventProcessStatus | undefined> {
     const status = this.#buffer.shift();
     if (status !== undefined) {
-      this.#senders.shift()?.();
+      const sender = this.#senders.shift();
+      if (sender) {
+        this.#buffer.push(sender.status);
+        sender.resolve();
+      }
       return Promise.resolve(status);
     }
     if (this.#closed) return Promise.resolve(undefined);
     return new Promise((resolve) => this.#receivers.push(resolve));
   }
 
+  /**
+   * Closes the channel: what is buffered can still be received, senders
+   * still waiting for room fail (their statuses were never accepted).
+   */
   close(): void {
     if (this.#closed) throw new ChannelAlreadyClosedError();
     this.#closed = true;
     for (const receiver of this.#receivers.splice(0)) receiver(undefined);
-    for (const sender of this.#senders.splice(0)) sender();
+    for (const sender of this.#senders.splice(0)) sender.reject(new SendOnClosedChannelError());
     for (const waiter of this.#closeWaiters.splice(0)) waiter();
   }
 

@@ -8,16 +8,16 @@ export class StatusChannelError extends Error {
 
 /** `close()` was called on a channel that was already closed. */
 export class ChannelAlreadyClosedError extends StatusChannelError {
-  constructor() {
-    super("status channel was already closed");
+  constructor(options?: { cause?: unknown }) {
+    super("status channel was already closed", options);
     this.name = "ChannelAlreadyClosedError";
   }
 }
 
 /** `send()` was called after the channel was closed. */
 export class SendOnClosedChannelError extends StatusChannelError {
-  constructor() {
-    super("cannot send on a closed status channel");
+  constructor(options?: { cause?: unknown }) {
+    super("cannot send on a closed status channel", options);
     this.name = "SendOnClosedChannelError";
   }
 }
@@ -26,11 +26,13 @@ export class SendOnClosedChannelError extends StatusChannelError {
 export class UnclosedChannelError extends StatusChannelError {
   readonly handler: string;
   readonly event: string;
-  constructor(handler: string, event: string, waitMs: number) {
-    super(`handler ${handler} did not close its status channel for ${event} within ${waitMs} ms`);
+  readonly waitMs: number;
+  constructor(handler: string, event: string, waitMs: number, options?: { cause?: unknown }) {
+    super(`handler ${handler} did not close its status channel for ${event} within ${waitMs} ms`, options);
     this.name = "UnclosedChannelError";
     this.handler = handler;
     this.event = event;
+    this.waitMs = waitMs;
   }
 }
 

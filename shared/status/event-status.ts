@@ -60,8 +60,9 @@ export class EventProcessStatusBuilder {
     return this;
   }
 
+  /** Anything thrown is accepted; a non-Error is wrapped so that `error.message` is always there. */
   withError(error: unknown): this {
-    this.#error = error instanceof Error ? error : new Error(String(error));
+    this.#error = error instanceof Error ? error : new Error(String(error), { cause: error });
     return this;
   }
 

@@ -35,34 +35,37 @@ export const runWithChannel = async (
     for await (const status of channel) statuses.push(status);
   })();
 
+  let threw = false;
   let thrown: unknown;
   try {
     await call(channel);
   } catch (error) {
+    threw = true;
     thrown = error;
   }
 
   let unclosed: UnclosedChannelError | undefined;
-  if (!channel.closed) {
+  if (threw) {
+    // Nothing more will come from a handler that threw: no reason to wait.
+    if (!channel.closed) channel.close();
+  } else if (!channel.closed) {
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      channel.whenClosed().then(() => false),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), thrown === undefined ? options.closeWaitMs : 0);
+    await Promise.race([
+      channel.whenClosed(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, options.closeWaitMs);
       }),
     ]);
     clearTimeout(timer);
-    if (timedOut && !channel.closed) {
+    if (!channel.closed) {
       channel.close();
-      if (thrown === undefined) {
-        unclosed = new UnclosedChannelError(options.handler, options.event, options.closeWaitMs);
-        options.log.warn(unclosed.message, { handler: options.handler, event: options.event });
-      }
+      unclosed = new UnclosedChannelError(options.handler, options.event, options.closeWaitMs);
+      options.log.warn(unclosed.message, { handler: options.handler, event: options.event });
     }
   }
   await drained;
 
-  if (thrown !== undefined) {
+  if (threw) {
     return { statuses, final: newEventProcessStatus().withStatus(EventStatus.Retry).withError(thrown).build(true) };
   }
   if (unclosed) {

@@ -1,0 +1,34 @@
+import { VersionConflictError, type StateStore, type StoredItem } from "../../shared/store";
+
+/** An in-memory StateStore for unit tests, with the same version checks as the DynamoDB one. */
+export class MemoryStateStore implements StateStore {
+  readonly items = new Map<string, { version: number; data: unknown }>();
+  readonly counts = { reads: 0, writes: 0 };
+
+  async get<S>(key: string): Promise<StoredItem<S> | undefined> {
+    this.counts.reads++;
+    const item = this.items.get(key);
+    return item ? { version: item.version, data: structuredClone(item.data) as S } : undefined;
+  }
+
+  async put<S>(key: string, data: S, expectedVersion: number | undefined): Promise<number> {
+    this.counts.writes++;
+    const current = this.items.get(key);
+    if (current?.version !== expectedVersion) throw new VersionConflictError(key, expectedVersion);
+    const version = (current?.version ?? 0) + 1;
+    this.items.set(key, { version, data: structuredClone(data) });
+    return version;
+  }
+
+  async setPaths(key: string, assignments: ReadonlyArray<{ path: readonly string[]; value: unknown }>): Promise<void> {
+    this.counts.writes++;
+    const current = this.items.get(key);
+    if (!current) throw new VersionConflictError(key, undefined);
+    for (const { path, value } of assignments) {
+      let node = current.data as Record<string, unknown>;
+      for (const part of path.slice(0, -1)) node = node[part] as Record<string, unknown>;
+      node[path.at(-1)!] = structuredClone(value);
+    }
+    current.version++;
+  }
+}
