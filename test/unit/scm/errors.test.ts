@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import {
+  PermanentScmError,
+  RateLimitedError,
+  rateLimitDelay,
+  ScmError,
+  toScmError,
+  TransientScmError,
+  type FailureContext,
+} from "../../../shared/scm";
+import { retryAfterOf } from "../../../shared/status/errors";
+
+const NOW = 1_700_000_000_000;
+const CONTEXT: FailureContext = {
+  provider: "github",
+  repo: "acme/shop",
+  action: 'writing check run "ci/build" on abc1234',
+  permission: 'the GitHub App needs "Checks: read and write"',
+  now: () => NOW,
+};
+
+describe("Function: toScmError", () => {
+  it("returns a RateLimitedError with the delay to the reset when GitHub answers 403 with x-ratelimit-remaining 0", () => {
+    // Prepare
+    const headers = { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(NOW / 1000 + 30) };
+
+    // Act
+    const error = toScmError({ status: 403, headers, message: "API rate limit exceeded" }, CONTEXT);
+
+    // Assess
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect(error).toMatchObject({ retryable: true, retryAfterSeconds: 30, status: 403 });
+  });
+
+  it("returns a RateLimitedError with retry-after when a secondary limit answers 403", () => {
+    // Act
+    const error = toScmError({ status: 403, headers: { "retry-after": "61" }, message: "secondary rate limit" }, CONTEXT);
+
+    // Assess
+    expect(error).toMatchObject({ name: "RateLimitedError", retryAfterSeconds: 61 });
+  });
+
+  it("returns a RateLimitedError of one minute when a secondary limit names no delay", () => {
+    // Act
+    const error = toScmError({ status: 403, headers: {}, message: "You have exceeded a secondary rate limit" }, CONTEXT);
+
+    // Assess
+    expect(error).toMatchObject({ name: "RateLimitedError", retryAfterSeconds: 60 });
+  });
+
+  it("returns a RateLimitedError from GitLab's RateLimit-Reset when a 429 has no retry-after", () => {
+    // Act
+    const error = toScmError({ status: 429, headers: { "RateLimit-Reset": String(NOW / 1000 + 12) }, message: "Retry later" }, CONTEXT);
+
+    // Assess
+    expect(error).toMatchObject({ name: "RateLimitedError", retryAfterSeconds: 12 });
+  });
+
+  it.each([500, 502, 503, 408])("returns a TransientScmError when the SCM answers %i", (status) => {
+    // Act
+    const error = toScmError({ status, message: "Server Error" }, CONTEXT);
+
+    // Assess
+    expect(error).toBeInstanceOf(TransientScmError);
+    expect(error.retryable).toBe(true);
+  });
+
+  it("returns a TransientScmError when no response arrived", () => {
+    // Act
+    const error = toScmError({ message: "connect ECONNREFUSED 127.0.0.1:1" }, CONTEXT);
+
+    // Assess
+    expect(error).toBeInstanceOf(TransientScmError);
+    expect(error.message).toContain("no response");
+  });
+
+  it.each([401, 403, 404, 422])("returns a PermanentScmError naming the repository and permission when the SCM answers %i", (status) => {
+    // Act
+    const error = toScmError({ status, message: "Refused" }, CONTEXT);
+
+    // Assess
+    expect(error).toBeInstanceOf(PermanentScmError);
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain("acme/shop");
+    if (status !== 422) expect(error.message).toContain('"Checks: read and write"');
+  });
+});
+
+describe("Function: rateLimitDelay", () => {
+  it("returns undefined for a 403 that is not a rate limit", () => {
+    // Act & Assess
+    expect(rateLimitDelay(403, { "x-ratelimit-remaining": "12" }, "Resource not accessible by integration", NOW)).toBeUndefined();
+  });
+
+  it("returns at least one second when the reset is already past", () => {
+    // Act & Assess
+    expect(rateLimitDelay(429, { "x-ratelimit-reset": String(NOW / 1000 - 5) }, "", NOW)).toBe(1);
+  });
+});
+
+describe("Class: RateLimitedError", () => {
+  it("returns its delay from retryAfterOf, also when wrapped as a cause", () => {
+    // Prepare
+    const error = new RateLimitedError("slow down", 30);
+    const wrapped = new Error("receiver failed", { cause: error });
+
+    // Act & Assess
+    expect(retryAfterOf(error)).toBe(30);
+    expect(retryAfterOf(wrapped)).toBe(30);
+    expect(error).toBeInstanceOf(ScmError);
+  });
+});
