@@ -6,6 +6,7 @@ export {
   formatPath,
   type FeedbackConfig,
   type FeedbackConfigInput,
+  type KubernetesConfig,
   type ProcessingConfig,
   type ReceiverEntry,
   type SelectorConfig,

@@ -56,11 +56,33 @@ export const ProcessingSchema = z.strictObject({
 });
 export type ProcessingConfig = z.output<typeof ProcessingSchema>;
 
+/**
+ * How the functions reach the cluster to read GitRepos and write CommitStatus
+ * status back. Neither key: KUBECONFIG or in-cluster (local runs).
+ */
+export const KubernetesSchema = z
+  .strictObject({
+    /** A kubeconfig document by reference: `ssm:/…`, a Secrets Manager ARN, or `env:NAME` locally. */
+    kubeconfig: z.string().min(1).optional(),
+    /** EKS with the function's IAM role (a token presigned from STS GetCallerIdentity). */
+    eks: z
+      .strictObject({
+        clusterName: z.string().min(1),
+        endpoint: z.url({ protocol: /^https$/, error: "must be the cluster's https endpoint" }),
+        caData: z.string().min(1),
+        region: z.string().min(1),
+      })
+      .optional(),
+  })
+  .refine((k) => !(k.kubeconfig && k.eks), { error: "set kubeconfig or eks, not both" });
+export type KubernetesConfig = z.output<typeof KubernetesSchema>;
+
 export const ConfigSchema = z.strictObject({
   cluster: z.string().regex(dnsLabel, "must be a lower-case name of letters, digits and '-'"),
   watch: z.array(WatchSchema).min(1, "list at least one resource to watch"),
   receivers: z.array(ReceiverEntrySchema).default([]),
   processing: ProcessingSchema.default(ProcessingSchema.parse({})),
+  kubernetes: KubernetesSchema.default({}),
 });
 export type FeedbackConfig = z.output<typeof ConfigSchema>;
 export type FeedbackConfigInput = z.input<typeof ConfigSchema>;

@@ -1,7 +1,11 @@
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { loadConfig, type FeedbackConfig } from "../config";
 import { logger } from "../log";
+import { CommitStatusHandler, isCommitStatusKind, KubeCommitStatusApi, providerCache, type CommitStatusApi, type CredentialsResolver } from "../commitstatus";
+import { kubeConfigProvider, type KubeAccess } from "../kube";
+import { resolveSecret } from "../secrets";
 import { isPipelineKind } from "../pipeline/normalise";
 import { PipelineHandler } from "../pipeline/handler";
 import { createReceivers, type ConfiguredReceiver, type ServiceContext } from "../receivers";
@@ -21,6 +25,12 @@ export interface ProcessHandlerOptions {
   receivers?: ConfiguredReceiver[];
   /** Extra routes, tried before the built-in ones. */
   routes?: Route[];
+  /** Kubernetes access for GitRepo reads and CommitStatus write-back; defaults to `kubernetes` in the config. */
+  kube?: () => Promise<KubeConfig>;
+  /** Reads GitRepo credentials references; defaults to SSM / Secrets Manager through Powertools. */
+  credentials?: CredentialsResolver;
+  /** Replaces the Kubernetes API of the CommitStatus sync (unit tests). */
+  commitStatusApi?: CommitStatusApi;
   random?: () => number;
 }
 
@@ -30,21 +40,25 @@ const setting = (name: string): string => {
   return value;
 };
 
+/** The config's `kubernetes` section as access settings; a kubeconfig reference is read once here. */
+const kubeAccess = async (config: FeedbackConfig): Promise<KubeAccess> => {
+  const { kubeconfig, eks } = config.kubernetes;
+  if (eks) return { kind: "eks", ...eks };
+  if (kubeconfig) return { kind: "kubeconfig", yaml: await resolveSecret(kubeconfig, { field: "kubernetes.kubeconfig" }) };
+  return { kind: "default" };
+};
+
 /** Builds everything once per cold start; receivers are initialised here. */
 export const createDispatchDeps = async (options: ProcessHandlerOptions = {}): Promise<DispatchDeps> => {
   const config = options.config ?? loadConfig(process.env.FEEDBACK_CONFIG);
   const store = options.store ?? new DynamoStateStore({ tableName: setting("TABLE_NAME") });
   const queue = options.queue ?? new SqsQueueOps({ queueUrl: setting("QUEUE_URL"), dlqUrl: setting("DLQ_URL") });
   const receivers = options.receivers ?? createReceivers(config);
+  const kube = options.kube ?? kubeConfigProvider(await kubeAccess(config));
   const serviceContext: ServiceContext = {
     log: logger,
     config,
-    kube: async () => {
-      const { KubeConfig } = await import("@kubernetes/client-node");
-      const kc = new KubeConfig();
-      kc.loadFromDefault();
-      return kc;
-    },
+    kube,
     store: {
       get: async (key) => (await store.get<Record<string, unknown>>(`rcv#${key}`))?.data,
       put: async (key, value) => {
@@ -55,11 +69,22 @@ export const createDispatchDeps = async (options: ProcessHandlerOptions = {}): P
   };
   for (const { receiver } of receivers) await receiver.initialize?.(serviceContext);
   const pipeline = new PipelineHandler({ config, store, receivers });
+  const commitStatus = new CommitStatusHandler({
+    api: options.commitStatusApi ?? new KubeCommitStatusApi(kube),
+    providerFor: providerCache(options.credentials),
+    store,
+    processing: config.processing,
+    log: logger,
+  });
   return {
     config,
     store,
     queue,
-    routes: [...(options.routes ?? []), { matches: isPipelineKind, handler: pipeline, keepsObject: true }],
+    routes: [
+      ...(options.routes ?? []),
+      { matches: isPipelineKind, handler: pipeline, keepsObject: true },
+      { matches: isCommitStatusKind, handler: commitStatus, keepsObject: true },
+    ],
     childLog: (keys) => logger.createChild({ persistentKeys: keys }),
     ...(options.random ? { random: options.random } : {}),
   };

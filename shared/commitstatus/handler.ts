@@ -1,0 +1,136 @@
+import type { KubeObject } from "../envelope";
+import type { ProcessingConfig } from "../config";
+import {
+  EventStatus,
+  newEventProcessStatus,
+  type EventProcessStatus,
+  type Handler,
+  type HandlerContext,
+  type ObjectRecord,
+  type StatusChannel,
+} from "../status";
+import { VersionConflictError, type StateStore } from "../store";
+import { WriteBackConflictError } from "./errors";
+import { failedStatus, syncedStatus, type SyncRecord } from "./status";
+import { SyncOutcome, syncCommitStatus, type SyncDeps } from "./sync";
+
+interface SyncItem extends ObjectRecord {
+  sync?: SyncRecord;
+}
+
+export interface CommitStatusHandlerOptions extends SyncDeps {
+  store: StateStore;
+  processing: Pick<ProcessingConfig, "stateTtlDays">;
+  now?: () => Date;
+}
+
+export const isCommitStatusKind = (apiVersion: string, kind: string): boolean =>
+  apiVersion === "commit-status.argoproj.io/v1alpha1" && kind === "CommitStatus";
+
+const MAX_SAVE_ATTEMPTS = 4;
+
+const alreadyReported = (obj: KubeObject, message: string): boolean => {
+  const status = (obj.status ?? {}) as { observedGeneration?: number; isSynced?: boolean; syncFailure?: { message?: string } };
+  return status.observedGeneration === (obj.metadata.generation ?? 0) && status.isSynced === false && status.syncFailure?.message === message;
+};
+
+/**
+ * Mirrors CommitStatus resources into their SCM and writes what the SCM now
+ * shows back to the resource's status. The SCM write is remembered before
+ * the write-back, so a failed write-back is retried without writing the SCM
+ * again.
+ */
+export class CommitStatusHandler implements Handler {
+  readonly name = "commitstatus";
+  readonly #options: CommitStatusHandlerOptions;
+  readonly #now: () => Date;
+
+  constructor(options: CommitStatusHandlerOptions) {
+    this.#options = options;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  added(ctx: HandlerContext, obj: KubeObject, ch: StatusChannel): Promise<void> {
+    return this.sync(ctx, obj, ch);
+  }
+
+  updated(ctx: HandlerContext, newObj: KubeObject, _old: KubeObject | undefined, ch: StatusChannel): Promise<void> {
+    return this.sync(ctx, newObj, ch);
+  }
+
+  /** Deleting the resource leaves the SCM as it is: a commit's history is not rewritten. */
+  async deleted(_ctx: HandlerContext, _obj: KubeObject, ch: StatusChannel): Promise<void> {
+    await newEventProcessStatus().withStatus(EventStatus.Skip).withMessage("reason", "deleted").skipClose(ch);
+  }
+
+  async onStatus(ctx: HandlerContext, status: EventProcessStatus): Promise<void> {
+    if (status.status === EventStatus.Failure || status.status === EventStatus.MaxRetryReached) {
+      ctx.log.error(`commit status sync ${status.status}`, { ...status.messages, error: status.error?.message });
+    }
+  }
+
+  /** One sync; `force` re-checks the SCM for drift when nothing changed (resync). */
+  async sync(ctx: HandlerContext, obj: KubeObject, ch: StatusChannel, force = false): Promise<void> {
+    const stored = ctx.stored as { version: number; data: SyncItem } | undefined;
+    const { namespace = "default", name } = obj.metadata;
+    const generation = obj.metadata.generation ?? 0;
+    let result;
+    try {
+      result = await syncCommitStatus(obj, stored?.data.sync, { ...this.#options, log: ctx.log }, force);
+    } catch (error) {
+      if ((error as { retryable?: unknown }).retryable === false) {
+        const message = `the SCM refused the status: ${(error as Error).message}`;
+        await this.#writeBack(namespace, name, failedStatus(message, "ScmRefused", generation, this.#now()));
+        return newEventProcessStatus().withStatus(EventStatus.Failure).withMessage("reason", "SCM refused").withError(error).sendClose(ch);
+      }
+      return newEventProcessStatus().withStatus(EventStatus.Retry).withError(error).sendClose(ch);
+    }
+
+    try {
+      switch (result.kind) {
+        case SyncOutcome.Skip:
+          return await newEventProcessStatus().withStatus(EventStatus.Skip).withMessage("reason", result.reason).skipClose(ch);
+        case SyncOutcome.Blocked:
+        case SyncOutcome.DriftReported: {
+          const reason = result.kind === SyncOutcome.DriftReported ? "Drift" : result.reason;
+          // Our own write-back comes back as a watch event: report each failure once per generation.
+          if (!alreadyReported(obj, result.message)) {
+            await this.#writeBack(namespace, name, failedStatus(result.message, reason, generation, this.#now()));
+          }
+          return await newEventProcessStatus().withMessage(reason, result.message).sendClose(ch);
+        }
+        case SyncOutcome.Written:
+          await this.#save(ctx, obj, result.record);
+          await this.#writeBack(namespace, name, syncedStatus(result.record, this.#now(), result.drift));
+          return await newEventProcessStatus().withMessage("written", result.record.phase).sendClose(ch);
+        case SyncOutcome.WriteBack:
+          await this.#writeBack(namespace, name, syncedStatus(result.record, this.#now()));
+          return await newEventProcessStatus().withMessage("written back", result.record.phase).sendClose(ch);
+      }
+    } catch (error) {
+      if (error instanceof WriteBackConflictError || error instanceof VersionConflictError) {
+        return newEventProcessStatus().withStatus(EventStatus.Retry).withError(error).sendClose(ch);
+      }
+      throw error;
+    }
+  }
+
+  #writeBack(namespace: string, name: string, status: Record<string, unknown>): Promise<void> {
+    return this.#options.api.patchStatus(namespace, name, status);
+  }
+
+  /** Remembers what was written; re-reads on a lost race so the record is never dropped. */
+  async #save(ctx: HandlerContext, obj: KubeObject, record: SyncRecord): Promise<void> {
+    const ttl = this.#options.processing.stateTtlDays * 86_400;
+    let item = ctx.stored as { version: number; data: SyncItem } | undefined;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#options.store.put(ctx.key, { ...item?.data, object: obj, sync: record }, item?.version, ttl);
+        return;
+      } catch (error) {
+        if (!(error instanceof VersionConflictError) || attempt + 1 >= MAX_SAVE_ATTEMPTS) throw error;
+        item = await this.#options.store.get<SyncItem>(ctx.key);
+      }
+    }
+  }
+}

@@ -1,0 +1,7 @@
+export { CommitStatusError, SyncBlockedError, WriteBackConflictError } from "./errors";
+export { CommitStatusHandler, isCommitStatusKind, type CommitStatusHandlerOptions } from "./handler";
+export { KubeCommitStatusApi, type CommitStatusApi } from "./kube";
+export { providerCache, type CredentialsResolver } from "./providers";
+export { parseCommitStatusSpec, resolveGitRepo, type CommitStatusSpec, type ResolvedGitRepo } from "./spec";
+export { failedStatus, syncedStatus, type SyncRecord } from "./status";
+export { SyncOutcome, syncCommitStatus, type SyncDeps, type SyncResult } from "./sync";

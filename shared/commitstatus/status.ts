@@ -1,0 +1,67 @@
+import type { ProviderIds, ProviderType, RepoRef, CommitStatusPhase } from "../scm";
+
+/** What the sync last wrote to the SCM for one CommitStatus: the basis for drift and cancel-on-change. */
+export interface SyncRecord {
+  gitRepo: string;
+  type: ProviderType;
+  repo: RepoRef;
+  label: string;
+  sha: string;
+  name: string;
+  phase: CommitStatusPhase;
+  description: string;
+  url: string;
+  providerIds: ProviderIds;
+  generation: number;
+}
+
+/** The provider ids as the CRD's `status.provider` declares them (undeclared fields would be pruned). */
+export const providerStatus = (type: ProviderType, ids: ProviderIds): Record<string, unknown> => {
+  switch (type) {
+    case "github":
+      return { github: { ...(ids.checkRunId ? { checkRunId: ids.checkRunId } : {}), ...(ids.statusId ? { statusId: ids.statusId } : {}) } };
+    case "gitlab":
+      return { gitlab: ids.statusId ? { statusId: ids.statusId } : {} };
+    case "bitbucket-cloud":
+    case "bitbucket-server":
+    case "bitbucket-datacenter":
+      return { bitbucket: ids.key ? { key: ids.key } : {} };
+    case "gitea":
+    case "forgejo":
+      return { gitea: ids.statusId ? { statusId: ids.statusId } : {} };
+  }
+};
+
+const condition = (status: "True" | "False", reason: string, message: string, generation: number, now: Date) => ({
+  type: "Synced",
+  status,
+  reason,
+  message: message.slice(0, 32_000),
+  observedGeneration: generation,
+  lastTransitionTime: now.toISOString().replace(/\.\d{3}Z$/, "Z"),
+});
+
+/** The status written back after a successful sync: what the SCM now shows. */
+export const syncedStatus = (record: SyncRecord, now: Date, note?: string): Record<string, unknown> => ({
+  updatedAt: now.toISOString(),
+  isSynced: true,
+  syncFailure: null,
+  repo: record.label,
+  sha: record.sha,
+  name: record.name,
+  description: record.description,
+  phase: record.phase,
+  url: record.url,
+  provider: providerStatus(record.type, record.providerIds),
+  observedGeneration: record.generation,
+  conditions: [condition("True", note ? "DriftCorrected" : "Synced", note ?? `written to ${record.label}`, record.generation, now)],
+});
+
+/** The status written back when the resource could not be synced; nothing else is touched. */
+export const failedStatus = (message: string, reason: string, generation: number, now: Date): Record<string, unknown> => ({
+  updatedAt: now.toISOString(),
+  isSynced: false,
+  syncFailure: { message },
+  observedGeneration: generation,
+  conditions: [condition("False", reason, message, generation, now)],
+});
