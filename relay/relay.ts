@@ -1,11 +1,16 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { WatchConfig } from "../shared/config";
-import { makeEnvelope, type EnvelopeType, type KubeObject } from "../shared/envelope";
+import { makeEnvelope, type Envelope, type EnvelopeType, type KubeObject } from "../shared/envelope";
 import type { Log } from "../shared/log";
 import { EnvelopeBuffer, type BufferOptions } from "./buffer";
-import type { Sink } from "./sink";
+import { FitLevel, fitEnvelope } from "./fit";
+import { RelayMetrics } from "./metrics";
+import { SQS_MESSAGE_LIMIT, type Sink } from "./sinks/types";
 import { slimObject } from "./slim";
-import { Watcher, WatcherEvent, type WatchTarget } from "./watcher";
+import { describeTarget, watchTargets } from "./target";
+import { Watcher, WatcherEvent, type WatchConsumer, type WatcherOptions } from "./watcher";
+
+export { watchTargets } from "./target";
 
 export interface RelayOptions {
   cluster: string;
@@ -13,58 +18,179 @@ export interface RelayOptions {
   sink: Sink;
   log: Log;
   buffer?: BufferOptions;
+  watcher?: WatcherOptions;
+  /** Shared across leadership terms by the elected relay; a private set otherwise. */
+  metrics?: RelayMetrics;
+  /** Largest envelope body; bigger ones are cut down (fit.ts). */
+  maxMessageBytes?: number;
 }
 
-export const watchTargets = (watch: readonly WatchConfig[]): WatchTarget[] =>
-  watch.flatMap((w) => {
-    const base = { group: w.group, version: w.version, plural: w.resource, ...(w.labelSelector ? { labelSelector: w.labelSelector } : {}) };
-    return w.namespaces.length === 0 ? [base] : w.namespaces.map((namespace) => ({ ...base, namespace }));
-  });
+export interface StopOptions {
+  /** How long to wait for the buffer to drain before dropping what is left; unbounded by default. */
+  timeoutMs?: number;
+}
 
 /**
  * The in-cluster half: watches the configured kinds, slims each object,
- * wraps it in a v1 envelope and ships it. It keeps no copy of any object.
+ * wraps it in a v1 envelope and hands it to a bounded buffer that ships it.
+ * It keeps no copy of any object. The relay itself knows nothing of
+ * leadership: the elected relay (elected.ts) runs one per term, the local
+ * stack runs one for the whole session.
  */
-export class Relay {
+export class Relay implements WatchConsumer {
   readonly #options: RelayOptions;
   readonly #buffer: EnvelopeBuffer;
+  readonly #metrics: RelayMetrics;
+  readonly #maxMessageBytes: number;
   readonly #watchers: Watcher[] = [];
+  #gaveUp: Error | undefined;
 
   constructor(options: RelayOptions) {
     this.#options = options;
-    this.#buffer = new EnvelopeBuffer(options.sink, options.buffer);
+    this.#metrics = options.metrics ?? new RelayMetrics();
+    this.#maxMessageBytes = options.maxMessageBytes ?? SQS_MESSAGE_LIMIT;
+    const sink = options.sink.name;
+    const { log } = options;
+    this.#buffer = new EnvelopeBuffer(options.sink, options.buffer, {
+      sent: (count) => this.#metrics.envelopesSent.inc({ sink }, count),
+      sendFailed: (detail, pending, attempt) => {
+        this.#metrics.sendErrors.inc({ sink });
+        log.warn("sink could not deliver; retrying", { sink, pending, attempt, error: detail });
+      },
+      rejected: (envelope, reason) => {
+        this.#metrics.envelopesRejected.inc({ sink });
+        log.error("sink refused an envelope for good; not retrying", { sink, ...this.#describe(envelope), reason });
+      },
+      depth: (depth) => this.#metrics.bufferDepth.set(depth),
+    });
   }
 
+  /** Envelopes buffered so far (the local summary's "sent"). */
   get sent(): number {
     return this.#buffer.accepted;
   }
 
-  /** Slims, wraps and buffers one watch event (also the entry point for replays). */
+  get metrics(): RelayMetrics {
+    return this.#metrics;
+  }
+
+  get bufferDepth(): number {
+    return this.#buffer.depth;
+  }
+
+  /** Every watch has listed and is not re-listing. */
+  get synced(): boolean {
+    return this.#watchers.length > 0 && this.#watchers.every((w) => w.synced);
+  }
+
+  /** The first watcher's GIVE_UP, if any: the relay cannot recover by itself. */
+  get failure(): Error | undefined {
+    return this.#gaveUp;
+  }
+
+  get watchers(): readonly Watcher[] {
+    return this.#watchers;
+  }
+
+  /** Slims, wraps and buffers one object, waiting for room (the entry point for replays). */
   readonly ship = async (type: EnvelopeType, object: KubeObject): Promise<void> => {
-    await this.#buffer.push(makeEnvelope(this.#options.cluster, type, slimObject(object)));
+    const envelope = this.#prepare(type, object);
+    if (envelope) await this.#buffer.push(envelope);
   };
 
-  /** Starts every watch; resolves once each has listed its current objects. */
+  /** WatchConsumer: false when the buffer is full, which pauses the watch. Never throws. */
+  offer(type: EnvelopeType, object: KubeObject): boolean {
+    if (this.#buffer.full) return false;
+    const envelope = this.#prepare(type, object);
+    return envelope ? this.#buffer.offer(envelope) : true;
+  }
+
+  whenWritable(): Promise<void> {
+    return this.#buffer.whenWritable();
+  }
+
+  /** Starts every watch; resolves once each has listed its current objects into the buffer. */
   async start(kc: KubeConfig): Promise<void> {
     const { log } = this.#options;
     for (const target of watchTargets(this.#options.watch)) {
-      const watcher = new Watcher(kc, target, this.ship);
-      watcher.on(WatcherEvent.DataError, (error: Error) => log.warn("watch error", { path: watcher.path, error: error.message }));
-      watcher.on(WatcherEvent.ListError, (error: Error) => log.warn("list failed", { path: watcher.path, error: error.message }));
-      watcher.on(WatcherEvent.Relist, () => log.info("watch expired; re-listing", { path: watcher.path }));
+      const watcher = new Watcher(kc, target, this, this.#options.watcher);
+      const name = describeTarget(target);
+      const resource = `${target.plural}.${target.group}`;
+      watcher.on(WatcherEvent.List, (count, resourceVersion) => log.info("listed", { watch: name, count, resourceVersion }));
+      watcher.on(WatcherEvent.ListError, (error) => {
+        this.#metrics.watchErrors.inc({ resource, kind: "list" });
+        log.warn("list failed", { watch: name, error: error.message });
+      });
+      watcher.on(WatcherEvent.DataError, (error) => {
+        this.#metrics.watchErrors.inc({ resource, kind: "watch" });
+        log.warn("watch failed", { watch: name, error: error.message });
+      });
+      watcher.on(WatcherEvent.Relist, (error) => {
+        this.#metrics.watchRelists.inc({ resource });
+        log.info("watch expired; re-listing", { watch: name, error: error.message });
+      });
+      watcher.on(WatcherEvent.Pause, (resourceVersion) => {
+        this.#metrics.watchPauses.inc({ resource });
+        log.warn("buffer full; watch paused", { watch: name, resourceVersion, depth: this.#buffer.depth });
+      });
+      watcher.on(WatcherEvent.Resume, (resourceVersion) => log.info("watch resumed", { watch: name, resourceVersion }));
+      watcher.on(WatcherEvent.GiveUp, (error) => {
+        this.#gaveUp ??= error;
+        log.error("watch gave up", { watch: name, error: error.message, cause: (error.cause as Error | undefined)?.message });
+      });
       this.#watchers.push(watcher);
     }
     await Promise.all(this.#watchers.map((w) => w.start()));
-    await this.#buffer.flush();
   }
 
-  /** Stops watching and sends what is buffered. */
-  async stop(): Promise<void> {
+  /** Stops watching and sends what is buffered; past `timeoutMs` the rest is dropped and logged. */
+  async stop(options: StopOptions = {}): Promise<void> {
     for (const watcher of this.#watchers) watcher.close();
-    await this.#buffer.flush();
+    if (options.timeoutMs === undefined) return this.#buffer.flush();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), options.timeoutMs)));
+    const ranOut = await Promise.race([this.#buffer.flush().then(() => false), timedOut]);
+    clearTimeout(timer);
+    if (ranOut) this.#drop("shutdown");
+  }
+
+  /** Stops at once without sending what is buffered: the lease is gone and someone else ships now. */
+  abandon(reason: string): void {
+    for (const watcher of this.#watchers) watcher.close();
+    this.#drop(reason);
   }
 
   flush(): Promise<void> {
     return this.#buffer.flush();
+  }
+
+  #drop(reason: string): void {
+    const dropped = this.#buffer.abandon();
+    if (dropped === 0) return;
+    this.#metrics.envelopesDropped.inc({ reason }, dropped);
+    this.#options.log.warn("dropped buffered envelopes", { reason, dropped });
+  }
+
+  /** The envelope to buffer, or undefined when the object cannot be sent at all (logged and counted). */
+  #prepare(type: EnvelopeType, object: KubeObject): Envelope | undefined {
+    const { cluster, log } = this.#options;
+    try {
+      this.#metrics.eventsReceived.inc({ kind: String(object.kind), type });
+      const fitted = fitEnvelope(makeEnvelope(cluster, type, slimObject(object)), this.#maxMessageBytes);
+      if (fitted.level !== FitLevel.Slim) {
+        this.#metrics.envelopesCut.inc({ level: fitted.level });
+        log.warn("envelope over the size limit; sent cut down", { ...this.#describe(fitted.envelope), level: fitted.level, bytes: fitted.bytes });
+      }
+      return fitted.envelope;
+    } catch (error) {
+      this.#metrics.envelopesDropped.inc({ reason: (error as Error).name });
+      log.error("object cannot be sent", { kind: object?.kind, name: object?.metadata?.name, error: (error as Error).message });
+      return undefined;
+    }
+  }
+
+  #describe(envelope: Envelope): Record<string, unknown> {
+    const { namespace, name, uid, resourceVersion } = envelope.object.metadata;
+    return { kind: envelope.kind, namespace, name, uid, resourceVersion, type: envelope.type };
   }
 }

@@ -1,19 +1,86 @@
-import { KubeConfig } from "@kubernetes/client-node";
+import { CoordinationV1Api, KubeConfig } from "@kubernetes/client-node";
 import type { FeedbackConfig } from "../shared/config";
 import type { Log } from "../shared/log";
-import { Relay } from "./relay";
-import { SqsSink } from "./sink";
+import { ElectedRelay } from "./elected";
+import { HealthServer } from "./health";
+import { LeaderElector } from "./leader/elector";
+import { LeaseLock } from "./leader/lease";
+import { RelayMetrics } from "./metrics";
+import { relaySettingsFromEnv, type RelaySettings } from "./settings";
+import { createSink, type Sink } from "./sinks";
 
-/** Runs the relay until SIGINT or SIGTERM, then flushes what is buffered. */
-export const runRelay = async (config: FeedbackConfig, queueUrl: string, log: Log, kc?: KubeConfig): Promise<void> => {
-  const kubeConfig = kc ?? new KubeConfig();
-  if (!kc) kubeConfig.loadFromDefault();
-  const relay = new Relay({ cluster: config.cluster, watch: config.watch, sink: new SqsSink({ queueUrl }), log });
-  await relay.start(kubeConfig);
-  log.info("relay watching", { cluster: config.cluster, resources: config.watch.map((w) => w.resource) });
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
+export interface RunRelayOptions {
+  /** Defaults to the process environment. */
+  settings?: RelaySettings;
+  kc?: KubeConfig;
+  /** Replaces the sink the settings name (embedding, tests). */
+  sink?: Sink;
+  /** Ends the run like SIGTERM does; SIGINT and SIGTERM always do. */
+  signal?: AbortSignal;
+}
+
+const untilStopped = (signal: AbortSignal | undefined): Promise<string> =>
+  new Promise((resolve) => {
+    const onInt = () => finish("SIGINT");
+    const onTerm = () => finish("SIGTERM");
+    const onAbort = () => finish("abort");
+    const finish = (reason: string): void => {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      signal?.removeEventListener("abort", onAbort);
+      resolve(reason);
+    };
+    process.once("SIGINT", onInt);
+    process.once("SIGTERM", onTerm);
+    if (signal?.aborted) return finish("abort");
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
+
+/**
+ * The relay image's program: health and metrics server, leader election on
+ * a Lease in the relay's namespace, and the relay itself while this replica
+ * leads. Runs until SIGINT or SIGTERM, then stops watching, drains the
+ * buffer (bounded by RELAY_DRAIN_TIMEOUT_SECONDS), releases the lease and
+ * returns. `queueUrl` is the fallback for QUEUE_URL (the CLI passes it).
+ */
+export const runRelay = async (config: FeedbackConfig, queueUrl: string | undefined, log: Log, options: RunRelayOptions = {}): Promise<void> => {
+  const settings = options.settings ?? relaySettingsFromEnv({ ...process.env, QUEUE_URL: process.env.QUEUE_URL || queueUrl });
+  const kc = options.kc ?? new KubeConfig();
+  if (!options.kc) kc.loadFromDefault();
+  const metrics = new RelayMetrics({ processMetrics: true });
+  const sink = options.sink ?? createSink(settings.sink);
+  const election = settings.leaderElection;
+  const namespace = election?.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? "default";
+  const elector = election
+    ? new LeaderElector({
+        lock: new LeaseLock(kc.makeApiClient(CoordinationV1Api), namespace, election.leaseName),
+        identity: election.identity,
+        leaseDurationSeconds: election.leaseDurationSeconds,
+        renewSeconds: election.renewSeconds,
+        retrySeconds: election.retrySeconds,
+      })
+    : undefined;
+  const relay = new ElectedRelay({
+    relay: { cluster: config.cluster, watch: config.watch, sink, buffer: settings.buffer },
+    kc,
+    elector,
+    metrics,
+    log,
+    drainTimeoutMs: settings.drainTimeoutMs,
+  });
+  const health = new HealthServer({ port: settings.healthPort, status: () => relay.status(), metrics });
+  const port = await health.start();
+  log.info("relay starting", {
+    cluster: config.cluster,
+    sink: sink.name,
+    resources: config.watch.map((w) => w.resource),
+    lease: election ? `${namespace}/${election.leaseName}` : "off",
+    healthPort: port,
+  });
+  relay.start();
+  const reason = await untilStopped(options.signal);
+  log.info("relay stopping", { reason });
   await relay.stop();
+  await health.stop();
+  log.info("relay stopped");
 };

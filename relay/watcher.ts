@@ -1,162 +1,257 @@
 import { EventEmitter } from "node:events";
 import { CustomObjectsApi, Watch, type KubeConfig } from "@kubernetes/client-node";
 import type { EnvelopeType, KubeObject } from "../shared/envelope";
-import { WatchExpiredError } from "./errors";
+import { Backoff, Delay } from "./backoff";
+import { WatchExpiredError, WatchGaveUpError, WatchStreamError } from "./errors";
+import { listCollection } from "./list";
+import { assertSupported, targetPath, type WatchTarget } from "./target";
+import { WatcherEvent, type WatchConsumer, type WatcherEvents, type WatcherOptions } from "./watch-events";
 
-export const WatcherEvent = {
-  Connect: "connect",
-  Synced: "synced",
-  ListError: "list-error",
-  DataError: "data-error",
-  Relist: "relist",
-} as const;
-export type WatcherEvent = (typeof WatcherEvent)[keyof typeof WatcherEvent];
+export { WatcherEvent, type WatchConsumer, type WatcherEvents, type WatcherOptions } from "./watch-events";
 
-export interface WatchTarget {
-  group: string;
-  version: string;
-  plural: string;
-  namespace?: string;
-  labelSelector?: string;
-}
+type Outcome =
+  | { kind: "ended" }
+  | { kind: "expired" }
+  | { kind: "paused" }
+  | { kind: "closed" }
+  | { kind: "failed"; error: Error };
 
-export type ObjectCallback = (type: EnvelopeType, object: KubeObject) => Promise<void>;
-
-export interface WatcherOptions {
-  /** First delay before a reconnect or re-list; doubles up to `maxDelayMs`, with jitter. */
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-}
-
-const isGone = (value: unknown): boolean => (value as { code?: unknown } | undefined)?.code === 410;
+const WATCH_EVENT_TYPES = new Set(["ADDED", "MODIFIED", "DELETED"]);
 
 /**
- * List, then watch from the list's resourceVersion; reconnect from the last
- * delivered resourceVersion; re-list on 410 Gone. The cursor moves only after
- * the callback for an event resolved, so a failed callback is retried from
- * the watch, never skipped. Objects are not cached: the relay stays small.
+ * Lists, then watches from the list's resourceVersion with bookmarks;
+ * reconnects from the last resourceVersion handed over; re-lists on 410
+ * Gone. The cursor moves only when the consumer took the event, so a full
+ * consumer (`offer` false) pauses the watch without losing anything: the
+ * stream is dropped, because client-node's Watch cannot pause, and reopened
+ * from the cursor once the consumer has room. Objects are not cached.
  */
-export class Watcher extends EventEmitter {
+export class Watcher extends EventEmitter<WatcherEvents> {
   readonly #kc: KubeConfig;
   readonly #target: WatchTarget;
-  readonly #onObject: ObjectCallback;
-  readonly #baseDelayMs: number;
-  readonly #maxDelayMs: number;
+  readonly #consumer: WatchConsumer;
+  readonly #options: Required<Omit<WatcherOptions, "idleTimeoutMs">> & { idleTimeoutMs?: number };
+  readonly #backoff: Backoff;
+  readonly #delay = new Delay();
   #resourceVersion: string | undefined;
-  #abort: AbortController | undefined;
   #closed = false;
-  #failures = 0;
-  #chain: Promise<void> = Promise.resolve();
-  #timer: NodeJS.Timeout | undefined;
+  #synced = false;
+  #running: Promise<void> | undefined;
+  #abortStream: (() => void) | undefined;
+  #onClose: (() => void) | undefined;
+  readonly #firstSync: { resolve: () => void; reject: (error: Error) => void; promise: Promise<void> };
 
-  constructor(kc: KubeConfig, target: WatchTarget, onObject: ObjectCallback, options: WatcherOptions = {}) {
+  constructor(kc: KubeConfig, target: WatchTarget, consumer: WatchConsumer, options: WatcherOptions = {}) {
     super();
+    assertSupported(target);
     this.#kc = kc;
     this.#target = target;
-    this.#onObject = onObject;
-    this.#baseDelayMs = options.baseDelayMs ?? 500;
-    this.#maxDelayMs = options.maxDelayMs ?? 30_000;
+    this.#consumer = consumer;
+    this.#options = {
+      baseDelayMs: options.baseDelayMs ?? 500,
+      maxDelayMs: options.maxDelayMs ?? 30_000,
+      relistJitterMs: options.relistJitterMs ?? 1_000,
+      maxFailures: options.maxFailures ?? 30,
+      timeoutSeconds: options.timeoutSeconds ?? 300,
+      idleTimeoutMs: options.idleTimeoutMs,
+      pageSize: options.pageSize ?? 500,
+    };
+    this.#backoff = new Backoff({ baseMs: this.#options.baseDelayMs, maxMs: this.#options.maxDelayMs });
+    let resolve!: () => void;
+    let reject!: (error: Error) => void;
+    const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+    // start() may never be awaited; a give-up is reported through GIVE_UP as well.
+    promise.catch(() => undefined);
+    this.#firstSync = { resolve, reject, promise };
   }
 
   get path(): string {
-    const { group, version, plural, namespace } = this.#target;
-    const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
-    return namespace ? `${base}/namespaces/${namespace}/${plural}` : `${base}/${plural}`;
+    return targetPath(this.#target);
   }
 
+  get target(): WatchTarget {
+    return this.#target;
+  }
+
+  /** Where the next watch starts: the last resourceVersion handed over or bookmarked. */
   get resourceVersion(): string | undefined {
     return this.#resourceVersion;
   }
 
-  /** Lists and delivers the current objects, then keeps watching in the background. */
-  async start(): Promise<void> {
-    await this.#list();
-    await this.#watch();
+  /** True once the latest list completed; false again while a re-list after 410 is pending. */
+  get synced(): boolean {
+    return this.#synced;
+  }
+
+  /** Starts listing and watching; resolves once the first list was handed over, rejects if the watcher gives up first. */
+  start(): Promise<void> {
+    this.#running ??= this.#run();
+    return this.#firstSync.promise;
   }
 
   close(): void {
+    if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#timer);
-    this.#abort?.abort();
+    this.#delay.cancel();
+    this.#abortStream?.();
+    this.#onClose?.();
+    this.#firstSync.resolve();
+  }
+
+  async #run(): Promise<void> {
+    let needList = true;
+    while (!this.#closed) {
+      if (needList) {
+        try {
+          await this.#list();
+          needList = false;
+          this.#backoff.reset();
+          this.#firstSync.resolve();
+        } catch (error) {
+          if (this.#closed) return;
+          this.emit(WatcherEvent.ListError, error as Error);
+          if (!(await this.#afterFailure(error as Error))) return;
+          continue;
+        }
+      }
+      const startedAt = Date.now();
+      const outcome = await this.#watchOnce();
+      if (this.#closed || outcome.kind === "closed") return;
+      if (outcome.kind === "expired") {
+        this.#synced = false;
+        const error = new WatchExpiredError(this.path, this.#resourceVersion);
+        this.#resourceVersion = undefined;
+        needList = true;
+        this.emit(WatcherEvent.Relist, error);
+        await this.#delay.wait(Math.random() * this.#options.relistJitterMs);
+      } else if (outcome.kind === "paused") {
+        this.emit(WatcherEvent.Pause, this.#resourceVersion);
+        await Promise.race([this.#consumer.whenWritable(), new Promise<void>((resolve) => (this.#onClose = resolve))]);
+        this.#onClose = undefined;
+        if (!this.#closed) this.emit(WatcherEvent.Resume, this.#resourceVersion);
+      } else if (outcome.kind === "failed") {
+        this.emit(WatcherEvent.DataError, outcome.error);
+        if (!(await this.#afterFailure(outcome.error))) return;
+      } else if (Date.now() - startedAt < 1_000) {
+        // A server or proxy that closes every stream at once would otherwise be hammered.
+        await this.#delay.wait(this.#backoff.next());
+      }
+    }
+  }
+
+  /** Waits out the backoff; false when the watcher gave up or was closed meanwhile. */
+  async #afterFailure(error: Error): Promise<boolean> {
+    if (this.#backoff.failures >= this.#options.maxFailures) {
+      const gaveUp = new WatchGaveUpError(this.path, this.#backoff.failures, { cause: error });
+      this.#closed = true;
+      this.emit(WatcherEvent.GiveUp, gaveUp);
+      this.#firstSync.reject(gaveUp);
+      return false;
+    }
+    const delay = this.#backoff.next();
+    this.emit(WatcherEvent.Reconnect, this.#backoff.failures, delay);
+    await this.#delay.wait(delay);
+    return !this.#closed;
   }
 
   async #list(): Promise<void> {
     const api = this.#kc.makeApiClient(CustomObjectsApi);
-    const { group, version, plural, namespace, labelSelector } = this.#target;
-    const list = (namespace
-      ? await api.listNamespacedCustomObject({ group, version, plural, namespace, labelSelector })
-      : await api.listClusterCustomObject({ group, version, plural, labelSelector })) as {
-      metadata?: { resourceVersion?: string };
-      items?: KubeObject[];
-    };
-    // A list returns items without apiVersion and kind; the list's kind names them.
-    const kind = ((list as { kind?: string }).kind ?? "").replace(/List$/, "");
-    const apiVersion = group ? `${group}/${version}` : version;
-    for (const item of list.items ?? []) {
-      await this.#onObject("RESYNC", { ...item, apiVersion: item.apiVersion ?? apiVersion, kind: item.kind ?? kind });
-    }
-    this.#resourceVersion = list.metadata?.resourceVersion;
-    this.emit(WatcherEvent.Synced, list.items?.length ?? 0);
-  }
-
-  async #watch(): Promise<void> {
-    if (this.#closed) return;
-    const query = { resourceVersion: this.#resourceVersion, allowWatchBookmarks: true, labelSelector: this.#target.labelSelector };
-    let expired = false;
-    this.#abort = await new Watch(this.#kc).watch(
-      this.path,
-      query,
-      (type: string, object: KubeObject) => {
-        if (type === "BOOKMARK") {
-          this.#chain = this.#chain.then(() => void (this.#resourceVersion = object.metadata.resourceVersion));
-          return;
-        }
-        if (type === "ERROR") {
-          expired ||= isGone(object);
-          if (!expired) this.emit(WatcherEvent.DataError, new Error(JSON.stringify(object)));
-          this.#abort?.abort();
-          return;
-        }
-        this.#chain = this.#chain.then(async () => {
-          if (this.#closed) return;
-          await this.#onObject(type as EnvelopeType, object);
-          this.#resourceVersion = object.metadata.resourceVersion;
-          this.#failures = 0;
-        });
-        this.#chain.catch((error: unknown) => {
-          this.emit(WatcherEvent.DataError, error);
-          this.#abort?.abort();
-        });
+    const { resourceVersion, count } = await listCollection(
+      api,
+      this.#target,
+      async (object) => {
+        while (!this.#closed && !this.#consumer.offer("RESYNC", object)) await this.#consumer.whenWritable();
       },
-      (error: unknown) => {
-        void this.#chain
-          .catch(() => undefined)
-          .then(() => this.#reconnect(expired || isGone({ code: (error as { statusCode?: number } | null)?.statusCode }), error));
-      },
+      this.#options.pageSize,
     );
-    this.emit(WatcherEvent.Connect, this.path);
+    this.#resourceVersion = resourceVersion;
+    this.#synced = true;
+    this.emit(WatcherEvent.List, count, resourceVersion);
   }
 
-  #reconnect(gone: boolean, error: unknown): void {
-    if (this.#closed) return;
-    this.#chain = Promise.resolve();
-    if (error) this.#failures++;
-    const step = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** Math.min(this.#failures, 10));
-    const delay = this.#failures === 0 && !gone ? 0 : step / 2 + Math.random() * (step / 2);
-    this.#timer = setTimeout(() => {
-      const next = gone ? this.#relist() : this.#watch();
-      next.catch((err: unknown) => {
-        this.emit(WatcherEvent.ListError, err);
-        this.#failures++;
-        this.#reconnect(gone, err);
-      });
-    }, delay);
+  /** One watch stream, from open to end; resolves with why it ended. */
+  #watchOnce(): Promise<Outcome> {
+    const { timeoutSeconds } = this.#options;
+    const streamTimeout = Math.round(timeoutSeconds * (1 + Math.random()));
+    const idleMs = this.#options.idleTimeoutMs ?? (streamTimeout + 30) * 1000;
+    const query = {
+      resourceVersion: this.#resourceVersion,
+      allowWatchBookmarks: true,
+      labelSelector: this.#target.labelSelector,
+      timeoutSeconds: streamTimeout,
+    };
+    return new Promise<Outcome>((resolve) => {
+      let outcome: Outcome | undefined;
+      let controller: AbortController | undefined;
+      let finished = false;
+      let idle: NodeJS.Timeout | undefined;
+      const decide = (next: Outcome): void => {
+        outcome ??= next;
+        controller?.abort();
+      };
+      const finish = (error: unknown): void => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(idle);
+        this.#abortStream = undefined;
+        resolve(outcome ?? this.#classify(error));
+      };
+      const touch = (): void => {
+        clearTimeout(idle);
+        idle = setTimeout(() => decide({ kind: "failed", error: new WatchStreamError(this.path, `no data for ${idleMs} ms`) }), idleMs);
+      };
+      this.#abortStream = () => decide({ kind: "closed" });
+      touch();
+      new Watch(this.#kc)
+        .watch(
+          this.path,
+          query,
+          (type: string, object: KubeObject) => {
+            if (outcome) return;
+            touch();
+            const next = this.#onEvent(type, object);
+            if (next) decide(next);
+          },
+          finish,
+        )
+        .then((opened) => {
+          controller = opened;
+          if (outcome) opened.abort();
+          else if (!finished) this.emit(WatcherEvent.Connect, query.resourceVersion);
+        }, finish);
+    });
   }
 
-  async #relist(): Promise<void> {
-    this.emit(WatcherEvent.Relist, new WatchExpiredError(this.path));
-    this.#resourceVersion = undefined;
-    await this.#list();
-    await this.#watch();
+  /** Handles one event; returns an outcome when the stream must end. */
+  #onEvent(type: string, object: KubeObject): Outcome | undefined {
+    if (type === "BOOKMARK") {
+      const resourceVersion = object.metadata?.resourceVersion;
+      if (resourceVersion) {
+        this.#resourceVersion = resourceVersion;
+        this.emit(WatcherEvent.Bookmark, resourceVersion);
+      }
+      return undefined;
+    }
+    if (type === "ERROR") {
+      const status = object as unknown as { code?: number; message?: string };
+      if (status.code === 410) return { kind: "expired" };
+      const error = new WatchStreamError(this.path, `ERROR event: ${status.message ?? JSON.stringify(object)}`, { statusCode: status.code });
+      return { kind: "failed", error };
+    }
+    if (!WATCH_EVENT_TYPES.has(type)) return undefined;
+    if (!this.#consumer.offer(type as EnvelopeType, object)) return { kind: "paused" };
+    this.#resourceVersion = object.metadata?.resourceVersion ?? this.#resourceVersion;
+    // A delivered event proves the stream works: give-up counts consecutive failures only.
+    this.#backoff.reset();
+    return undefined;
+  }
+
+  #classify(error: unknown): Outcome {
+    if (this.#closed) return { kind: "closed" };
+    if (error === null || error === undefined) return { kind: "ended" };
+    const statusCode = (error as { statusCode?: number }).statusCode;
+    if (statusCode === 410) return { kind: "expired" };
+    const message = (error as Error).message || String(error);
+    return { kind: "failed", error: new WatchStreamError(this.path, message, { cause: error, statusCode }) };
   }
 }

@@ -11,3 +11,12 @@ export {
   type Envelope,
   type KubeObject,
 } from "./envelope";
+export {
+  SIGNATURE_TOLERANCE_SECONDS,
+  SignatureFailure,
+  SignatureHeader,
+  signBody,
+  verifySignature,
+  type SignatureVerdict,
+  type VerifyOptions,
+} from "./signature";

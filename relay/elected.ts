@@ -1,0 +1,127 @@
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Log } from "../shared/log";
+import type { HealthStatus } from "./health";
+import { LeaderEvent, type LeaderElector } from "./leader/elector";
+import type { RelayMetrics } from "./metrics";
+import { Relay, type RelayOptions } from "./relay";
+
+export interface ElectedRelayOptions {
+  relay: Omit<RelayOptions, "metrics" | "log">;
+  kc: KubeConfig;
+  /** Without an elector the relay leads from the start (a single replica, or leader election switched off). */
+  elector?: LeaderElector;
+  metrics: RelayMetrics;
+  log: Log;
+  /** How long a clean shutdown waits for the buffer to drain. */
+  drainTimeoutMs?: number;
+}
+
+/**
+ * One active replica: runs a fresh Relay for each term of leadership. Only
+ * the leader lists and watches; a standby holds nothing. Losing the lease
+ * stops shipping at once and drops the term's buffer, because the next
+ * leader re-lists and sends every current object as RESYNC anyway.
+ */
+export class ElectedRelay {
+  readonly #options: ElectedRelayOptions;
+  #term: Relay | undefined;
+  #terms = 0;
+  #stopping = false;
+  #failure: Error | undefined;
+
+  constructor(options: ElectedRelayOptions) {
+    this.#options = options;
+  }
+
+  /** The relay of the current term, if this replica leads. */
+  get relay(): Relay | undefined {
+    return this.#term;
+  }
+
+  get isLeader(): boolean {
+    return this.#term !== undefined;
+  }
+
+  /** Terms led so far. */
+  get terms(): number {
+    return this.#terms;
+  }
+
+  start(): void {
+    const { elector, log } = this.#options;
+    this.#options.metrics.leader.set(0);
+    if (!elector) return this.#lead();
+    elector.on(LeaderEvent.Leading, () => this.#lead());
+    elector.on(LeaderEvent.Lost, (reason) => this.#standDown(reason));
+    elector.on(LeaderEvent.NewLeader, (identity) => log.info("lease holder", { identity, self: identity === elector.identity }));
+    elector.on(LeaderEvent.Error, (error) => log.warn("lease request failed", { error: error.message }));
+    log.info("standing by for the lease", { identity: elector.identity });
+    elector.start();
+  }
+
+  /** Clean shutdown: stop watching, drain the buffer (bounded), then release the lease so a standby takes over at once. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    const term = this.#term;
+    if (term) await term.stop({ timeoutMs: this.#options.drainTimeoutMs });
+    this.#term = undefined;
+    await this.#options.elector?.stop({ release: true });
+    this.#options.metrics.leader.set(0);
+  }
+
+  /** Stops like a crashed process: nothing flushed, nothing released, the lease left to expire. */
+  async halt(): Promise<void> {
+    this.#stopping = true;
+    this.#term?.abandon("halted");
+    this.#term = undefined;
+    await this.#options.elector?.stop({ release: false });
+    this.#options.metrics.leader.set(0);
+  }
+
+  /** Live unless a watcher gave up; ready when leading with every watch synced, or standing by. */
+  status(): HealthStatus {
+    const term = this.#term;
+    const failure = this.#failure ?? term?.failure;
+    const synced = term?.synced ?? false;
+    return {
+      live: failure === undefined,
+      ready: failure === undefined && (term ? synced : !this.#stopping),
+      detail: {
+        leader: term !== undefined,
+        synced,
+        bufferDepth: term?.bufferDepth ?? 0,
+        ...(this.#options.elector ? { identity: this.#options.elector.identity, holder: this.#options.elector.leader } : {}),
+        ...(failure ? { error: failure.message } : {}),
+      },
+    };
+  }
+
+  #lead(): void {
+    if (this.#stopping || this.#term) return;
+    const { log, metrics, kc } = this.#options;
+    const term = new Relay({ ...this.#options.relay, metrics, log });
+    this.#term = term;
+    this.#terms++;
+    metrics.leader.set(1);
+    log.info("leading: listing and watching", { term: this.#terms });
+    const number = this.#terms;
+    term.start(kc).then(
+      () => {
+        if (this.#term === term) log.info("watches synced", { term: number });
+      },
+      (error: unknown) => {
+        this.#failure ??= error as Error;
+        log.error("relay could not start its watches", { error: (error as Error).message });
+      },
+    );
+  }
+
+  #standDown(reason: string): void {
+    const term = this.#term;
+    this.#term = undefined;
+    this.#options.metrics.leader.set(0);
+    if (!term) return;
+    term.abandon("lease_lost");
+    this.#options.log.warn("lost the lease; stopped shipping", { reason });
+  }
+}
