@@ -294,7 +294,95 @@ describe('Template: serverless package', () => {
   it('declares the outputs the relay and operators need', () => {
     // Assess
     expect(Object.keys(template.Outputs ?? {})).toEqual(
-      expect.arrayContaining(['QueueUrl', 'QueueArn', 'DlqUrl', 'TableName']),
+      expect.arrayContaining(['QueueUrl', 'QueueArn', 'DlqUrl', 'TableName', 'IngestUrl']),
     );
+  });
+
+  function ingestFunction(): [string, Resource] {
+    const found = resourcesOfType(template, 'AWS::Lambda::Function').filter(
+      ([, r]) => r.Properties?.Handler === 'functions/ingest/handler.handler',
+    );
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  }
+
+  it('declares the ingest routes POST /events, /cloudevents and /admission/{token} on one HTTP API', () => {
+    // Prepare
+    const [functionId] = ingestFunction();
+    const integrations = resourcesOfType(template, 'AWS::ApiGatewayV2::Integration').filter(
+      ([, r]) => referencedId(r.Properties?.IntegrationUri) === functionId,
+    );
+    const integrationIds = new Set(integrations.map(([id]) => id));
+    const routes = resourcesOfType(template, 'AWS::ApiGatewayV2::Route').filter(([, r]) => {
+      const target = (r.Properties?.Target as Json | undefined)?.['Fn::Join'] as [string, unknown[]] | undefined;
+      return target?.[1].some((part) => integrationIds.has(referencedId(part) ?? '')) ?? false;
+    });
+
+    // Assess
+    expect(integrations).toHaveLength(1);
+    expect(integrations[0]![1].Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    expect(routes.map(([, r]) => r.Properties?.RouteKey).sort()).toEqual([
+      'POST /admission/{token}',
+      'POST /cloudevents',
+      'POST /events',
+    ]);
+    for (const [, route] of routes) expect(referencedId(route.Properties?.ApiId)).toBe('HttpApi');
+  });
+
+  it('declares the ingest function with its queue, table and secrets by reference, not by value', () => {
+    // Prepare
+    const [, fn] = ingestFunction();
+    const [queueId] = eventQueue();
+    const [tableId] = resourcesOfType(template, 'AWS::DynamoDB::Table')[0]!;
+    const variables = (fn.Properties?.Environment as Json).Variables as Json;
+
+    // Assess
+    expect(referencedId(variables.QUEUE_URL)).toBe(queueId);
+    expect(referencedId(variables.TABLE_NAME)).toBe(tableId);
+    for (const name of ['INGEST_SECRET', 'ADMISSION_TOKEN', 'CLOUDEVENTS_TOKEN']) {
+      expect(resource(template, referencedId(variables[name])).Type, name).toBe('AWS::SecretsManager::Secret');
+    }
+    // Timeout below HTTP API's 30 s integration limit.
+    expect(fn.Properties?.Timeout as number).toBeLessThanOrEqual(29);
+  });
+
+  it('declares the ingest role with only SendMessage on the queue, PutItem on the table and its secrets', () => {
+    // Prepare
+    const [, fn] = ingestFunction();
+    const [processId] = processFunction();
+    const [queueId] = eventQueue();
+    const [tableId] = resourcesOfType(template, 'AWS::DynamoDB::Table')[0]!;
+    const variables = (fn.Properties?.Environment as Json).Variables as Json;
+    const secretIds = ['INGEST_SECRET', 'ADMISSION_TOKEN', 'CLOUDEVENTS_TOKEN'].map((name) => referencedId(variables[name])!);
+    const roleId = referencedId(fn.Properties?.Role);
+    const granted: Record<string, string[]> = {};
+    for (const { where, statement } of iamStatements(template)) {
+      if (!where.startsWith(`${roleId}/`) || statement.Effect !== 'Allow') continue;
+      const actions = asArray(statement.Action);
+      if (actions.every((a) => a.startsWith('logs:'))) continue;
+      for (const res of asArray(statement.Resource)) {
+        const id = referencedId(res) ?? JSON.stringify(res);
+        granted[id] = [...(granted[id] ?? []), ...actions].sort();
+      }
+    }
+
+    // Assess
+    expect(roleId).toBeDefined();
+    expect(roleId).not.toBe(referencedId(resource(template, processId).Properties?.Role));
+    expect(new Set(secretIds).size).toBe(3);
+    expect(granted).toEqual({
+      [queueId]: ['sqs:SendMessage'],
+      [tableId]: ['dynamodb:PutItem'],
+      ...Object.fromEntries(secretIds.map((id) => [id, ['secretsmanager:GetSecretValue']])),
+    });
+  });
+
+  it('declares the IngestUrl output as the HTTP API endpoint', () => {
+    // Prepare
+    const output = template.Outputs?.IngestUrl;
+
+    // Assess
+    expect(referencedId(output?.Value)).toBe('HttpApi');
+    expect(resource(template, 'HttpApi').Type).toBe('AWS::ApiGatewayV2::Api');
   });
 });

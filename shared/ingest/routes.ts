@@ -1,0 +1,24 @@
+import type { Route } from "@middy/http-router";
+import { handleAdmission } from "./admission";
+import type { IngestDeps } from "./deps";
+import { RouteNotFoundError } from "./errors";
+import { handleEvents } from "./events";
+import type { HttpRequest, HttpResponse } from "./http";
+import { handleCloudEvents } from "./tekton";
+
+export const IngestPath = {
+  Events: "/events",
+  CloudEvents: "/cloudevents",
+  Admission: "/admission/{token}",
+} as const;
+
+/** The routes of the ingest function; the same paths serverless.yml declares. */
+export const ingestRoutes = (deps: () => Promise<IngestDeps>): Array<Route<HttpRequest, HttpResponse>> => [
+  { method: "POST", path: IngestPath.Events, handler: async (event: HttpRequest) => handleEvents(event, await deps()) },
+  { method: "POST", path: IngestPath.CloudEvents, handler: async (event: HttpRequest) => handleCloudEvents(event, await deps()) },
+  { method: "POST", path: IngestPath.Admission, handler: async (event: HttpRequest) => handleAdmission(event, await deps()) },
+];
+
+export const routeNotFound = ({ method, path }: { method: string; path: string }): never => {
+  throw new RouteNotFoundError(method, path);
+};

@@ -1,0 +1,101 @@
+import { EnvelopeType, InvalidEnvelopeError, makeEnvelope, validateEnvelope, type KubeObject } from "../envelope";
+import type { Log } from "../log";
+import { bearerOrQueryToken, isSigned, requireToken, verifySignedRequest } from "./auth";
+import { parseCloudEvents, type CloudEvent } from "./cloudevents";
+import type { IngestDeps } from "./deps";
+import { enqueueSigned } from "./events";
+import { InvalidRequestError } from "./errors";
+import { jsonResponse, readBody, type HttpRequest, type HttpResponse } from "./http";
+import type { QueueEntry } from "./queue";
+import { EnvelopeTooLargeError, shapeForQueue } from "./shape";
+
+/** Tekton Pipelines' event types (pkg/reconciler/events/cloudevent/cloudevent.go). */
+const TEKTON_RUN_EVENT = /^dev\.tekton\.event\.(pipelinerun|taskrun)\.(started|running|successful|failed|unknown)\.v1$/;
+const TEKTON_PREFIX = "dev.tekton.event.";
+
+const RUN_KINDS = {
+  pipelinerun: { dataKey: "pipelineRun", kind: "PipelineRun" },
+  taskrun: { dataKey: "taskRun", kind: "TaskRun" },
+} as const;
+
+/**
+ * Tekton converts runs to v1beta1 before sending them, and objects from its
+ * informers carry no TypeMeta, so apiVersion and kind are usually absent.
+ */
+const TEKTON_EVENT_API_VERSION = "tekton.dev/v1beta1";
+
+const observedAt = (event: CloudEvent, now: Date, where: string): Date => {
+  if (!event.time) return now;
+  const time = new Date(event.time);
+  if (Number.isNaN(time.getTime())) throw new InvalidRequestError(`${where}: time: "${event.time}" is not an RFC 3339 timestamp`);
+  return time;
+};
+
+/**
+ * The envelope for one Tekton run event, or undefined for a Tekton event we
+ * do not handle (CustomRun, Run). `.started` is the run's ADDED; every other
+ * state is a MODIFIED of the embedded run.
+ */
+export const tektonEntry = (event: CloudEvent, cluster: string, now: Date, where: string, log: Log): QueueEntry | undefined => {
+  const match = TEKTON_RUN_EVENT.exec(event.type);
+  if (!match) {
+    if (event.type.startsWith(TEKTON_PREFIX)) return undefined;
+    throw new InvalidRequestError(`${where}: type "${event.type}" is not a Tekton PipelineRun or TaskRun event`);
+  }
+  const { dataKey, kind } = RUN_KINDS[match[1] as keyof typeof RUN_KINDS];
+  const data = event.data as Record<string, unknown> | null | undefined;
+  const raw = data && typeof data === "object" ? data[dataKey] : undefined;
+  if (!raw || typeof raw !== "object") throw new InvalidRequestError(`${where}: data.${dataKey}: missing for ${event.type}`);
+  const run = raw as Record<string, unknown>;
+  const object = { ...run, apiVersion: run.apiVersion || TEKTON_EVENT_API_VERSION, kind: run.kind || kind } as KubeObject;
+  const type = match[2] === "started" ? EnvelopeType.Added : EnvelopeType.Modified;
+  let envelope;
+  try {
+    envelope = validateEnvelope(makeEnvelope(event.cluster ?? cluster, type, object, observedAt(event, now, where)));
+  } catch (error) {
+    if (!(error instanceof InvalidEnvelopeError)) throw error;
+    const field = error.path.startsWith("object")
+      ? `data.${dataKey}${error.path.slice("object".length)}`
+      : error.path === "cluster"
+        ? "cluster (extension attribute)"
+        : error.path;
+    throw new InvalidRequestError(`${where}: ${field}: ${error.reason}`);
+  }
+  try {
+    return { envelope: shapeForQueue(envelope, log) };
+  } catch (error) {
+    if (error instanceof EnvelopeTooLargeError) throw new InvalidRequestError(`${where}: ${error.message}`, [], { cause: error });
+    throw error;
+  }
+};
+
+/**
+ * `POST /cloudevents`: Tekton's CloudEvents sink. Authenticated by the
+ * shared token (Bearer or `?token=`, since Tekton's `default-cloud-events-sink`
+ * is a bare URL) or by the relay's HMAC headers, which also get replay
+ * protection. Every event of the request is checked before any is enqueued.
+ */
+export const handleCloudEvents = async (request: HttpRequest, deps: IngestDeps): Promise<HttpResponse> => {
+  const { settings } = deps;
+  const body = readBody(request, settings.maxBodyBytes);
+  const signed = isSigned(request)
+    ? verifySignedRequest(request, body.raw, settings.hmacSecret, deps.now(), settings.windowSeconds)
+    : undefined;
+  if (!signed) requireToken(bearerOrQueryToken(request), settings.cloudeventsToken, "cloudevents");
+  const events = parseCloudEvents(request, body.text);
+  const now = deps.now();
+  const entries: QueueEntry[] = [];
+  const ignored: string[] = [];
+  events.forEach((event, index) => {
+    const where = events.length > 1 ? `CloudEvent [${index}] ${event.id}` : `CloudEvent ${event.id}`;
+    const entry = tektonEntry(event, settings.cluster, now, where, deps.log);
+    if (entry) entries.push(entry);
+    else ignored.push(event.type);
+  });
+  if (entries.length > 0) {
+    if (signed) await enqueueSigned(deps, signed, entries);
+    else await deps.queue.send(entries);
+  }
+  if (ignored.length > 0) deps.log.info("Tekton events of types not handled were ignored", { types: ignored });
+  return jsonResponse(202, { enqueued: entries.length, ignored: ignored.length });
+};
