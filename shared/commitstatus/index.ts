@@ -5,3 +5,4 @@ export { providerCache, type CredentialsResolver } from "./providers";
 export { parseCommitStatusSpec, resolveGitRepo, type CommitStatusSpec, type ResolvedGitRepo } from "./spec";
 export { failedStatus, syncedStatus, type SyncRecord } from "./status";
 export { SyncOutcome, syncCommitStatus, type SyncDeps, type SyncResult } from "./sync";
+export { resyncCommitStatuses, type ResyncOptions, type ResyncReport } from "./resync";

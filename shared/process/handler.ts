@@ -41,12 +41,27 @@ const setting = (name: string): string => {
 };
 
 /** The config's `kubernetes` section as access settings; a kubeconfig reference is read once here. */
-const kubeAccess = async (config: FeedbackConfig): Promise<KubeAccess> => {
+export const kubeAccess = async (config: FeedbackConfig): Promise<KubeAccess> => {
   const { kubeconfig, eks } = config.kubernetes;
   if (eks) return { kind: "eks", ...eks };
   if (kubeconfig) return { kind: "kubeconfig", yaml: await resolveSecret(kubeconfig, { field: "kubernetes.kubeconfig" }) };
   return { kind: "default" };
 };
+
+/** The CommitStatus sync as both the process and the resync function use it. */
+export const createCommitStatusHandler = (
+  config: FeedbackConfig,
+  store: StateStore,
+  kube: () => Promise<KubeConfig>,
+  options: Pick<ProcessHandlerOptions, "commitStatusApi" | "credentials">,
+): CommitStatusHandler =>
+  new CommitStatusHandler({
+    api: options.commitStatusApi ?? new KubeCommitStatusApi(kube),
+    providerFor: providerCache(options.credentials),
+    store,
+    processing: config.processing,
+    log: logger,
+  });
 
 /** Builds everything once per cold start; receivers are initialised here. */
 export const createDispatchDeps = async (options: ProcessHandlerOptions = {}): Promise<DispatchDeps> => {
@@ -69,13 +84,7 @@ export const createDispatchDeps = async (options: ProcessHandlerOptions = {}): P
   };
   for (const { receiver } of receivers) await receiver.initialize?.(serviceContext);
   const pipeline = new PipelineHandler({ config, store, receivers });
-  const commitStatus = new CommitStatusHandler({
-    api: options.commitStatusApi ?? new KubeCommitStatusApi(kube),
-    providerFor: providerCache(options.credentials),
-    store,
-    processing: config.processing,
-    log: logger,
-  });
+  const commitStatus = createCommitStatusHandler(config, store, kube, options);
   return {
     config,
     store,

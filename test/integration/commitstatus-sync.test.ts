@@ -1,7 +1,9 @@
 import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalStack, type LocalStack } from "../../cli/local/stack";
-import { parseConfig } from "../../shared/config";
+import { parseConfig, type FeedbackConfig } from "../../shared/config";
+import { createResyncHandler } from "../../shared/process/resync";
+import { DynamoStateStore } from "../../shared/store";
 import { startFakeKubeApiServer, waitUntil, type FakeKubeApiServer } from "../helpers/fake-kube";
 import { startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-scm";
 
@@ -42,9 +44,13 @@ describe("Class: CommitStatusHandler", () => {
   let kube: FakeKubeApiServer;
   let github: FakeGitHubServer;
   let stack: LocalStack;
+  let config: FeedbackConfig;
+  const credentials = async () => JSON.stringify({ app: { appId: 4242, privateKey, installationId: 7 } });
 
-  const statusOf = (name: string): Status =>
-    ((kube.get({ apiVersion: GROUP, kind: "CommitStatus", namespace: "apps", name }) as { status?: Status } | undefined)?.status ?? {});
+  const statusOf = (name: string, namespace = "apps"): Status =>
+    ((kube.get({ apiVersion: GROUP, kind: "CommitStatus", namespace, name }) as { status?: Status } | undefined)?.status ?? {});
+  /** Writes of statuses and check runs (installation token requests are not writes to the repository). */
+  const statusWrites = () => github.writes.filter((w) => /\/(check-runs|statuses)/.test(w.path)).length;
   const runsFor = (name: string) => github.checkRuns.filter((r) => r.name === `deploy/${name}`);
   const settle = async (condition: () => boolean) => {
     await waitUntil(condition, 20_000);
@@ -57,9 +63,10 @@ describe("Class: CommitStatusHandler", () => {
       repos: ["acme/shop"],
       app: { id: 4242, publicKey, installations: [{ id: 7, repos: ["acme/shop"] }] },
     });
-    const config = parseConfig({
+    config = parseConfig({
       cluster: "sync",
-      watch: [{ group: "commit-status.argoproj.io", version: "v1alpha1", resource: "commitstatuses" }],
+      // Namespace "lost" is not watched: its events never arrive, as when a watch or webhook call is lost.
+      watch: [{ group: "commit-status.argoproj.io", version: "v1alpha1", resource: "commitstatuses", namespaces: ["apps"] }],
       processing: { backoff: { baseSeconds: 1, capSeconds: 1 } },
     });
     stack = await startLocalStack({
@@ -192,5 +199,58 @@ describe("Class: CommitStatusHandler", () => {
     expect(patches()).toBe(2);
     expect(runsFor("conflict")).toHaveLength(1);
     expect(github.writes.filter((w) => w.path.includes("check-runs")).length).toBeGreaterThan(0);
+  });
+
+  describe("Function: resync", () => {
+    const resync = () =>
+      createResyncHandler({
+        config,
+        store: new DynamoStateStore({ tableName: stack.emulators.tableName }),
+        kube: async () => kube.kubeConfig(),
+        credentials,
+      })();
+
+    it("syncs a CommitStatus whose event was lost", async () => {
+      // Prepare
+      kube.apply({ ...gitRepo("shop", github.apiUrl), metadata: { name: "shop", namespace: "lost" } });
+      kube.apply({ ...commitStatus("orphan", { phase: "queued" }), metadata: { name: "orphan", namespace: "lost" } });
+
+      // Act
+      const report = await resync();
+
+      // Assess
+      expect(statusOf("orphan", "lost")).toMatchObject({ isSynced: true, phase: "queued", observedGeneration: 1 });
+      expect(runsFor("orphan")).toHaveLength(1);
+      expect(report.verdicts.Completed).toBeGreaterThanOrEqual(1);
+    });
+
+    it("re-reads recently synced resources and overwrites drift made in the SCM", async () => {
+      // Prepare
+      const run = runsFor("create")[0]!;
+      run.status = "completed";
+      run.conclusion = "failure";
+      const writes = statusWrites();
+
+      // Act
+      await resync();
+
+      // Assess
+      expect(runsFor("create")[0]).toMatchObject({ status: "in_progress", conclusion: null });
+      expect(statusOf("create").conditions?.[0]?.message).toMatch(/^drift: phase changed in the SCM/);
+      expect(statusWrites()).toBe(writes + 1);
+    });
+
+    it("writes nothing when every resource is in sync", async () => {
+      // Prepare
+      await stack.poller.drained(25);
+      await resync();
+      const writes = statusWrites();
+
+      // Act
+      await resync();
+
+      // Assess
+      expect(statusWrites()).toBe(writes);
+    });
   });
 });

@@ -1,0 +1,74 @@
+import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import type { KubeObject } from "../envelope";
+import type { Log } from "../log";
+import { runWithChannel, type HandlerContext, type ObjectRecord } from "../status";
+import type { StateStore } from "../store";
+import type { CommitStatusHandler } from "./handler";
+import { GROUP, VERSION } from "./kube";
+import { ACTIVE_PHASES } from "./spec";
+
+export interface ResyncOptions {
+  cluster: string;
+  kube: () => Promise<KubeConfig>;
+  store: StateStore;
+  handler: CommitStatusHandler;
+  log: Log;
+  /** Resources synced more recently than this are re-checked for drift even when finished. */
+  recentMs?: number;
+  closeWaitMs?: number;
+  now?: () => number;
+}
+
+export interface ResyncReport {
+  listed: number;
+  checked: number;
+  /** Verdicts by status (Completed, Skip, Retry, …). */
+  verdicts: Record<string, number>;
+}
+
+type Listed = KubeObject & { status?: { observedGeneration?: number; phase?: string; updatedAt?: string } };
+
+/**
+ * The scheduled safety net: lists every CommitStatus and re-syncs the ones
+ * an event may have been lost for (status behind the spec's generation), and
+ * re-reads the SCM for drift on those in flight or synced recently.
+ * Finished, settled resources cost a list entry and nothing else.
+ */
+export const resyncCommitStatuses = async (options: ResyncOptions): Promise<ResyncReport> => {
+  const now = options.now ?? Date.now;
+  const recentMs = options.recentMs ?? 60 * 60 * 1000;
+  const api = (await options.kube()).makeApiClient(CustomObjectsApi);
+  const list = (await api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: "commitstatuses" })) as { items?: Listed[] };
+  const report: ResyncReport = { listed: list.items?.length ?? 0, checked: 0, verdicts: {} };
+
+  for (const item of list.items ?? []) {
+    const object: Listed = { ...item, apiVersion: `${GROUP}/${VERSION}`, kind: "CommitStatus" };
+    const behind = (object.status?.observedGeneration ?? -1) !== (object.metadata.generation ?? 0);
+    const inFlight = ACTIVE_PHASES.has(object.status?.phase as never);
+    const recent = now() - Date.parse(object.status?.updatedAt ?? "") < recentMs;
+    if (!behind && !inFlight && !recent) continue;
+    report.checked++;
+    const key = `obj#${options.cluster}/${object.metadata.uid}`;
+    const log = options.log;
+    const outcome = await runWithChannel(
+      async (ch) => {
+        const stored = await options.store.get<ObjectRecord>(key);
+        const ctx: HandlerContext = {
+          log,
+          envelope: { v: 1, cluster: options.cluster, type: "RESYNC", apiVersion: object.apiVersion, kind: object.kind, object, observedAt: new Date(now()).toISOString() },
+          messageId: `resync-${object.metadata.uid}`,
+          retryCount: 0,
+          maxRetries: 0,
+          key,
+          ...(stored ? { stored } : {}),
+        };
+        await options.handler.sync(ctx, object, ch, !behind);
+      },
+      { handler: options.handler.name, event: `RESYNC ${object.metadata.namespace}/${object.metadata.name}`, log, closeWaitMs: options.closeWaitMs ?? 2_000 },
+    );
+    const verdict = outcome.final.status;
+    report.verdicts[verdict] = (report.verdicts[verdict] ?? 0) + 1;
+    if (outcome.final.error) log.warn("resync of a CommitStatus did not complete", { name: object.metadata.name, error: outcome.final.error.message });
+  }
+  return report;
+};
