@@ -1,9 +1,11 @@
+import "./ops/defaults";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../shared/config";
-import { logger } from "../shared/log";
+import { logger, redactText } from "../shared/log";
 import { createReceivers } from "../shared/receivers";
 import { runLocal } from "./local/run";
+import { isOpsCommand, runOps } from "./ops";
 
 const USAGE = `usage: kube-feedback <command> [options]
 
@@ -11,6 +13,12 @@ commands:
   local    run the whole path on this machine with embedded SQS and DynamoDB
            emulators; watches the cluster in KUBECONFIG, or replays recordings
   relay    watch the configured kinds and send envelopes to QUEUE_URL
+  status   recent runs and what each receiver was told (TABLE_NAME or --table)
+  dlq list | dlq redrive
+           what is in the dead-letter queue, and moving it back (DLQ_URL, QUEUE_URL)
+
+  status and dlq work against AWS or the emulators (AWS_ENDPOINT_URL_SQS,
+  AWS_ENDPOINT_URL_DYNAMODB); see kube-feedback <command> --help.
 
 options:
   --config FILE        feedback.yaml (default: FEEDBACK_CONFIG, else the embedded default)
@@ -27,6 +35,8 @@ const RECORDINGS = ["tekton-pipelinerun.ndjson", "job.ndjson"].map((name) =>
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 const main = async (argv: string[]): Promise<number> => {
+  // Ops commands read the queues and the table, not feedback.yaml, and have flags of their own.
+  if (isOpsCommand(argv[0])) return runOps(argv);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -46,8 +56,6 @@ const main = async (argv: string[]): Promise<number> => {
   createReceivers(config);
   switch (command) {
     case "local":
-      // Logs would drown the console receiver's lines; warnings and errors still show.
-      logger.setLogLevel((process.env.POWERTOOLS_LOG_LEVEL as "WARN" | undefined) ?? "WARN");
       return runLocal({
         config,
         replay: values.replay ?? [],
@@ -56,10 +64,9 @@ const main = async (argv: string[]): Promise<number> => {
         out: (line) => void process.stdout.write(line),
       });
     case "relay": {
+      // The relay's settings (sink, queue or ingest URL, lease) come from its environment and are checked there.
       const { runRelay } = await import("../relay/run");
-      const queueUrl = process.env.QUEUE_URL;
-      if (!queueUrl) throw new ConfigError("QUEUE_URL", "is not set: the relay needs the FIFO queue's URL");
-      await runRelay(config, queueUrl, logger);
+      await runRelay(config, process.env.QUEUE_URL, logger);
       return 0;
     }
     default:
@@ -72,7 +79,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`kube-feedback: ${message}\n`);
+    process.stderr.write(`kube-feedback: ${redactText(message)}\n`);
     process.exit(error instanceof ConfigError ? 2 : 1);
   },
 );

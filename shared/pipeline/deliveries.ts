@@ -1,3 +1,4 @@
+import { redactText } from "../log";
 import { LifecycleEvent } from "../receivers/types";
 import { dueEvents, stateHash, type Deliveries, type Mark, type RunState } from "./lifecycle";
 
@@ -90,7 +91,8 @@ export const settleAssignments = (results: readonly CallResult[]): Array<{ path:
         if (outcome.s === "done") out.push({ path: [...base, "pc"], value: progressCount + 1 });
       } else out.push({ path: [...base, event], value: outcome });
     });
-    if (error) out.push({ path: [...base, "lastError"], value: error.message.slice(0, 500) });
+    // Stored and shown by `kube-feedback status`: masked like a log line.
+    if (error) out.push({ path: [...base, "lastError"], value: redactText(error.message).slice(0, 500) });
   }
   return out;
 };

@@ -1,4 +1,5 @@
 import { SecretNotFoundError, SecretUnavailableError } from "./errors";
+import { registerSecretValue } from "../log";
 import { parseSecretReference, SecretSource, type SecretReference } from "./reference";
 
 export interface ResolveSecretOptions {
@@ -80,5 +81,8 @@ export const resolveSecret = async (reference: string, options: ResolveSecretOpt
   if (typeof value !== "string" || value.trim() === "") {
     throw new SecretNotFoundError(`${prefix}${what} is empty or not a string`, reference);
   }
-  return value.trim();
+  const secret = value.trim();
+  // From here on the logger masks this value wherever it would appear.
+  registerSecretValue(secret);
+  return secret;
 };
