@@ -84,9 +84,27 @@ function wildcardProblems(where: string, statement: Statement): string[] {
     if (referencedId(res) !== undefined) continue;
     const sub = typeof res === 'object' && res !== null ? (res as Json)['Fn::Sub'] : undefined;
     if (onlyLogs && typeof sub === 'string' && frameworkLogGroupArn.test(sub)) continue;
+    if (typeof sub === 'string' && secretUnderPrefix(actions, sub, statement)) continue;
     problems.push(`${where}: resource ${JSON.stringify(res)} is not a reference to a resource of this stack`);
   }
   return problems;
+}
+
+// Secrets are read by reference from under one configured path prefix (the
+// secretsPrefix parameter, "kube-feedback" by default): the ARN names that
+// prefix, and KMS decryption only happens through SSM.
+const secretArn: Record<string, RegExp> = {
+  'ssm:GetParameter': /^arn:\$\{AWS::Partition\}:ssm:\$\{AWS::Region\}:\$\{AWS::AccountId\}:parameter\/kube-feedback\/\*$/,
+  'secretsmanager:GetSecretValue': /^arn:\$\{AWS::Partition\}:secretsmanager:\$\{AWS::Region\}:\$\{AWS::AccountId\}:secret:kube-feedback\/\*$/,
+  'kms:Decrypt': /^arn:\$\{AWS::Partition\}:kms:\$\{AWS::Region\}:\$\{AWS::AccountId\}:key\/\*$/,
+};
+
+function secretUnderPrefix(actions: string[], sub: string, statement: Statement): boolean {
+  if (actions.length !== 1 || !secretArn[actions[0]!]?.test(sub)) return false;
+  if (actions[0] !== 'kms:Decrypt') return true;
+  const condition = (statement as Json).Condition as Json | undefined;
+  const via = (condition?.StringEquals as Json | undefined)?.['kms:ViaService'] as Json | undefined;
+  return typeof via?.['Fn::Sub'] === 'string' && /^ssm\./.test(via['Fn::Sub'] as string);
 }
 
 describe('Template: serverless package', () => {
@@ -249,8 +267,12 @@ describe('Template: serverless package', () => {
     expect(statements.flatMap(({ where, statement }) => wildcardProblems(where, statement))).toEqual([]);
     // AWS managed policies (AWSLambdaBasicExecutionRole and the like) grant on
     // "*" out of sight of the check above.
+    // The one exception: X-Ray's write policy, attached only when tracing is
+    // Active, because PutTraceSegments has no resource-level permission.
     for (const [id, role] of roles) {
-      expect(role.Properties?.ManagedPolicyArns, id).toBeUndefined();
+      const managed = role.Properties?.ManagedPolicyArns as Json | undefined;
+      if (managed === undefined) continue;
+      expect(JSON.stringify(managed), id).toMatch(/^\{"Fn::If":\["TracingActive",\[\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":iam::aws:policy\/AWSXRayDaemonWriteAccess"\]\]\}\],\{"Ref":"AWS::NoValue"\}\]\}$/);
     }
   });
 
@@ -266,6 +288,7 @@ describe('Template: serverless package', () => {
       if (!where.startsWith(`${roleId}/`) || statement.Effect !== 'Allow') continue;
       const actions = asArray(statement.Action);
       if (actions.every((a) => a.startsWith('logs:'))) continue;
+      if (actions.every((a) => a in secretArn)) continue;
       for (const res of asArray(statement.Resource)) {
         const id = referencedId(res) ?? JSON.stringify(res);
         granted[id] = [...(granted[id] ?? []), ...actions].sort();
@@ -384,5 +407,22 @@ describe('Template: serverless package', () => {
     // Assess
     expect(referencedId(output?.Value)).toBe('HttpApi');
     expect(resource(template, 'HttpApi').Type).toBe('AWS::ApiGatewayV2::Api');
+  });
+
+  it('declares resync on a schedule with its own role, alarms on the DLQ, the oldest message and process errors, and a dashboard', () => {
+    // Prepare
+    const resync = Object.entries(template.Resources).find(
+      ([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties?.Handler ?? '').startsWith('functions/resync/'),
+    );
+    const rules = resourcesOfType(template, 'AWS::Events::Rule');
+    const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties?.MetricName);
+
+    // Assess
+    expect(resync).toBeDefined();
+    expect(referencedId(resync![1].Properties?.Role)).toBe('ResyncRole');
+    expect(rules.map(([, r]) => r.Properties?.ScheduleExpression)).toContain('rate(5 minutes)');
+    expect(alarms).toEqual(expect.arrayContaining(['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage', 'Errors']));
+    expect(resourcesOfType(template, 'AWS::CloudWatch::Dashboard')).toHaveLength(1);
+    expect(Object.keys(template.Outputs ?? {})).toEqual(expect.arrayContaining(['ProcessRoleArn', 'ResyncRoleArn', 'DashboardUrl']));
   });
 });
