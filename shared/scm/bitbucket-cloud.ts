@@ -8,7 +8,8 @@
  */
 import { z } from "zod";
 import type { FailureContext } from "./classify";
-import { InvalidStatusError, UnmappedStateError } from "./errors";
+import { InvalidStatusError } from "./errors";
+import { lookupPhase, lookupState } from "./mapping";
 import { authorization, requestJson } from "./http";
 import {
   credentialFields,
@@ -56,17 +57,9 @@ const TO_PHASE: Partial<Record<string, CommitStatusPhase>> = {
   STOPPED: CommitStatusPhase.Canceled,
 };
 
-export const phaseToBitbucketCloudState = (phase: CommitStatusPhase): BitbucketCloudState => {
-  const state = (TO_STATE as Partial<Record<string, BitbucketCloudState>>)[phase];
-  if (!state) throw new UnmappedStateError("CommitStatus phase", phase);
-  return state;
-};
+export const phaseToBitbucketCloudState = (phase: CommitStatusPhase): BitbucketCloudState => lookupState(TO_STATE, phase);
 
-export const bitbucketCloudStateToPhase = (state: string): CommitStatusPhase => {
-  const phase = TO_PHASE[state];
-  if (!phase) throw new UnmappedStateError("Bitbucket Cloud build state", state);
-  return phase;
-};
+export const bitbucketCloudStateToPhase = (state: string): CommitStatusPhase => lookupPhase(TO_PHASE, state, "Bitbucket Cloud build state");
 
 /** Bitbucket Cloud rejects keys longer than this. */
 export const BITBUCKET_CLOUD_KEY_LIMIT = 40;

@@ -8,7 +8,8 @@
  */
 import { z } from "zod";
 import type { FailureContext } from "./classify";
-import { InvalidStatusError, UnmappedStateError } from "./errors";
+import { InvalidStatusError } from "./errors";
+import { lookupPhase, lookupState } from "./mapping";
 import { authorization, requestJson } from "./http";
 import {
   credentialFields,
@@ -57,17 +58,9 @@ const TO_PHASE: Partial<Record<string, CommitStatusPhase>> = {
   CANCELLED: CommitStatusPhase.Canceled,
 };
 
-export const phaseToBitbucketServerState = (phase: CommitStatusPhase): BitbucketServerState => {
-  const state = (TO_STATE as Partial<Record<string, BitbucketServerState>>)[phase];
-  if (!state) throw new UnmappedStateError("CommitStatus phase", phase);
-  return state;
-};
+export const phaseToBitbucketServerState = (phase: CommitStatusPhase): BitbucketServerState => lookupState(TO_STATE, phase);
 
-export const bitbucketServerStateToPhase = (state: string): CommitStatusPhase => {
-  const phase = TO_PHASE[state];
-  if (!phase) throw new UnmappedStateError("Bitbucket Server build state", state);
-  return phase;
-};
+export const bitbucketServerStateToPhase = (state: string): CommitStatusPhase => lookupPhase(TO_PHASE, state, "Bitbucket Server build state");
 
 const FIELD_LIMIT = 255;
 

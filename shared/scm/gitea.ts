@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import type { FailureContext } from "./classify";
-import { UnmappedStateError } from "./errors";
+import { lookupPhase, lookupState } from "./mapping";
 import { authorization, requestJson } from "./http";
 import { DEFAULT_TIMEOUT_MS, httpUrl, parseProviderOptions, requiredText, timeoutMs } from "./options";
 import { checkTarget, renderFields, repoLabel, shortSha, text } from "./target";
@@ -43,17 +43,9 @@ const TO_PHASE: Partial<Record<string, CommitStatusPhase>> = {
   error: CommitStatusPhase.Canceled,
 };
 
-export const phaseToGiteaState = (phase: CommitStatusPhase): GiteaState => {
-  const state = (TO_STATE as Partial<Record<string, GiteaState>>)[phase];
-  if (!state) throw new UnmappedStateError("CommitStatus phase", phase);
-  return state;
-};
+export const phaseToGiteaState = (phase: CommitStatusPhase): GiteaState => lookupState(TO_STATE, phase);
 
-export const giteaStateToPhase = (state: string): CommitStatusPhase => {
-  const phase = TO_PHASE[state];
-  if (!phase) throw new UnmappedStateError("Gitea commit status state", state);
-  return phase;
-};
+export const giteaStateToPhase = (state: string): CommitStatusPhase => lookupPhase(TO_PHASE, state, "Gitea commit status state");
 
 export const GiteaOptionsSchema = z.strictObject({
   /** Server root, e.g. `https://gitea.example.com` or `https://codeberg.org`. */

@@ -9,7 +9,8 @@
  *   context and commit, one more reason callers skip identical writes.
  */
 import { toScmError, type FailureContext } from "./classify";
-import { ScmError, UnmappedStateError } from "./errors";
+import { ScmError } from "./errors";
+import { lookupPhase, lookupState } from "./mapping";
 import { failureOf, GitHubClients, parseGitHubOptions, statusOf, type GitHubOptions } from "./github-auth";
 import { checkTarget, renderFields, repoLabel, shortSha, text } from "./target";
 import {
@@ -56,17 +57,11 @@ const FROM_CHECK_RUN: Partial<Record<string, CommitStatusPhase>> = {
 export const checkRunState = (status: string, conclusion?: string | null): string =>
   status === CheckRunStatus.Completed ? `${status}/${conclusion ?? ""}` : status;
 
-export const phaseToCheckRun = (phase: CommitStatusPhase): CheckRunState => {
-  const state = (TO_CHECK_RUN as Partial<Record<string, CheckRunState>>)[phase];
-  if (!state) throw new UnmappedStateError("CommitStatus phase", phase);
-  return state;
-};
+export const phaseToCheckRun = (phase: CommitStatusPhase): CheckRunState => lookupState<CheckRunState>(TO_CHECK_RUN, phase);
 
 export const checkRunToPhase = (status: string, conclusion?: string | null): CommitStatusPhase => {
   const state = checkRunState(status, conclusion);
-  const phase = FROM_CHECK_RUN[state];
-  if (!phase) throw new UnmappedStateError("GitHub check run state", state);
-  return phase;
+  return lookupPhase(FROM_CHECK_RUN, state, "GitHub check run state");
 };
 
 export const GitHubStatusState = { Pending: "pending", Success: "success", Failure: "failure", Error: "error" } as const;
@@ -88,17 +83,9 @@ const FROM_STATUS: Partial<Record<string, CommitStatusPhase>> = {
   error: CommitStatusPhase.Canceled,
 };
 
-export const phaseToGitHubStatus = (phase: CommitStatusPhase): GitHubStatusState => {
-  const state = (TO_STATUS as Partial<Record<string, GitHubStatusState>>)[phase];
-  if (!state) throw new UnmappedStateError("CommitStatus phase", phase);
-  return state;
-};
+export const phaseToGitHubStatus = (phase: CommitStatusPhase): GitHubStatusState => lookupState(TO_STATUS, phase);
 
-export const gitHubStatusToPhase = (state: string): CommitStatusPhase => {
-  const phase = FROM_STATUS[state];
-  if (!phase) throw new UnmappedStateError("GitHub commit status state", state);
-  return phase;
-};
+export const gitHubStatusToPhase = (state: string): CommitStatusPhase => lookupPhase(FROM_STATUS, state, "GitHub commit status state");
 
 /** GitHub refuses commit status descriptions longer than this (422). */
 export const GITHUB_STATUS_DESCRIPTION_LIMIT = 140;

@@ -7,7 +7,8 @@ import { Commits, GitbeakerRequestError } from "@gitbeaker/rest";
 import { z } from "zod";
 import type { FailureContext, HttpFailure } from "./classify";
 import { toScmError } from "./classify";
-import { UnmappedStateError } from "./errors";
+
+import { lookupPhase, lookupState } from "./mapping";
 import { singleAttemptRequester } from "./gitlab-requester";
 import { DEFAULT_TIMEOUT_MS, httpUrl, parseProviderOptions, requiredText, timeoutMs } from "./options";
 import { checkTarget, renderFields, repoLabel, shortSha, text } from "./target";
@@ -49,17 +50,9 @@ const TO_PHASE: Partial<Record<string, CommitStatusPhase>> = {
   canceled: CommitStatusPhase.Canceled,
 };
 
-export const phaseToGitLabState = (phase: CommitStatusPhase): GitLabState => {
-  const state = (TO_STATE as Partial<Record<string, GitLabState>>)[phase];
-  if (!state) throw new UnmappedStateError("CommitStatus phase", phase);
-  return state;
-};
+export const phaseToGitLabState = (phase: CommitStatusPhase): GitLabState => lookupState(TO_STATE, phase);
 
-export const gitLabStateToPhase = (state: string): CommitStatusPhase => {
-  const phase = TO_PHASE[state];
-  if (!phase) throw new UnmappedStateError("GitLab commit status state", state);
-  return phase;
-};
+export const gitLabStateToPhase = (state: string): CommitStatusPhase => lookupPhase(TO_PHASE, state, "GitLab commit status state");
 
 /** GitLab stores at most this many characters of a status description. */
 export const GITLAB_DESCRIPTION_LIMIT = 255;
@@ -92,7 +85,7 @@ interface GitLabStatus {
 }
 
 /** What gitbeaker's request error knows, in the classifier's terms. */
-const failureOf = (error: unknown): HttpFailure => {
+export const failureOf = (error: unknown): HttpFailure => {
   if (error instanceof GitbeakerRequestError) {
     const cause = error.cause as { description?: string; response?: Response } | undefined;
     const response = cause?.response;

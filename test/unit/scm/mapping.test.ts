@@ -114,3 +114,14 @@ describe("Function: phase mappings", () => {
     expect(Object.values(CommitStatusPhase)).toEqual(["queued", "in_progress", "success", "failure", "canceled"]);
   });
 });
+
+describe("Function: lookupPhase (prototype keys)", () => {
+  it("throws UnmappedStateError for a state named after an Object.prototype member", async () => {
+    // Prepare
+    const { giteaStateToPhase, gitHubStatusToPhase } = await import("../../../shared/scm");
+
+    // Act & Assess
+    expect(() => giteaStateToPhase("toString")).toThrow(/has no mapping/);
+    expect(() => gitHubStatusToPhase("constructor")).toThrow(/has no mapping/);
+  });
+});
