@@ -2,6 +2,7 @@ import { consoleReceiverFactory } from "./console";
 import { discordReceiverFactory } from "./discord";
 import { matrixReceiverFactory } from "./matrix";
 import { registerReceiver } from "./registry";
+import { scmReceiverFactory } from "./scm";
 import { slackReceiverFactory } from "./slack";
 import { teamsReceiverFactory } from "./teams";
 import { webhookReceiverFactory } from "./webhook";
@@ -12,6 +13,7 @@ registerReceiver("slack", slackReceiverFactory);
 registerReceiver("teams", teamsReceiverFactory);
 registerReceiver("matrix", matrixReceiverFactory);
 registerReceiver("discord", discordReceiverFactory);
+registerReceiver("scm", scmReceiverFactory);
 
 export { ConsoleReceiver, stageTable } from "./console";
 export { DiscordReceiver, discordMessage } from "./discord";
@@ -24,6 +26,10 @@ export {
   type ConfiguredReceiver,
   type ReceiverFactory,
 } from "./registry";
+export { ScmReceiver } from "./scm";
+export { commentBody, commentMarker } from "./scm-comment";
+export { ScmOptions } from "./scm-options";
+export { pipelineToCommitStatus, stableRunName, statusDescription, statusName, statusTargetOf, stageTableMarkdown } from "./scm-status";
 export { SlackReceiver, slackMessage } from "./slack";
 export { TeamsReceiver, teamsMessage } from "./teams";
 export {

@@ -27,6 +27,9 @@ export type GitHubCaller =
   | { readonly type: "installation"; readonly installation: FakeGitHubInstallation }
   | { readonly type: "token" };
 
+/** Installation permissions the fake checks; pull request comments need `pull_requests`. */
+export type RepoPermission = "checks" | "statuses" | "pull_requests";
+
 const DEFAULT_PERMISSIONS = { checks: "write", statuses: "write", pull_requests: "write", metadata: "read" } as const;
 
 export const notFound = () => new ScmHttpError(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" });
@@ -66,7 +69,7 @@ export class FakeGitHubCredentials {
   }
 
   /** Who may do what: the App JWT only on App endpoints, installations only on their repositories and permissions. */
-  authorizeRepo(request: RecordedScmRequest, repos: readonly string[], repo: string, permission: "checks" | "statuses"): GitHubCaller {
+  authorizeRepo(request: RecordedScmRequest, repos: readonly string[], repo: string, permission: RepoPermission): GitHubCaller {
     const caller = this.callerOf(request);
     if (caller.type === "app") throw new ScmHttpError(401, { message: "A JSON web token cannot be used to access this endpoint" });
     if (!repos.some((known) => known.toLowerCase() === repo.toLowerCase())) throw notFound();

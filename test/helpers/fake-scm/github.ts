@@ -1,13 +1,15 @@
 /**
  * A fake GitHub REST API: App installation tokens, check runs (create,
  * update, get, list for a ref), commit statuses (create, list, combined),
- * GitHub's rate-limit headers, and its refusals (403 without permission,
- * 404 outside an installation, 422 on invalid input). Every request is also
+ * pull request comments (github-comments.ts), GitHub's rate-limit headers,
+ * and its refusals (403 without permission, 404 outside an installation,
+ * 422 on invalid input). Every request is also
  * checked against GitHub's OpenAPI description; mismatches are recorded and
  * `assertNoViolations()` fails the test with them.
  */
 import { FakeScmServer, isFullSha, json, nowIso, ScmHttpError, type RecordedScmRequest, type Route } from "./base";
-import { FakeGitHubCredentials, notFound, permissionsOf, type FakeGitHubApp } from "./github-auth";
+import { FakeGitHubCredentials, notFound, permissionsOf, type FakeGitHubApp, type RepoPermission } from "./github-auth";
+import { FakeGitHubComments } from "./github-comments";
 import { OpenApiValidator } from "./openapi";
 
 export type { FakeGitHubApp, FakeGitHubInstallation } from "./github-auth";
@@ -55,6 +57,8 @@ export class FakeGitHubServer extends FakeScmServer {
   readonly checkRuns: FakeCheckRun[] = [];
   readonly statuses: FakeCommitStatus[] = [];
   readonly violations: string[] = [];
+  /** Pull request comments (`.comments`, oldest first). */
+  readonly issues: FakeGitHubComments;
   readonly #options: FakeGitHubOptions;
   readonly #credentials: FakeGitHubCredentials;
   readonly #validator = OpenApiValidator.github();
@@ -65,6 +69,8 @@ export class FakeGitHubServer extends FakeScmServer {
     super();
     this.#options = options;
     this.#credentials = new FakeGitHubCredentials(options.tokens ?? [], options.app);
+    const authorize = (r: RecordedScmRequest, params: Record<string, string>) => this.#authorize(r, params, "pull_requests");
+    this.issues = new FakeGitHubComments({ prefix: options.pathPrefix ?? "", apiUrl: () => this.apiUrl, nextId: () => this.#nextId++, authorize });
   }
 
   /** Root URL for Octokit's `baseUrl`. */
@@ -141,11 +147,12 @@ export class FakeGitHubServer extends FakeScmServer {
       { method: "POST", template: `${p}/repos/{owner}/{repo}/statuses/{sha}`, handler: (r, params) => this.#createStatus(r, params) },
       { method: "GET", template: `${p}/repos/{owner}/{repo}/commits/{ref}/statuses`, handler: (r, params) => this.#listStatuses(r, params) },
       { method: "GET", template: `${p}/repos/{owner}/{repo}/commits/{ref}/status`, handler: (r, params) => this.#combinedStatus(r, params) },
+      ...this.issues.routes(),
     ];
   }
 
   /** The repository `owner/repo` of the route, once the caller may use it for `permission`. */
-  #authorize(request: RecordedScmRequest, params: Record<string, string>, permission: "checks" | "statuses"): string {
+  #authorize(request: RecordedScmRequest, params: Record<string, string>, permission: RepoPermission): string {
     const repo = `${params.owner}/${params.repo}`;
     this.#credentials.authorizeRepo(request, this.#options.repos, repo, permission);
     return repo;

@@ -7,6 +7,7 @@
  * exactly like real GitLab.
  */
 import { FakeScmServer, isFullSha, json, nowIso, ScmHttpError, type RecordedScmRequest, type Route } from "./base";
+import { FakeGitLabNotes } from "./gitlab-notes";
 
 export interface FakeGitLabProject {
   readonly id: number;
@@ -58,12 +59,15 @@ const EVENTS_FOR_STATE: Record<string, readonly (readonly [string, boolean])[]> 
 
 export class FakeGitLabServer extends FakeScmServer {
   readonly statuses: FakeGitLabStatus[] = [];
+  /** Merge request notes (`.notes`, oldest first). */
+  readonly mergeRequests: FakeGitLabNotes;
   readonly #options: FakeGitLabOptions;
   #nextId = 500;
 
   constructor(options: FakeGitLabOptions) {
     super();
     this.#options = options;
+    this.mergeRequests = new FakeGitLabNotes({ nextId: () => this.#nextId++, projectId: (id) => this.#project(id).id });
   }
 
   protected override authenticate(request: RecordedScmRequest): void {
@@ -77,6 +81,7 @@ export class FakeGitLabServer extends FakeScmServer {
     return [
       { method: "POST", template: "/api/v4/projects/{id}/statuses/{sha}", handler: (r, p) => this.#post(r, p) },
       { method: "GET", template: "/api/v4/projects/{id}/repository/commits/{sha}/statuses", handler: (r, p) => this.#list(r, p) },
+      ...this.mergeRequests.routes(),
     ];
   }
 
@@ -85,10 +90,10 @@ export class FakeGitLabServer extends FakeScmServer {
     return this.statuses.filter((s) => s.projectId === projectId && s.sha === sha && s.name === name).sort((a, b) => b.id - a.id)[0];
   }
 
-  #project(id: string, sha: string): FakeGitLabProject {
+  #project(id: string, sha?: string): FakeGitLabProject {
     const project = this.#options.projects.find((candidate) => String(candidate.id) === id || candidate.path === id);
     if (!project) throw new ScmHttpError(404, { message: "404 Project Not Found" });
-    if (!isFullSha(sha)) throw new ScmHttpError(404, { message: "404 Commit Not Found" });
+    if (sha !== undefined && !isFullSha(sha)) throw new ScmHttpError(404, { message: "404 Commit Not Found" });
     return project;
   }
 

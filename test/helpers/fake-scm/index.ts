@@ -12,7 +12,9 @@ import { FakeGitLabServer, type FakeGitLabOptions } from "./gitlab";
 
 export { FakeScmServer, ScmHttpError, matchTemplate, type FailureInjection, type RecordedScmRequest, type ScmReply } from "./base";
 export { FakeGitHubServer, type FakeGitHubOptions, type FakeGitHubApp, type FakeGitHubInstallation, type FakeCheckRun, type FakeCommitStatus } from "./github";
+export { FakeGitHubComments, type FakeIssueComment } from "./github-comments";
 export { FakeGitLabServer, type FakeGitLabOptions, type FakeGitLabProject, type FakeGitLabStatus } from "./gitlab";
+export { FakeGitLabNotes, type FakeGitLabNote } from "./gitlab-notes";
 export { FakeBitbucketCloudServer, type FakeBitbucketCloudOptions, type FakeBuildStatus } from "./bitbucket-cloud";
 export { FakeBitbucketServer, type FakeBitbucketServerOptions, type FakeServerBuildStatus } from "./bitbucket-server";
 export { FakeGiteaServer, type FakeGiteaOptions, type FakeGiteaStatus } from "./gitea";

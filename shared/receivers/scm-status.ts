@@ -1,0 +1,179 @@
+/**
+ * What the `scm` receiver posts, as pure functions of a run: the commit
+ * status phase, the status name, the description and the stage table, and
+ * the target (repository and commit) taken from the run's git context.
+ */
+import { PipelinePhase, type PipelineInfo, type Stage } from "../pipeline/types";
+import { CommitStatusPhase, UnmappedStateError, type ProviderKind, type RepoRef, type StatusTarget } from "../scm";
+import { formatDuration, PHASE_EMOJI, PHASE_LABEL } from "./format";
+
+const TO_COMMIT_STATUS = {
+  [PipelinePhase.Pending]: CommitStatusPhase.Queued,
+  [PipelinePhase.Running]: CommitStatusPhase.InProgress,
+  [PipelinePhase.Succeeded]: CommitStatusPhase.Success,
+  [PipelinePhase.Failed]: CommitStatusPhase.Failure,
+  [PipelinePhase.Errored]: CommitStatusPhase.Failure,
+  [PipelinePhase.TimedOut]: CommitStatusPhase.Failure,
+  [PipelinePhase.Cancelled]: CommitStatusPhase.Canceled,
+} as const satisfies Record<PipelinePhase, CommitStatusPhase>;
+
+/** Own keys only: a phase named `toString` must not find Object.prototype. */
+export const pipelineToCommitStatus = (phase: PipelinePhase): CommitStatusPhase => {
+  if (!Object.hasOwn(TO_COMMIT_STATUS, phase)) throw new UnmappedStateError("pipeline phase", phase);
+  return TO_COMMIT_STATUS[phase];
+};
+
+/** Queued < in progress < finished: a run's status never moves back within one run. */
+export const commitStatusRank = (phase: CommitStatusPhase): number =>
+  phase === CommitStatusPhase.Queued ? 0 : phase === CommitStatusPhase.InProgress ? 1 : 2;
+
+export const DEFAULT_STATUS_NAME = "{{namespace}}/{{name}}";
+export const STATUS_NAME_VARIABLES = ["cluster", "namespace", "name", "run", "kind"] as const;
+export const STATUS_NAME_ANNOTATION = "commit-status.argoproj.io/status-name";
+const TEKTON_PIPELINE_LABEL = "tekton.dev/pipeline";
+const VARIABLE = /\{\{\s*([^{}\s]*)\s*\}\}/g;
+
+/** The variables a template names that do not exist; empty when it is valid. */
+export const unknownVariables = (template: string): string[] =>
+  [...template.matchAll(VARIABLE)].map((m) => m[1] ?? "").filter((name) => !(STATUS_NAME_VARIABLES as readonly string[]).includes(name));
+
+/**
+ * The API server's generateName suffix: five characters from an alphabet
+ * without vowels and look-alike digits (k8s.io/apiserver names.SimpleNameGenerator,
+ * utilrand.String). Used only when the run's generateName is not known.
+ */
+const GENERATED_SUFFIX = /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
+
+export interface RunNaming {
+  readonly kind: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** `metadata.generateName`, when the pipeline layer carries it. */
+  readonly generateName?: string;
+}
+
+/**
+ * The run's name without what makes each rerun unique, so a status keeps its
+ * name across reruns and branch protection can require it: a PipelineRun's
+ * `tekton.dev/pipeline` label (Tekton sets it to the PipelineRun's own name
+ * for an embedded spec, which is then no help), else the name minus the part
+ * after `generateName`, else minus a suffix that looks generated.
+ */
+export const stableRunName = (run: RunNaming): string => {
+  const pipeline = run.labels[TEKTON_PIPELINE_LABEL]?.trim();
+  if (run.kind === "PipelineRun" && pipeline && pipeline !== run.name) return pipeline;
+  const prefix = run.generateName;
+  if (prefix) {
+    if (!run.name.startsWith(prefix) || run.name.length === prefix.length) return run.name;
+    return prefix.replace(/[-.]+$/, "") || run.name;
+  }
+  return GENERATED_SUFFIX.exec(run.name)?.[1] ?? run.name;
+};
+
+/**
+ * The status name: the run's `commit-status.argoproj.io/status-name`
+ * annotation when set, else the template with `{{cluster}}`,
+ * `{{namespace}}`, `{{name}}` (stable across reruns), `{{run}}` (the full
+ * name) and `{{kind}}` filled in.
+ */
+export const statusName = (template: string, info: Pick<PipelineInfo, "cluster" | "namespace" | "annotations"> & RunNaming): string => {
+  const chosen = info.annotations[STATUS_NAME_ANNOTATION]?.trim();
+  if (chosen) return chosen;
+  const values: Record<(typeof STATUS_NAME_VARIABLES)[number], string> = {
+    cluster: info.cluster,
+    namespace: info.namespace,
+    name: stableRunName(info),
+    run: info.name,
+    kind: info.kind.toLowerCase(),
+  };
+  return template.replace(VARIABLE, (_, key: string) => (Object.hasOwn(values, key) ? values[key as keyof typeof values] : "")).trim();
+};
+
+const count = (stages: readonly Stage[], phase: PipelinePhase): number => stages.filter((s) => s.phase === phase).length;
+
+/** One line for the status (`3/3 stages succeeded in 1m 03s`); providers cut it to their limit. */
+export const statusDescription = (info: Pick<PipelineInfo, "phase" | "stages" | "startedAt" | "finishedAt">): string => {
+  const total = info.stages.length;
+  const tally = total > 0 ? `${count(info.stages, PipelinePhase.Succeeded)}/${total} stages succeeded` : "";
+  if (info.phase === PipelinePhase.Pending) return "Queued";
+  if (info.phase === PipelinePhase.Running) return tally ? `Running: ${tally}` : "Running";
+  const took = formatDuration(info.startedAt, info.finishedAt);
+  const suffix = took ? ` in ${took}` : "";
+  if (info.phase === PipelinePhase.Succeeded) return `${tally || "Succeeded"}${suffix}`;
+  const stopped = info.stages.find((s) => s.phase !== PipelinePhase.Succeeded && s.phase !== PipelinePhase.Running && s.phase !== PipelinePhase.Pending);
+  const label = `${PHASE_LABEL[info.phase]}${stopped ? ` at ${stopped.name}` : ""}`;
+  return `${tally ? `${label}: ${tally}` : label}${suffix}`;
+};
+
+/** Pipes and line breaks would end a markdown table cell. */
+const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/[\r\n]+/g, " ");
+
+/** The stage table in GitHub-flavoured markdown, for check runs and PR comments; empty without stages. */
+export const stageTableMarkdown = (stages: readonly Stage[]): string => {
+  if (stages.length === 0) return "";
+  const rows = stages.map((s) => `| ${cell(s.name)} | ${PHASE_EMOJI[s.phase]} ${PHASE_LABEL[s.phase]} | ${formatDuration(s.startedAt, s.finishedAt) ?? ""} |`);
+  return ["| Stage | Phase | Duration |", "| --- | --- | --- |", ...rows].join("\n");
+};
+
+/** How a provider type's repositories are addressed from `owner/repo`. */
+export const repoRefOf = (kind: ProviderKind, owner: string, repo: string): RepoRef => {
+  switch (kind) {
+    case "github":
+    case "gitea":
+      return { kind, owner, name: repo };
+    case "gitlab":
+      return { kind, project: `${owner}/${repo}` };
+    case "bitbucket-cloud":
+      return { kind, workspace: owner, slug: repo };
+    case "bitbucket-server":
+      // Clone URLs of Bitbucket Server put the project under /scm/.
+      return { kind, project: owner.replace(/^scm\//i, ""), slug: repo };
+    case "fake":
+      return { kind, name: `${owner}/${repo}` };
+  }
+};
+
+/**
+ * The ref in the form each SCM files statuses under: GitLab and Bitbucket
+ * Cloud take a branch or tag name, Bitbucket Server the full ref; the others
+ * file statuses per commit only.
+ */
+export const refFor = (kind: ProviderKind, ref: string | undefined): string | undefined => {
+  if (!ref) return undefined;
+  if (kind === "gitlab" || kind === "bitbucket-cloud") return ref.replace(/^refs\/(heads|tags)\//, "");
+  if (kind === "bitbucket-server") return ref.startsWith("refs/") ? ref : `refs/heads/${ref}`;
+  return undefined;
+};
+
+export interface TargetSettings {
+  /** The receiver's provider. */
+  readonly kind: ProviderKind;
+  /** Provider type names (Pipelines-as-Code's `git-provider` values) that mean this provider. */
+  readonly aliases: readonly string[];
+  /** Web host of the receiver's SCM, to accept runs whose provider could not be told from the URL. */
+  readonly webHost?: string;
+  /** `owner/repo` from config, used instead of the run's repository. */
+  readonly repo?: { owner: string; repo: string };
+  readonly statusName: string;
+}
+
+export type TargetResult = { readonly target: StatusTarget } | { readonly skip: string };
+
+/** Where the run's status goes, or why it goes nowhere. */
+export const statusTargetOf = (info: PipelineInfo, settings: TargetSettings): TargetResult => {
+  const git = info.git;
+  if (!git) return { skip: "the run has no git context (no repository or commit annotations)" };
+  if (!git.sha) return { skip: "the run's git context names no commit" };
+  if (git.provider !== undefined && !settings.aliases.includes(git.provider)) {
+    return { skip: `the run's repository is on ${git.provider}, this receiver posts to ${settings.kind}` };
+  }
+  if (git.provider === undefined && !settings.repo && git.host !== settings.webHost) {
+    return { skip: `the run's repository host ${git.host ?? "(unknown)"} is not this receiver's ${settings.webHost ?? settings.kind}` };
+  }
+  const location = settings.repo ?? (git.owner && git.repo ? { owner: git.owner, repo: git.repo } : undefined);
+  if (!location) return { skip: "the run's git context names no repository" };
+  const name = statusName(settings.statusName, info);
+  if (!name) return { skip: "the status name template gave an empty name" };
+  const ref = refFor(settings.kind, git.ref);
+  return { target: { repo: repoRefOf(settings.kind, location.owner, location.repo), sha: git.sha, name, ...(ref ? { ref } : {}) } };
+};

@@ -1,0 +1,154 @@
+/**
+ * The `scm` receiver: posts a run's status to the commit in its git context
+ * on GitHub (check runs with an App, commit statuses with a token), GitLab,
+ * Bitbucket Cloud and Server, Gitea or Forgejo, and optionally keeps a pull
+ * request comment with the stage table.
+ *
+ * Every post has the same skeleton (Flux notification-controller's): map the
+ * run to a target and a status, compare with what the receiver store
+ * remembers writing for (repository, commit, status name), return early if
+ * the SCM would show the same, else write and remember. No GET in the steady
+ * state. ScmErrors are rethrown as they are: `retryable: false` makes the
+ * pipeline handler give up on the call, a RateLimitedError's
+ * `retryAfterSeconds` becomes the message's visibility timeout.
+ */
+import type { PipelineInfo } from "../pipeline/types";
+import { createCommitStatusProvider, isCommitStatusPhase, repoLabel, sameStatus, type CommitStatusProvider, type ProviderIds, type StatusFields } from "../scm";
+import { createPullRequestCommenter, type PullRequestCommenter } from "../scm/comments";
+import { ReceiverError } from "./errors";
+import type { ReceiverFactory } from "./registry";
+import { digest, syncComment } from "./scm-comment";
+import { providerAliases, resolveProviderOptions, ScmOptions, webHostOf } from "./scm-options";
+import {
+  commitStatusRank,
+  pipelineToCommitStatus,
+  stageTableMarkdown,
+  statusDescription,
+  statusTargetOf,
+  type TargetSettings,
+} from "./scm-status";
+import type { LifecycleEvent, ReceiverContext, ReceiverStore, ServiceContext } from "./types";
+import { PostingReceiver } from "./webhook";
+
+/**
+ * What the store remembers per (repository, commit, status name). Details
+ * are kept as a digest: a long stage table would make every write of the
+ * item cost several write units, and equality is all we need of it.
+ */
+interface RememberedStatus extends StatusFields {
+  uid: string;
+  providerIds: ProviderIds;
+}
+
+const isRemembered = (value: Record<string, unknown> | undefined): value is Record<string, unknown> & RememberedStatus =>
+  typeof value?.uid === "string" && isCommitStatusPhase(value.phase) && typeof value.providerIds === "object" && value.providerIds !== null;
+
+/** The remembered fields, already in comparable form. */
+const fieldsOf = (remembered: RememberedStatus): StatusFields => ({
+  phase: remembered.phase,
+  description: remembered.description ?? "",
+  url: remembered.url ?? "",
+  ...(remembered.details ? { details: remembered.details } : {}),
+});
+
+/** The fields as compared and remembered: details by digest. */
+const comparable = (fields: StatusFields): StatusFields => ({
+  phase: fields.phase,
+  description: fields.description ?? "",
+  url: fields.url ?? "",
+  ...(fields.details ? { details: digest(fields.details) } : {}),
+});
+
+interface Ready {
+  readonly provider: CommitStatusProvider;
+  readonly commenter: PullRequestCommenter | undefined;
+  readonly store: ReceiverStore;
+  readonly settings: TargetSettings;
+}
+
+export class ScmReceiver extends PostingReceiver {
+  readonly #options: ScmOptions;
+  #ready: Ready | undefined;
+
+  constructor(name: string, options: ScmOptions) {
+    super(name, options.events);
+    this.#options = options;
+  }
+
+  /** Reads the credentials and builds the provider once per cold start. */
+  async initialize(sc: ServiceContext): Promise<void> {
+    const field = (path: string) => `receiver ${this.name}: options.${path}`;
+    if (this.#options.provider.startsWith("bitbucket") && !sc.config.processing.dashboardUrl) {
+      // Bitbucket refuses build statuses without a link; say so at start, not on every run.
+      throw new ReceiverError(`receiver ${this.name}: ${this.#options.provider} requires a link on every build status: set processing.dashboardUrl`);
+    }
+    const resolved = await resolveProviderOptions(this.#options, field);
+    let provider: CommitStatusProvider;
+    let commenter: PullRequestCommenter | undefined;
+    try {
+      provider = createCommitStatusProvider(resolved.type, resolved.options);
+      if (this.#options.comment.enabled) commenter = createPullRequestCommenter(resolved.type, resolved.options);
+    } catch (cause) {
+      const path = (cause as { path?: unknown }).path;
+      throw new ReceiverError(`${field(typeof path === "string" && path ? path : "provider")}: ${(cause as Error).message}`, { cause });
+    }
+    const [owner, ...rest] = this.#options.repo?.split("/") ?? [];
+    this.#ready = {
+      provider,
+      commenter,
+      store: sc.store,
+      settings: {
+        kind: provider.kind,
+        aliases: providerAliases(resolved.type),
+        webHost: webHostOf(this.#options),
+        ...(owner && rest.length > 0 ? { repo: { owner, repo: rest.join("/") } } : {}),
+        statusName: this.#options.statusName,
+      },
+    };
+  }
+
+  protected async post(ctx: ReceiverContext, _event: LifecycleEvent, info: PipelineInfo): Promise<void> {
+    const ready = this.#ready;
+    if (!ready) throw new ReceiverError(`receiver ${this.name} was called before initialize()`);
+    const found = statusTargetOf(info, ready.settings);
+    if ("skip" in found) {
+      ctx.log.debug(`receiver ${this.name}: nothing to post for ${info.id}: ${found.skip}`, { receiver: this.name, run: info.id });
+      return;
+    }
+    const { target } = found;
+    const description = statusDescription(info);
+    const details = stageTableMarkdown(info.stages);
+    const desired: StatusFields = {
+      phase: pipelineToCommitStatus(info.phase),
+      description,
+      ...(info.dashboardUrl ? { url: info.dashboardUrl } : {}),
+      ...(details ? { details } : {}),
+    };
+
+    const key = `scm/${this.name}/status/${repoLabel(target.repo)}@${target.sha}/${target.name}`;
+    const stored = await ready.store.get(key);
+    const remembered = isRemembered(stored) ? stored : undefined;
+    const sameRun = remembered?.uid === info.uid;
+    if (sameRun && isBehind(desired, remembered)) {
+      ctx.log.debug(`receiver ${this.name}: ${target.name} on ${repoLabel(target.repo)} left alone: the run already reported ${remembered.phase}`);
+    } else if (!sameStatus(comparable(desired), remembered && fieldsOf(remembered), ready.provider)) {
+      // A rerun gets its own check run; the same run updates the one it created.
+      const written = await ready.provider.setStatus(target, { ...desired, ...(sameRun ? { providerIds: remembered.providerIds } : {}) });
+      const record: RememberedStatus = { uid: info.uid, ...comparable(desired), providerIds: written.providerIds };
+      await ready.store.put(key, { ...record });
+    }
+
+    if (ready.commenter) await syncComment({ receiver: this.name, commenter: ready.commenter, store: ready.store, log: ctx.log }, info, target, description);
+  }
+}
+
+/** True when `desired` is an earlier state of the run than `remembered` (a replayed event). */
+const isBehind = (desired: StatusFields, remembered: StatusFields): boolean => {
+  const [d, r] = [commitStatusRank(desired.phase), commitStatusRank(remembered.phase)];
+  return d < r || (r === 2 && desired.phase !== remembered.phase);
+};
+
+export const scmReceiverFactory: ReceiverFactory<typeof ScmOptions> = {
+  options: ScmOptions,
+  create: (name, options) => new ScmReceiver(name, options),
+};
