@@ -50,7 +50,7 @@ export const slimObject = (object: KubeObject): KubeObject => {
     ? (meta.ownerReferences as Array<Record<string, unknown>>).map((o) => pick(o, ["apiVersion", "kind", "name", "uid", "controller"]))
     : undefined;
   const metadata = {
-    ...pick(meta, ["name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "labels"]),
+    ...pick(meta, ["name", "generateName", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "labels"]),
     ...(Object.keys(annotations).length ? { annotations } : {}),
     ...(owners ? { ownerReferences: owners } : {}),
   } as KubeObject["metadata"];

@@ -55,6 +55,8 @@ export interface PipelineInfo {
   kind: string;
   name: string;
   namespace: string;
+  /** `metadata.generateName`: runs made from one template share it (a stable status name). */
+  generateName?: string;
   phase: PipelinePhase;
   stages: Stage[];
   startedAt?: string;

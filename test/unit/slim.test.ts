@@ -18,6 +18,8 @@ describe("Function: slimObject", () => {
     expect(slim.metadata).not.toHaveProperty("managedFields");
     expect(slim.metadata.annotations).not.toHaveProperty("kubectl.kubernetes.io/last-applied-configuration");
     expect(slim.metadata.annotations).toHaveProperty("commit-status.argoproj.io/sha");
+    // The scm receiver's stable status name is the generateName without its suffix.
+    expect(slim.metadata).toHaveProperty("generateName", "build-and-test-");
     expect(slim.status).not.toHaveProperty("pipelineSpec");
     expect(slim.status).toHaveProperty("conditions");
     expect(slim.status).toHaveProperty("childReferences");

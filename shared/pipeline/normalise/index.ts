@@ -85,6 +85,7 @@ export function normalise(obj: unknown): NormalisedRun {
       name: requiredString(metadata, "name", "metadata.name"),
       namespace: requiredString(metadata, "namespace", "metadata.namespace"),
       uid: requiredString(metadata, "uid", "metadata.uid"),
+      ...(typeof metadata.generateName === "string" && metadata.generateName ? { generateName: metadata.generateName } : {}),
       labels: stringMap(metadata.labels),
       annotations: stringMap(metadata.annotations),
       ownerReferences: records(metadata.ownerReferences),

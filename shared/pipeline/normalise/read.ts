@@ -71,6 +71,8 @@ export interface CheckedObject {
     name: string;
     namespace: string;
     uid: string;
+    /** Kept so a run's stable name (its generateName without the suffix) can be derived. */
+    generateName?: string;
     labels: Record<string, string>;
     annotations: Record<string, string>;
     /** Kept for the parent's uid (a TaskRun's PipelineRun); may be absent from slimmed objects. */
@@ -97,6 +99,7 @@ export const runOf = (obj: CheckedObject, state: RunState): NormalisedRun =>
     kind: obj.kind,
     name: obj.metadata.name,
     namespace: obj.metadata.namespace,
+    generateName: obj.metadata.generateName,
     labels: obj.metadata.labels,
     annotations: obj.metadata.annotations,
     ...state,

@@ -559,3 +559,17 @@ describe("Function: normalise (prototype keys)", () => {
     expect(run.phase).toBe("running");
   });
 });
+
+describe("Function: normalise (generateName)", () => {
+  it("carries metadata.generateName so receivers can name reruns alike", () => {
+    // Act
+    const run = normalise({
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: { name: "nightly-x7k2p", generateName: "nightly-", namespace: "ci", uid: "u" },
+    });
+
+    // Assess
+    expect(run.generateName).toBe("nightly-");
+  });
+});
