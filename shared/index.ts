@@ -24,6 +24,7 @@ export {
   createReceivers,
   LifecycleEvent,
   PermanentReceiverError,
+  ReceiverError,
   type Receiver,
   type ReceiverContext,
   type ReceiverFactory,
@@ -43,4 +44,9 @@ export {
   type KubeObject,
 } from "./envelope";
 export { createBatchHandler, createDispatchDeps, type ProcessHandlerOptions } from "./process/handler";
+export { createResyncHandler, type ResyncHandlerOptions } from "./process/resync";
+export { ingestRoutes, lazyIngestDeps, type IngestOptions } from "./ingest";
+export { CommitStatusHandler, syncCommitStatus, type SyncRecord } from "./commitstatus";
+export { createCommitStatusProvider, CommitStatusPhase, type CommitStatusProvider } from "./scm";
+export { resolveSecret } from "./secrets";
 export type { Route } from "./process/dispatch";
