@@ -70,35 +70,45 @@ export const parseCommitStatusSpec = (spec: unknown): CommitStatusSpec => {
 
 const hostOf = (url: string | undefined, fallback: string): string => (url ? new URL(url).host : fallback);
 
+type GitRepoSpec = z.output<typeof GitRepoSpecSchema>;
+type Coordinates = Pick<ResolvedGitRepo, "type" | "repo" | "options" | "label">;
+
+/** The one provider block a GitRepo names, in the provider layer's terms. */
+const coordinatesOf = (s: GitRepoSpec): Coordinates => {
+  if (s.github) {
+    const { owner, name, apiUrl } = s.github;
+    // api.github.com and ghe.example.com/api/v3 both label as the web host.
+    const host = apiUrl ? new URL(apiUrl).host.replace(/^api\./, "") : "github.com";
+    return { type: "github", repo: { kind: "github", owner, name }, options: apiUrl ? { baseUrl: apiUrl } : {}, label: `${host}/${owner}/${name}` };
+  }
+  if (s.gitlab) {
+    const { host, project } = s.gitlab;
+    return { type: "gitlab", repo: { kind: "gitlab", project }, options: host ? { host } : {}, label: `${hostOf(host, "gitlab.com")}/${project}` };
+  }
+  if (s.bitbucketCloud) {
+    const { workspace, slug } = s.bitbucketCloud;
+    return { type: "bitbucket-cloud", repo: { kind: "bitbucket-cloud", workspace, slug }, options: {}, label: `bitbucket.org/${workspace}/${slug}` };
+  }
+  if (s.bitbucketServer) {
+    const { url, project, slug } = s.bitbucketServer;
+    return { type: "bitbucket-server", repo: { kind: "bitbucket-server", project, slug }, options: { url }, label: `${hostOf(url, "")}/${project}/${slug}` };
+  }
+  const { url, owner, name } = s.gitea!;
+  return { type: "gitea", repo: { kind: "gitea", owner, name }, options: { url }, label: `${hostOf(url, "")}/${owner}/${name}` };
+};
+
+/** An SSM parameter name or ARN, or a Secrets Manager ARN, as a shared/secrets reference. */
+const credentialsReference = ({ ssmParameter, secretsManagerArn }: GitRepoSpec["credentialsRef"]): string => {
+  if (!ssmParameter) return secretsManagerArn!;
+  if (ssmParameter.startsWith("arn:")) return ssmParameter;
+  return `ssm:${ssmParameter.startsWith("/") ? "" : "/"}${ssmParameter}`;
+};
+
 export const resolveGitRepo = (label: string, spec: unknown, name: string): ResolvedGitRepo => {
   const result = GitRepoSpecSchema.safeParse(spec ?? {});
   if (!result.success) throw blocked(`GitRepo ${label} spec`, result.error);
   const s = result.data;
-  const ref = s.credentialsRef;
-  const credentials = ref.ssmParameter
-    ? ref.ssmParameter.startsWith("arn:") ? ref.ssmParameter : `ssm:${ref.ssmParameter.startsWith("/") ? "" : "/"}${ref.ssmParameter}`
-    : ref.secretsManagerArn!;
-  const common = { name, credentials, driftPolicy: s.driftPolicy };
-  if (s.github) {
-    const apiHost = s.github.apiUrl ? new URL(s.github.apiUrl).host.replace(/^api\./, "") : "github.com";
-    return { ...common, type: "github", repo: { kind: "github", owner: s.github.owner, name: s.github.name },
-      options: s.github.apiUrl ? { baseUrl: s.github.apiUrl } : {}, label: `${apiHost}/${s.github.owner}/${s.github.name}` };
-  }
-  if (s.gitlab) {
-    return { ...common, type: "gitlab", repo: { kind: "gitlab", project: s.gitlab.project },
-      options: s.gitlab.host ? { host: s.gitlab.host } : {}, label: `${hostOf(s.gitlab.host, "gitlab.com")}/${s.gitlab.project}` };
-  }
-  if (s.bitbucketCloud) {
-    return { ...common, type: "bitbucket-cloud", repo: { kind: "bitbucket-cloud", workspace: s.bitbucketCloud.workspace, slug: s.bitbucketCloud.slug },
-      options: {}, label: `bitbucket.org/${s.bitbucketCloud.workspace}/${s.bitbucketCloud.slug}` };
-  }
-  if (s.bitbucketServer) {
-    return { ...common, type: "bitbucket-server", repo: { kind: "bitbucket-server", project: s.bitbucketServer.project, slug: s.bitbucketServer.slug },
-      options: { url: s.bitbucketServer.url }, label: `${hostOf(s.bitbucketServer.url, "")}/${s.bitbucketServer.project}/${s.bitbucketServer.slug}` };
-  }
-  const g = s.gitea!;
-  return { ...common, type: "gitea", repo: { kind: "gitea", owner: g.owner, name: g.name }, options: { url: g.url },
-    label: `${hostOf(g.url, "")}/${g.owner}/${g.name}` };
+  return { name, credentials: credentialsReference(s.credentialsRef), driftPolicy: s.driftPolicy, ...coordinatesOf(s) };
 };
 
 export const ACTIVE_PHASES: ReadonlySet<CommitStatusPhase> = new Set([CommitStatusPhase.Queued, CommitStatusPhase.InProgress]);

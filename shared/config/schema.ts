@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseLabelSelector } from "../pipeline/selector";
 
 /** `a.b[2].c` from a zod issue path, so an error names the key the way it is written in YAML. */
 export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
@@ -10,19 +11,28 @@ export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** A label selector as kubectl takes it; checked here so a typo stops the program at start. */
+const LabelSelector = z.string().superRefine((value, ctx) => {
+  try {
+    parseLabelSelector(value);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message });
+  }
+});
+
 export const WatchSchema = z.strictObject({
   group: z.string().default(""),
   version: z.string().min(1),
   resource: z.string().regex(dnsLabel, "must be a lower-case plural resource name, e.g. pipelineruns"),
   namespaces: z.array(z.string().regex(dnsLabel, "must be a namespace name")).default([]),
-  labelSelector: z.string().optional(),
+  labelSelector: LabelSelector.optional(),
 });
 export type WatchConfig = z.output<typeof WatchSchema>;
 
 export const SelectorSchema = z.strictObject({
   namespaces: z.array(z.string()).default([]),
   kinds: z.array(z.string()).default([]),
-  labelSelector: z.string().optional(),
+  labelSelector: LabelSelector.optional(),
 });
 export type SelectorConfig = z.output<typeof SelectorSchema>;
 

@@ -26,6 +26,7 @@ describe("Function: parseConfigYaml", () => {
     ["an empty watch list", "cluster: a\nwatch: []\n", "watch", "at least one"],
     ["a missing cluster", "watch: [{ version: v1, resource: jobs }]\n", "cluster", ""],
     ["a backoff cap above SQS's limit", `${base}processing: { backoff: { capSeconds: 50000 } }\n`, "processing.backoff.capSeconds", "12 hours"],
+    ["a malformed label selector", `${base}receivers:\n  - { name: a, type: console, selector: { labelSelector: "app in prod" } }\n`, "receivers[0].selector.labelSelector", "invalid label selector"],
     ["a duplicate receiver name", `${base}receivers:\n  - { name: a, type: console }\n  - { name: a, type: console }\n`, "receivers[1].name", "duplicate"],
   ])("throws a ConfigError naming the key for %s", (_case, yaml, path, reason) => {
     // Act
