@@ -39,7 +39,14 @@ export const parseConfigYaml = (text: string, source = "feedback.yaml"): Feedbac
     const line = syntax.linePos?.[0]?.line;
     throw new ConfigError("", `${source}${line ? ` line ${line}` : ""}: ${syntax.message.split("\n")[0]}`);
   }
-  return parseConfig(doc.toJS());
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (cause) {
+    // The yaml library finds some faults only while building values (an alias with no anchor, an alias bomb).
+    throw new ConfigError("", `${source}: ${(cause as Error).message}`, { cause });
+  }
+  return parseConfig(value);
 };
 
 /** Loads the config from a file, or the embedded default when no file is given. */

@@ -6,6 +6,8 @@ export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
   path.reduce<string>((acc, key) => {
     if (typeof key === "number") return `${acc}[${key}]`;
     const name = String(key);
+    // An empty key would vanish from the path and leave the error naming nothing.
+    if (name === "") return `${acc}[""]`;
     return acc ? `${acc}.${name}` : name;
   }, "");
 

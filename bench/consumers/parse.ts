@@ -1,0 +1,37 @@
+/**
+ * Child process of the relay benchmark's baseline: reads the same watch
+ * stream from the fake API server over plain node:http and JSON.parses each
+ * line, as client-node's Watch does before handing an event over, and does
+ * nothing else. Prints one JSON line of figures and exits.
+ */
+import { get } from "node:http";
+import { createInterface } from "node:readline";
+
+const expected = Number(process.env.BENCH_EVENTS);
+const url = new URL(`${process.env.BENCH_SERVER}/apis/batch/v1/namespaces/ci/jobs`);
+url.searchParams.set("watch", "true");
+url.searchParams.set("allowWatchBookmarks", "true");
+url.searchParams.set("resourceVersion", process.env.BENCH_FROM ?? "0");
+
+const rssAtReadyKb = Math.round(process.memoryUsage().rss / 1024);
+let count = 0;
+get(url, { headers: { authorization: `Bearer ${process.env.BENCH_TOKEN}` } }, (response) => {
+  const startedAt = performance.now();
+  const cpuAtStart = process.cpuUsage();
+  createInterface(response).on("line", (line) => {
+    const event = JSON.parse(line) as { type?: string };
+    if (event.type !== "ADDED" && event.type !== "MODIFIED") return;
+    if (++count < expected) return;
+    const cpu = process.cpuUsage(cpuAtStart);
+    process.stdout.write(
+      `${JSON.stringify({
+        events: count,
+        wallMs: performance.now() - startedAt,
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        rssAtReadyKb,
+        maxRssKb: process.resourceUsage().maxRSS,
+      })}\n`,
+    );
+    process.exit(0);
+  });
+});

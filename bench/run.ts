@@ -1,0 +1,51 @@
+/**
+ * `npm run bench [-- --quick]`: measures the relay, the process function,
+ * calls per unit of work, cold starts and cost, prints one table and writes
+ * the figures to bench/results.json. Progress goes to stderr, the table to
+ * stdout. Speed is measured here and never asserted in tests.
+ */
+import "./env";
+import { writeFileSync } from "node:fs";
+import { availableParallelism, cpus } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { ROOT } from "./bundle";
+import { measureCalls } from "./calls";
+import { measureColdStart } from "./coldstart";
+import { estimateCost, PRICES } from "./cost";
+import { measureProcess } from "./process";
+import { buildConsumers, measureRelay, type RelayResult } from "./relay";
+import { renderTable, type BenchResults } from "./table";
+
+const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
+const quick = values.quick;
+const sizes = quick
+  ? { relayObjects: [500, 2_000], processRuns: 30, callRuns: 30, starts: 3 }
+  : { relayObjects: [1_000, 10_000], processRuns: 150, callRuns: 100, starts: 5 };
+
+const step = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
+  const started = performance.now();
+  process.stderr.write(`${label}… `);
+  const result = await work();
+  process.stderr.write(`${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  return result;
+};
+
+const started = performance.now();
+const consumers = await step("bundling the relay benchmark's consumers", buildConsumers);
+const relay: RelayResult[] = [];
+for (const objects of sizes.relayObjects) relay.push(await step(`relay, ${objects} Jobs`, () => measureRelay(objects, consumers)));
+const processResult = await step(`process, ${sizes.processRuns} runs`, () => measureProcess(sizes.processRuns));
+const calls = await step(`calls, ${sizes.callRuns} runs with and without duplicates`, () => measureCalls(sizes.callRuns));
+const coldStart = await step("cold start of each function bundle", () => measureColdStart(sizes.starts));
+const cost = [estimateCost("as recorded", calls.clean), estimateCost("with 30% duplicate deliveries", calls.duplicated)];
+
+const results: BenchResults = { relay, process: processResult, calls, coldStart, cost };
+const table = renderTable(results);
+process.stdout.write(`${table}\n`);
+const machine = { node: process.version, platform: `${process.platform}/${process.arch}`, cpu: cpus()[0]?.model ?? "unknown", cores: availableParallelism() };
+writeFileSync(
+  join(ROOT, "bench", "results.json"),
+  `${JSON.stringify({ measuredAt: new Date().toISOString(), quick, sizes, machine, prices: PRICES, ...results, table }, null, 2)}\n`,
+);
+process.stderr.write(`bench/results.json written; ${((performance.now() - started) / 1000).toFixed(0)} s in all on ${machine.cores} cores (${machine.cpu}), Node ${machine.node}\n`);

@@ -1,0 +1,91 @@
+/**
+ * The benchmark's one table, as GitHub-flavoured markdown: it reads in a
+ * terminal and pastes into the README as it is.
+ */
+import type { CallsResult, ReplayCalls } from "./calls";
+import type { ColdStartRow } from "./coldstart";
+import { PRICES, type CostEstimate } from "./cost";
+import type { ProcessResult } from "./process";
+import type { RelayResult } from "./relay";
+
+export interface BenchResults {
+  relay: RelayResult[];
+  process: ProcessResult;
+  calls: CallsResult;
+  coldStart: ColdStartRow[];
+  cost: CostEstimate[];
+}
+
+type Row = [area: string, measure: string, value: string, reference: string, ratio: string];
+
+const n = (value: number, digits = 0): string => value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const mb = (kb: number): string => `${n(kb / 1024, 1)} MB`;
+const kb = (bytes: number): string => `${n(bytes / 1024, 0)} kB`;
+const usd = (value: number): string => `$${n(value, 2)}`;
+const ratio = (value: number): string => n(value, 2);
+
+const relayRows = (r: RelayResult): Row[] => [
+  [`Relay, ${n(r.objects)} Jobs (${n(r.events)} watch events)`, "events per CPU-second", n(r.relay.eventsPerCpuSecond), `${n(r.parseOnly.eventsPerCpuSecond)} parse-only`, ratio(r.rateRatio)],
+  ["", "peak RSS", mb(r.relay.maxRssKb), `${mb(r.parseOnly.maxRssKb)} parse-only`, ratio(r.rssRatio)],
+];
+
+const processRows = (p: ProcessResult): Row[] => [
+  [`process, ${n(p.pipeline.events)} watch events of ${n(p.runs)} runs`, "events per second", n(p.pipeline.eventsPerSecond, 1), `${n(p.noop.eventsPerSecond, 1)} no-op handler`, ratio(p.ratio)],
+  ["", "handler time per event", `${n(p.pipeline.handlerMsPerEvent, 1)} ms`, `${n(p.noop.handlerMsPerEvent, 1)} ms no-op handler`, ratio(p.pipeline.handlerMsPerEvent / p.noop.handlerMsPerEvent)],
+];
+
+const per = (value: number, of: number, digits = 2): string => (of === 0 ? "-" : n(value / of, digits));
+
+const callsRows = ({ clean, duplicated }: CallsResult): Row[] => {
+  const extra = duplicated.messages - clean.messages;
+  const both = (f: (r: ReplayCalls) => string): [string, string] => [f(clean), `${f(duplicated)} with 30% duplicates`];
+  return [
+    [`Calls, ${n(clean.events)} watch events (${n(clean.transitions)} lifecycle transitions)`, "SCM requests per lifecycle transition", ...both((r) => per(r.scm.requests, r.transitions)), ""],
+    ["", "run-state writes per watch event", ...both((r) => per(r.state.writes, r.events)), ""],
+    ["", "run-state writes per message that called receivers", ...both((r) => per(r.state.writes, r.callbackMessages)), ""],
+    ["", "run-state reads per watch event", ...both((r) => per(r.state.reads, r.events)), ""],
+    ["", "per duplicate delivery: writes / reads", `${per(duplicated.state.writes - clean.state.writes, extra)} / ${per(duplicated.state.reads - clean.state.reads, extra)}`, `${n(extra)} duplicates`, ""],
+    ["", "write units per run-state write", ...both((r) => per(r.state.writeUnits, r.state.writes)), ""],
+    ["", "receiver-store reads / writes per watch event", ...both((r) => `${per(r.receiverStore.reads, r.events)} / ${per(r.receiverStore.writes, r.events)}`), ""],
+  ];
+};
+
+const coldRows = (rows: ColdStartRow[]): Row[] =>
+  rows.flatMap((r) => [
+    [`Cold start, ${r.name}`, "bundle minified / gzipped", `${kb(r.minifiedBytes)} / ${kb(r.gzippedBytes)}`, "AWS SDK external", ""],
+    ["", "fresh node + import (median)", `${n(r.bundle.processMs)} ms`, `${n(r.empty.processMs)} ms empty module`, ratio(r.processRatio)],
+    ["", "import alone", `${n(r.bundle.importMs)} ms`, `${n(r.empty.importMs, 1)} ms empty module`, ratio(r.bundle.importMs / r.empty.importMs)],
+  ] as Row[]);
+
+const costRows = (estimates: CostEstimate[]): Row[] =>
+  estimates.map((c, i) => [
+    i === 0 ? "Cost per 1M watch events" : "",
+    c.label,
+    usd(c.perMillion.total),
+    `SQS ${usd(c.perMillion.sqs)}, Lambda ${usd(c.perMillion.lambdaRequests + c.perMillion.lambdaDuration)}, DynamoDB ${usd(c.perMillion.dynamoWrites + c.perMillion.dynamoReads)}`,
+    "",
+  ]);
+
+const priceRows = (estimates: CostEstimate[]): Row[] => [
+  [`Prices used (${PRICES.region})`, "SQS FIFO requests", `${usd(PRICES.sqsFifoPerMillionRequests)} per million`, "", ""],
+  ["", "Lambda arm64 duration", `$${PRICES.lambdaArmPerGbSecond} per GB-s`, `process at ${estimates[0]?.memoryMb ?? "?"} MB (serverless.yml)`, ""],
+  ["", "Lambda requests", `${usd(PRICES.lambdaPerMillionRequests)} per million`, "", ""],
+  ["", "DynamoDB on-demand writes", `$${PRICES.dynamoPerMillionWriteUnits} per million WRU`, "1 WRU per KB written", ""],
+  ["", "DynamoDB on-demand reads", `$${PRICES.dynamoPerMillionReadUnits} per million RRU`, "strongly consistent: 1 RRU per 4 KB", ""],
+];
+
+export const renderTable = (results: BenchResults): string => {
+  const rows: Row[] = [
+    ...results.relay.flatMap(relayRows),
+    ...processRows(results.process),
+    ...callsRows(results.calls),
+    ...coldRows(results.coldStart),
+    ...costRows(results.cost),
+    ...priceRows(results.cost),
+  ];
+  const header: Row = ["Area", "Measure", "Value", "Reference", "Ratio"];
+  const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => r[i]!.length)));
+  const line = (r: Row) => `| ${r.map((cell, i) => (i >= 2 && i !== 3 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join(" | ")} |`;
+  const rule = `|${widths.map((w, i) => (i >= 2 && i !== 3 ? `${"-".repeat(w + 1)}:` : "-".repeat(w + 2))).join("|")}|`;
+  return [line(header), rule, ...rows.map(line)].join("\n");
+};

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+// Before the logger exists: the run provokes hundreds of expected warnings (failed SCM calls, retries).
+const logLevel = vi.hoisted(() => {
+  const previous = process.env.POWERTOOLS_LOG_LEVEL;
+  process.env.POWERTOOLS_LOG_LEVEL = "ERROR";
+  return previous;
+});
+
+import { guarantees, runChaos, verifyChaos, type ChaosReport } from "../helpers/chaos";
+
+/** A reduced `npm run chaos`: same engine, fewer lifecycles, a fixed seed. */
+describe("Function: runChaos", () => {
+  let report: ChaosReport;
+  const examples = (list: string[]) => list.join("\n");
+
+  beforeAll(async () => {
+    report = verifyChaos(await runChaos({ lifecycles: 60, seed: 20261120, timeoutMs: 90_000 }));
+  }, 120_000);
+
+  afterAll(() => {
+    if (logLevel === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
+    else process.env.POWERTOOLS_LOG_LEVEL = logLevel;
+  });
+
+  it("injects every kind of fault it promises", () => {
+    // Assess
+    expect(report.settled).toBe(true);
+    expect(report.delivery.duplicated).toBeGreaterThan(0);
+    expect(report.delivery.reordered).toBeGreaterThan(0);
+    expect(report.faults.crashes).toBeGreaterThan(0);
+    expect(report.faults.callbacksAtRisk).toBeGreaterThan(0);
+    expect(report.scm.writeRequests).toBeGreaterThan(report.scm.accepted);
+    expect(report.faults).toMatchObject({ expired: 1, relayRestarts: 1 });
+    expect(report.faults.kube409).toBeGreaterThan(0);
+    expect(report.lifecycles.jobs * report.lifecycles.pipelineRuns * report.lifecycles.commitStatuses).toBeGreaterThan(0);
+  });
+
+  it("loses no lifecycle callback when messages are duplicated, reordered, retried and re-listed", () => {
+    // Assess
+    expect(report.callbacks.lost, examples(report.examples.lost)).toBe(0);
+  });
+
+  it("repeats a lifecycle callback only where a crash came between the call and its record", () => {
+    // Assess
+    expect(report.callbacks.unexplainedDuplicates, examples(report.examples.unexplained)).toBe(0);
+    expect(report.callbacks.duplicates).toBeLessThanOrEqual(report.faults.callbacksAtRisk);
+  });
+
+  it("calls created, started and finished in that order per run and receiver", () => {
+    // Assess
+    expect(report.callbacks.outOfOrder, examples(report.examples.outOfOrder)).toBe(0);
+    expect(report.callbacks.wrongOutcome).toBe(0);
+  });
+
+  it("never reports progress that moves back to an earlier phase when old events arrive late", () => {
+    // Assess
+    expect(report.callbacks.progressBackwards, examples(report.examples.progressBackwards)).toBe(0);
+  });
+
+  it("leaves every CommitStatus in sync and every run's outcome on GitHub when write-backs meet 409s", () => {
+    // Assess
+    expect(report.commitStatuses.notInSync, examples(report.examples.notInSync)).toBe(0);
+    expect(report.scm.wrongFinalState, examples(report.examples.wrongFinalState)).toBe(0);
+  });
+
+  it("sends nothing to the DLQ", () => {
+    // Assess
+    expect(report.deadLetters.reasons).toEqual({});
+  });
+
+  it("writes no SCM status twice", () => {
+    // Assess
+    expect(report.scm.redundant).toBe(0);
+    expect(guarantees(report).filter((g) => !g.kept)).toEqual([]);
+  });
+});

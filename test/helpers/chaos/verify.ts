@@ -1,0 +1,181 @@
+/**
+ * Turns a chaos observation into the figures the guarantees are judged by:
+ * lifecycle callbacks lost (must be 0), duplicated (each must be explained
+ * by an injected crash between the call and its record), out of order,
+ * CommitStatus resources not in sync at the end, what reached the DLQ, and
+ * SCM writes against the minimum.
+ */
+import { phaseRank, type PipelinePhase } from "../../../shared/pipeline/types";
+import { LifecycleEvent } from "../../../shared/receivers";
+import type { ChaosObservation } from "./engine";
+import { callKey } from "./faults";
+import { LifecycleKind } from "./workload";
+
+export const RECEIVERS = ["recorder", "github"] as const;
+const ONCE = [LifecycleEvent.Created, LifecycleEvent.Started, LifecycleEvent.Finished] as const;
+const TO_SCM_STATE: Record<string, string> = { succeeded: "success", failed: "failure", success: "success", failure: "failure" };
+
+export interface ChaosReport {
+  seed: number;
+  settled: boolean;
+  elapsedMs: number;
+  lifecycles: { total: number; jobs: number; pipelineRuns: number; commitStatuses: number };
+  delivery: { objectVersions: number; envelopes: number; messages: number; duplicated: number; reordered: number; invocations: number };
+  faults: { crashes: number; callbacksAtRisk: number; scm5xx: number; scm429: number; kube409: number; expired: number; relayRestarts: number; lists: number };
+  callbacks: { expected: number; lost: number; duplicates: number; unexplainedDuplicates: number; outOfOrder: number; wrongOutcome: number; progressBackwards: number };
+  commitStatuses: { expected: number; notInSync: number };
+  scm: { writeRequests: number; accepted: number; minimum: number; redundant: number; wrongFinalState: number };
+  deadLetters: { count: number; reasons: Record<string, number> };
+  /** Up to ten examples of each violation, to start debugging from. */
+  examples: { lost: string[]; unexplained: string[]; outOfOrder: string[]; progressBackwards: string[]; notInSync: string[]; wrongFinalState: string[] };
+}
+
+const countBy = <T>(items: readonly T[], key: (item: T) => string): Map<string, number> => {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+};
+
+/** Status writes per (commit, context), and how many would have shown the same history with no repeats. */
+const scmWrites = (observation: ChaosObservation) => {
+  const { github } = observation;
+  const writeRequests = github.requests.filter((r) => r.method === "POST" && r.path.includes("/statuses/")).length;
+  const history = new Map<string, string[]>();
+  for (const status of [...github.statuses].sort((a, b) => a.id - b.id)) {
+    const key = `${status.sha}|${status.context}`;
+    const list = history.get(key) ?? [];
+    list.push(`${status.state}|${status.description ?? ""}|${status.target_url ?? ""}`);
+    history.set(key, list);
+  }
+  let minimum = 0;
+  for (const list of history.values()) minimum += list.filter((state, i) => i === 0 || state !== list[i - 1]).length;
+  const latest = (sha: string, context: string) => history.get(`${sha}|${context}`)?.at(-1)?.split("|")[0];
+  return { writeRequests, accepted: github.statuses.length, minimum, redundant: github.statuses.length - minimum, latest };
+};
+
+export const verifyChaos = (observation: ChaosObservation): ChaosReport => {
+  const { lifecycles, tally, crashes, kube, sink, injected } = observation;
+  const pipelines = lifecycles.filter((l) => l.kind !== LifecycleKind.CommitStatus);
+  const commitStatuses = lifecycles.filter((l) => l.kind === LifecycleKind.CommitStatus);
+  const once = tally.calls.filter((c) => (ONCE as readonly string[]).includes(c.event));
+  const counts = countBy(once, (c) => callKey(c.uid, c.receiver, c.event));
+  const atRisk = countBy(crashes.flatMap((c) => c.atRisk), (key) => key);
+  const examples: ChaosReport["examples"] = { lost: [], unexplained: [], outOfOrder: [], progressBackwards: [], notInSync: [], wrongFinalState: [] };
+  const note = (list: string[], text: string) => list.length < 10 && list.push(text);
+
+  let lost = 0;
+  let duplicates = 0;
+  let unexplained = 0;
+  let outOfOrder = 0;
+  let wrongOutcome = 0;
+  for (const run of pipelines) {
+    for (const receiver of RECEIVERS) {
+      const firsts: number[] = [];
+      for (const event of ONCE) {
+        const key = callKey(run.uid, receiver, event);
+        const count = counts.get(key) ?? 0;
+        if (count === 0) {
+          lost++;
+          note(examples.lost, `${run.kind} ${run.name}: ${receiver} never got ${event}`);
+        }
+        duplicates += Math.max(0, count - 1);
+        const excess = count - 1 - (atRisk.get(key) ?? 0);
+        if (excess > 0) {
+          unexplained += excess;
+          note(examples.unexplained, `${run.kind} ${run.name}: ${receiver} got ${event} ${count} times, ${atRisk.get(key) ?? 0} crash(es) put it at risk`);
+        }
+        firsts.push(once.find((c) => c.uid === run.uid && c.receiver === receiver && c.event === event)?.seq ?? Number.NaN);
+      }
+      if (!(firsts[0]! < firsts[1]! && firsts[1]! < firsts[2]!) && firsts.every(Number.isFinite)) {
+        outOfOrder++;
+        note(examples.outOfOrder, `${run.kind} ${run.name}: ${receiver} order ${ONCE.map((e, i) => `${e}@${firsts[i]}`).join(", ")}`);
+      }
+      const finished = once.find((c) => c.uid === run.uid && c.receiver === receiver && c.event === LifecycleEvent.Finished);
+      if (finished && finished.phase !== run.outcome) wrongOutcome++;
+    }
+  }
+
+  // A run's phase only moves up in rank (DESIGN §5): so does what updateProgress reports of it.
+  let progressBackwards = 0;
+  const highest = new Map<string, number>();
+  for (const call of tally.calls) {
+    if (call.event !== LifecycleEvent.Progress) continue;
+    const key = `${call.uid}|${call.receiver}`;
+    const rank = phaseRank(call.phase as PipelinePhase);
+    if (rank < (highest.get(key) ?? 0)) {
+      progressBackwards++;
+      note(examples.progressBackwards, `${call.run}: ${call.receiver} told ${call.phase} after a later phase`);
+    }
+    highest.set(key, Math.max(rank, highest.get(key) ?? 0));
+  }
+
+  const scm = scmWrites(observation);
+  let wrongFinalState = 0;
+  for (const run of pipelines) {
+    const state = scm.latest(run.sha, `${run.namespace}/${run.name}`);
+    if (state !== TO_SCM_STATE[run.outcome]) {
+      wrongFinalState++;
+      note(examples.wrongFinalState, `${run.kind} ${run.name}: GitHub shows ${state ?? "nothing"}, expected ${TO_SCM_STATE[run.outcome]}`);
+    }
+  }
+  let notInSync = 0;
+  for (const cs of commitStatuses) {
+    const object = kube.get({ apiVersion: "commit-status.argoproj.io/v1alpha1", kind: "CommitStatus", namespace: cs.namespace, name: cs.name });
+    const status = (object?.status ?? {}) as { isSynced?: boolean; phase?: string; observedGeneration?: number };
+    const inSync = status.isSynced === true && status.phase === cs.outcome && status.observedGeneration === object?.metadata?.generation;
+    const shown = scm.latest(cs.sha, `deploy/${cs.name}`);
+    if (!inSync || shown !== TO_SCM_STATE[cs.outcome]) {
+      notInSync++;
+      note(examples.notInSync, `CommitStatus ${cs.name}: status ${JSON.stringify(status)}, GitHub shows ${shown ?? "nothing"}`);
+    }
+  }
+
+  const dlqReasons = Object.fromEntries(countBy(observation.deadLetters, (d) => `${d.reason}${d.error ? `: ${d.error.slice(0, 120)}` : ""}`));
+  return {
+    seed: observation.options.seed,
+    settled: observation.settled,
+    elapsedMs: observation.elapsedMs,
+    lifecycles: {
+      total: lifecycles.length,
+      jobs: lifecycles.filter((l) => l.kind === LifecycleKind.Job).length,
+      pipelineRuns: lifecycles.filter((l) => l.kind === LifecycleKind.PipelineRun).length,
+      commitStatuses: commitStatuses.length,
+    },
+    delivery: {
+      objectVersions: lifecycles.reduce((sum, l) => sum + l.steps.length, 0),
+      envelopes: sink.envelopes,
+      messages: sink.messages,
+      duplicated: sink.duplicated,
+      reordered: sink.reordered,
+      invocations: observation.invocations,
+    },
+    faults: {
+      crashes: crashes.length,
+      callbacksAtRisk: crashes.reduce((sum, c) => sum + c.atRisk.length, 0),
+      ...injected,
+      lists: kube.requests.filter((r) => r.verb === "list").length,
+    },
+    callbacks: { expected: pipelines.length * RECEIVERS.length * ONCE.length, lost, duplicates, unexplainedDuplicates: unexplained, outOfOrder, wrongOutcome, progressBackwards },
+    commitStatuses: { expected: commitStatuses.length, notInSync },
+    scm: { writeRequests: scm.writeRequests, accepted: scm.accepted, minimum: scm.minimum, redundant: scm.redundant, wrongFinalState },
+    deadLetters: { count: observation.deadLetters.length, reasons: dlqReasons },
+    examples,
+  };
+};
+
+/** The guarantees a chaos run must keep, each with whether this run kept it. */
+export const guarantees = (report: ChaosReport): Array<{ name: string; kept: boolean; detail: string }> => [
+  { name: "the run settled before its deadline", kept: report.settled, detail: `${Math.round(report.elapsedMs / 1000)} s` },
+  { name: "no lifecycle callback lost", kept: report.callbacks.lost === 0, detail: `${report.callbacks.lost} lost` },
+  {
+    name: "duplicates only where a crash came between call and record",
+    kept: report.callbacks.unexplainedDuplicates === 0 && report.callbacks.duplicates <= report.faults.callbacksAtRisk,
+    detail: `${report.callbacks.duplicates} duplicates, ${report.faults.callbacksAtRisk} at risk, ${report.callbacks.unexplainedDuplicates} unexplained`,
+  },
+  { name: "created < started < finished per run and receiver", kept: report.callbacks.outOfOrder === 0, detail: `${report.callbacks.outOfOrder} out of order` },
+  { name: "progress never moves back to an earlier phase", kept: report.callbacks.progressBackwards === 0, detail: `${report.callbacks.progressBackwards} backwards` },
+  { name: "finished reports the run's outcome", kept: report.callbacks.wrongOutcome === 0, detail: `${report.callbacks.wrongOutcome} wrong` },
+  { name: "every CommitStatus in sync at the end", kept: report.commitStatuses.notInSync === 0, detail: `${report.commitStatuses.notInSync} not in sync` },
+  { name: "GitHub shows each run's outcome", kept: report.scm.wrongFinalState === 0, detail: `${report.scm.wrongFinalState} wrong` },
+  { name: "nothing in the DLQ", kept: report.deadLetters.count === 0, detail: `${report.deadLetters.count} messages` },
+];
