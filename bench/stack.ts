@@ -10,6 +10,7 @@ import { startEmulators, type Emulators } from "../cli/local/emulators";
 import { LocalPoller } from "../cli/local/poller";
 import { createHandler } from "../functions/process/handler";
 import type { FeedbackConfig } from "../shared/config";
+import { EnvelopeType, type KubeObject } from "../shared/envelope";
 import type { Log } from "../shared/log";
 import type { PipelineInfo } from "../shared/pipeline/types";
 import type { ProcessHandlerOptions } from "../shared/process/handler";
@@ -17,7 +18,6 @@ import type { Receiver, ReceiverContext } from "../shared/receivers";
 import { EventStatus, newEventProcessStatus, type Handler, type StatusChannel } from "../shared/status";
 import { Relay } from "../relay/relay";
 import { SqsSink, type Sink } from "../relay/sinks";
-import { EnvelopeType, type KubeObject } from "../shared/envelope";
 
 export const SILENT: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
