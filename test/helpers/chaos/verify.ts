@@ -59,6 +59,8 @@ export const verifyChaos = (observation: ChaosObservation): ChaosReport => {
   const commitStatuses = lifecycles.filter((l) => l.kind === LifecycleKind.CommitStatus);
   const once = tally.calls.filter((c) => (ONCE as readonly string[]).includes(c.event));
   const counts = countBy(once, (c) => callKey(c.uid, c.receiver, c.event));
+  const first = new Map<string, (typeof once)[number]>();
+  for (const call of once) if (!first.has(callKey(call.uid, call.receiver, call.event))) first.set(callKey(call.uid, call.receiver, call.event), call);
   const atRisk = countBy(crashes.flatMap((c) => c.atRisk), (key) => key);
   const examples: ChaosReport["examples"] = { lost: [], unexplained: [], outOfOrder: [], progressBackwards: [], notInSync: [], wrongFinalState: [] };
   const note = (list: string[], text: string) => list.length < 10 && list.push(text);
@@ -84,13 +86,13 @@ export const verifyChaos = (observation: ChaosObservation): ChaosReport => {
           unexplained += excess;
           note(examples.unexplained, `${run.kind} ${run.name}: ${receiver} got ${event} ${count} times, ${atRisk.get(key) ?? 0} crash(es) put it at risk`);
         }
-        firsts.push(once.find((c) => c.uid === run.uid && c.receiver === receiver && c.event === event)?.seq ?? Number.NaN);
+        firsts.push(first.get(key)?.seq ?? Number.NaN);
       }
       if (!(firsts[0]! < firsts[1]! && firsts[1]! < firsts[2]!) && firsts.every(Number.isFinite)) {
         outOfOrder++;
         note(examples.outOfOrder, `${run.kind} ${run.name}: ${receiver} order ${ONCE.map((e, i) => `${e}@${firsts[i]}`).join(", ")}`);
       }
-      const finished = once.find((c) => c.uid === run.uid && c.receiver === receiver && c.event === LifecycleEvent.Finished);
+      const finished = first.get(callKey(run.uid, receiver, LifecycleEvent.Finished));
       if (finished && finished.phase !== run.outcome) wrongOutcome++;
     }
   }
