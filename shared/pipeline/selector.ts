@@ -24,20 +24,24 @@ const splitTerms = (selector: string): string[] => {
   return terms.filter(Boolean);
 };
 
+/** A label key as Kubernetes allows it: an optional DNS prefix and a name. */
+const KEY = "[A-Za-z0-9](?:[-A-Za-z0-9_./]*[A-Za-z0-9])?";
+const VALUE = "(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?";
+
 const parseTerm = (term: string): Requirement => {
-  let m = /^(\S+?)\s*(==|!=|=)\s*(\S*)$/.exec(term);
+  let m = new RegExp(`^(${KEY})\\s*(==|!=|=)\\s*(${VALUE})$`).exec(term);
   if (m) {
     const [, key, op, value] = m as unknown as [string, string, string, string];
     return op === "!=" ? (l) => l[key] !== value : (l) => l[key] === value;
   }
-  m = /^(\S+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(term);
+  m = new RegExp(`^(${KEY})\\s+(in|notin)\\s*\\(([^()]*)\\)$`).exec(term);
   if (m) {
     const [, key, op, list] = m as unknown as [string, string, string, string];
     const values = new Set(list.split(",").map((v) => v.trim()));
     return op === "in" ? (l) => l[key] !== undefined && values.has(l[key]) : (l) => l[key] === undefined || !values.has(l[key]);
   }
-  if (/^!\S+$/.test(term)) return (l) => l[term.slice(1)] === undefined;
-  if (/^\S+$/.test(term)) return (l) => l[term] !== undefined;
+  if (new RegExp(`^!${KEY}$`).test(term)) return (l) => l[term.slice(1)] === undefined;
+  if (new RegExp(`^${KEY}$`).test(term)) return (l) => l[term] !== undefined;
   throw new Error(`invalid label selector term "${term}"`);
 };
 
