@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
-import { startFauxqs } from "fauxqs";
+import { buildApp } from "fauxqs";
 import { ensureStateTable } from "../../shared/store";
 
 export interface Emulators {
@@ -21,6 +21,28 @@ export interface EmulatorOptions {
   visibilityTimeoutSeconds?: number;
 }
 
+/** The only interface the emulators listen on: they take unsigned requests from anyone who reaches them. */
+export const LOOPBACK = "127.0.0.1";
+
+/**
+ * fauxqs' own `startFauxqs` listens on 0.0.0.0 whatever `host` says (fauxqs
+ * 1.9.2, dist/app.js: `app.listen({ port, host: "0.0.0.0" })`; its `host`
+ * only names the host in queue URLs), so anyone on the network could send
+ * forged events. Its exported Fastify app is bound here instead, on loopback
+ * only. Queue URLs keep the `sqs.<region>.127.0.0.1:PORT` form they had;
+ * clients reach them with `useQueueUrlAsEndpoint: false`.
+ */
+const startSqs = async (): Promise<{ port: number; stop(): Promise<void> }> => {
+  const app = buildApp({ logger: false, host: LOOPBACK });
+  await app.listen({ port: 0, host: LOOPBACK });
+  return {
+    port: (app.server.address() as AddressInfo).port,
+    stop: async () => {
+      await app.close();
+    },
+  };
+};
+
 /**
  * Starts the SQS (fauxqs) and DynamoDB (dynalite) emulators in this process
  * on free loopback ports and points the AWS SDK at them through its own
@@ -28,12 +50,12 @@ export interface EmulatorOptions {
  * serverless.yml declares them, over the real wire protocol.
  */
 export const startEmulators = async (options: EmulatorOptions = {}): Promise<Emulators> => {
-  const sqsServer = await startFauxqs({ port: 0, host: "127.0.0.1", logger: false });
+  const sqsServer = await startSqs();
   const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => dynamo.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => dynamo.listen(0, LOOPBACK, resolve));
 
-  const sqsEndpoint = `http://127.0.0.1:${sqsServer.port}`;
-  const dynamoEndpoint = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
+  const sqsEndpoint = `http://${LOOPBACK}:${sqsServer.port}`;
+  const dynamoEndpoint = `http://${LOOPBACK}:${(dynamo.address() as AddressInfo).port}`;
   process.env.AWS_ENDPOINT_URL_SQS = sqsEndpoint;
   process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamoEndpoint;
   process.env.AWS_REGION ??= "us-east-1";
