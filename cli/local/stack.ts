@@ -1,3 +1,4 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createHandler } from "../../functions/process/handler";
 import type { FeedbackConfig } from "../../shared/config";
 import { logger, type Log } from "../../shared/log";
@@ -6,12 +7,15 @@ import { Relay } from "../../relay/relay";
 import { SqsSink } from "../../relay/sink";
 import { startEmulators, type EmulatorOptions, type Emulators } from "./emulators";
 import { LocalPoller } from "./poller";
+import { StateSweeper, type SweeperOptions } from "./sweeper";
 
 export interface LocalStackOptions extends EmulatorOptions {
   config: FeedbackConfig;
   /** Passed to the process handler factory (tests inject receivers here). */
   process?: Omit<ProcessHandlerOptions, "config">;
   log?: Log;
+  /** How often expired state is swept from the emulated table (dynalite has no TTL expiry). */
+  sweeper?: Pick<SweeperOptions, "intervalMs" | "maxDeletesPerSweep">;
 }
 
 export interface LocalStack {
@@ -19,12 +23,14 @@ export interface LocalStack {
   poller: LocalPoller;
   relay: Relay;
   sink: SqsSink;
+  sweeper: StateSweeper;
   stop(): Promise<void>;
 }
 
 /**
  * The whole path on one machine: emulators, the real process handler behind
- * a Lambda-like poller, and a relay whose sink is the emulated FIFO queue.
+ * a Lambda-like poller, a relay whose sink is the emulated FIFO queue, and a
+ * sweeper that expires state the way DynamoDB's TTL would.
  */
 export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
   const log = options.log ?? logger;
@@ -39,6 +45,14 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     log.error("process invocation failed", { error: (error as Error).message }),
   );
   poller.start();
+  const dynamo = new DynamoDBClient({ endpoint: emulators.dynamoEndpoint });
+  const sweeper = new StateSweeper({
+    ...options.sweeper,
+    tableName: emulators.tableName,
+    client: dynamo,
+    onError: (error) => log.warn("sweeping expired state failed", { error: (error as Error).message }),
+  });
+  sweeper.start();
   const sink = new SqsSink({ queueUrl: emulators.queueUrl });
   const relay = new Relay({ cluster: options.config.cluster, watch: options.config.watch, sink, log });
   return {
@@ -46,9 +60,12 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     poller,
     relay,
     sink,
+    sweeper,
     stop: async () => {
       await relay.stop();
       await poller.stop();
+      await sweeper.stop();
+      dynamo.destroy();
       await emulators.stop();
     },
   };
