@@ -4,12 +4,15 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../shared/config";
 import { logger, redactText } from "../shared/log";
 import { createReceivers } from "../shared/receivers";
+import { runCheck } from "./check";
 import { runLocal } from "./local/run";
 import { isOpsCommand, runOps } from "./ops";
 
 const USAGE = `usage: kube-feedback <command> [options]
 
 commands:
+  check    validate the config and resolve every secret reference it names
+           (exit 0, or 2 with each problem listed): for CI and before a deploy
   local    run the whole path on this machine with embedded SQS and DynamoDB
            emulators; watches the cluster in KUBECONFIG, or replays recordings
   relay    watch the configured kinds and send envelopes to QUEUE_URL
@@ -51,6 +54,7 @@ const main = async (argv: string[]): Promise<number> => {
     process.stdout.write(USAGE);
     return command || values.help ? 0 : 2;
   }
+  if (command === "check") return runCheck({ file: values.config ?? process.env.FEEDBACK_CONFIG, out: (line) => void process.stdout.write(line) });
   // Validated once at start: a bad key stops here, naming it.
   const config = loadConfig(values.config ?? process.env.FEEDBACK_CONFIG);
   createReceivers(config);

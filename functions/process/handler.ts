@@ -11,9 +11,12 @@ import { createBatchHandler, type ProcessHandlerOptions } from "../../shared/pro
  * handler with this same factory. Metrics are flushed once per invocation,
  * also when the handler throws.
  */
-export const createHandler = (options: ProcessHandlerOptions = {}) =>
-  middy(createBatchHandler(options))
+export const createHandler = (options: ProcessHandlerOptions = {}) => {
+  const batch = createBatchHandler(options);
+  const handler = middy(batch)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }));
+  return Object.assign(handler, { warm: batch.warm });
+};
 
 export const handler = createHandler();

@@ -12,6 +12,7 @@ import {
   type ObjectRecord,
   type StatusChannel,
 } from "../status";
+import type { ReceiverStartFailure } from "../receivers/startup";
 import type { StateStore } from "../store";
 import { RetryLaterError } from "./errors";
 import type { QueueOps } from "./queue";
@@ -37,6 +38,8 @@ export interface DispatchDeps {
   /** A logger whose every line carries the event's correlation fields. */
   childLog: (keys: Record<string, string | number>) => Log;
   random?: () => number;
+  /** Receivers that could not start at the cold start (each is retried on its own calls). */
+  receiverFailures?: readonly ReceiverStartFailure[];
 }
 
 export const objectKey = (envelope: Pick<Envelope, "cluster" | "object">): string =>

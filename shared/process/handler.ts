@@ -8,7 +8,7 @@ import { kubeConfigProvider, type KubeAccess } from "../kube";
 import { resolveSecret } from "../secrets";
 import { isPipelineKind } from "../pipeline/normalise";
 import { PipelineHandler } from "../pipeline/handler";
-import { createReceivers, type ConfiguredReceiver, type ServiceContext } from "../receivers";
+import { createReceivers, startReceivers, type ConfiguredReceiver, type ServiceContext } from "../receivers";
 import { DynamoStateStore, type StateStore } from "../store";
 import { processRecord, type DispatchDeps, type Route } from "./dispatch";
 import { MissingSettingError, RetryLaterError } from "./errors";
@@ -48,6 +48,38 @@ export const kubeAccess = async (config: FeedbackConfig): Promise<KubeAccess> =>
   return { kind: "default" };
 };
 
+/**
+ * Kubernetes access built on first use. An unreadable kubeconfig reference
+ * fails only what needs the cluster (the CommitStatus sync), and is read
+ * again on the next use, never at the cost of the pipeline receivers.
+ */
+export const lazyKube = (config: FeedbackConfig): (() => Promise<KubeConfig>) => {
+  let provider: Promise<() => Promise<KubeConfig>> | undefined;
+  return async () => {
+    provider ??= kubeAccess(config)
+      .then((access) => kubeConfigProvider(access))
+      .catch((error: unknown) => {
+        provider = undefined;
+        throw error;
+      });
+    return (await provider)();
+  };
+};
+
+/** What receivers get at start: the logger, the config, Kubernetes access and a view of the state table. */
+export const receiverServiceContext = (config: FeedbackConfig, store: StateStore, kube: () => Promise<KubeConfig>): ServiceContext => ({
+  log: logger,
+  config,
+  kube,
+  store: {
+    get: async (key) => (await store.get<Record<string, unknown>>(`rcv#${key}`))?.data,
+    put: async (key, value) => {
+      const current = await store.get(`rcv#${key}`);
+      await store.put(`rcv#${key}`, value, current?.version, config.processing.stateTtlDays * 86_400);
+    },
+  },
+});
+
 /** The CommitStatus sync as both the process and the resync function use it. */
 export const createCommitStatusHandler = (
   config: FeedbackConfig,
@@ -63,27 +95,16 @@ export const createCommitStatusHandler = (
     log: logger,
   });
 
-/** Builds everything once per cold start; receivers are initialised here. */
+/** Builds everything once per cold start; receivers are started here, each on its own. */
 export const createDispatchDeps = async (options: ProcessHandlerOptions = {}): Promise<DispatchDeps> => {
   const config = options.config ?? loadConfig(process.env.FEEDBACK_CONFIG);
   const store = options.store ?? new DynamoStateStore({ tableName: setting("TABLE_NAME") });
   const queue = options.queue ?? new SqsQueueOps({ queueUrl: setting("QUEUE_URL"), dlqUrl: setting("DLQ_URL") });
   const receivers = options.receivers ?? createReceivers(config);
-  const kube = options.kube ?? kubeConfigProvider(await kubeAccess(config));
-  const serviceContext: ServiceContext = {
-    log: logger,
-    config,
-    kube,
-    store: {
-      get: async (key) => (await store.get<Record<string, unknown>>(`rcv#${key}`))?.data,
-      put: async (key, value) => {
-        const current = await store.get(`rcv#${key}`);
-        await store.put(`rcv#${key}`, value, current?.version, config.processing.stateTtlDays * 86_400);
-      },
-    },
-  };
-  for (const { receiver } of receivers) await receiver.initialize?.(serviceContext);
-  const pipeline = new PipelineHandler({ config, store, receivers });
+  const kube = options.kube ?? lazyKube(config);
+  // Each receiver starts on its own: one that cannot is reported and retried, the others are served.
+  const started = await startReceivers(receivers, receiverServiceContext(config, store, kube));
+  const pipeline = new PipelineHandler({ config, store, receivers: started.receivers });
   const commitStatus = createCommitStatusHandler(config, store, kube, options);
   return {
     config,
@@ -95,6 +116,7 @@ export const createDispatchDeps = async (options: ProcessHandlerOptions = {}): P
       { matches: isCommitStatusKind, handler: commitStatus, keepsObject: true },
     ],
     childLog: (keys) => logger.createChild({ persistentKeys: keys }),
+    receiverFailures: started.failures,
     ...(options.random ? { random: options.random } : {}),
   };
 };
@@ -106,12 +128,14 @@ export const createDispatchDeps = async (options: ProcessHandlerOptions = {}): P
  */
 export const createBatchHandler = (options: ProcessHandlerOptions = {}) => {
   let deps: Promise<DispatchDeps> | undefined;
-  return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
-    deps ??= createDispatchDeps(options).catch((error: unknown) => {
+  /** Builds the dependencies now rather than at the first batch (local start-up, `run`). */
+  const warm = (): Promise<DispatchDeps> =>
+    (deps ??= createDispatchDeps(options).catch((error: unknown) => {
       deps = undefined;
       throw error;
-    });
-    const ready = await deps;
+    }));
+  const handle = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
+    const ready = await warm();
     const attempted = new Set<string>();
     const groupDelays = new Map<string, number>();
     const response = await processPartialResponse(
@@ -138,6 +162,7 @@ export const createBatchHandler = (options: ProcessHandlerOptions = {}) => {
     await holdBackWithHead(event, response, attempted, groupDelays, ready.queue);
     return response;
   };
+  return Object.assign(handle, { warm });
 };
 
 /**

@@ -1,10 +1,9 @@
 import { loadConfig } from "../config";
 import { resyncCommitStatuses, type ResyncReport } from "../commitstatus";
-import { kubeConfigProvider } from "../kube";
 import { logger } from "../log";
 import { DynamoStateStore } from "../store";
 import { MissingSettingError } from "./errors";
-import { createCommitStatusHandler, kubeAccess, type ProcessHandlerOptions } from "./handler";
+import { createCommitStatusHandler, lazyKube, type ProcessHandlerOptions } from "./handler";
 
 export type ResyncHandlerOptions = Pick<ProcessHandlerOptions, "config" | "store" | "kube" | "credentials" | "commitStatusApi"> & {
   recentMs?: number;
@@ -21,7 +20,7 @@ export const createResyncHandler = (options: ResyncHandlerOptions = {}) => {
     const tableName = process.env.TABLE_NAME;
     if (!options.store && !tableName) throw new MissingSettingError("TABLE_NAME");
     const store = options.store ?? new DynamoStateStore({ tableName: tableName! });
-    const kube = options.kube ?? kubeConfigProvider(await kubeAccess(config));
+    const kube = options.kube ?? lazyKube(config);
     return {
       cluster: config.cluster,
       kube,

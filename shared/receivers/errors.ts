@@ -22,3 +22,19 @@ export class DuplicateReceiverTypeError extends ReceiverError {
     this.name = "DuplicateReceiverTypeError";
   }
 }
+
+/**
+ * A receiver could not start (its secret cannot be read, its settings do not
+ * fit together). Retryable: the secret may come back, and the receiver is
+ * started again on a later call.
+ */
+export class ReceiverUnavailableError extends ReceiverError {
+  readonly receiver: string;
+  constructor(receiver: string, cause: Error) {
+    // Receivers name themselves in their own messages; say it once.
+    const reason = cause.message.startsWith(`receiver ${receiver}`) ? cause.message : `receiver ${receiver}: ${cause.message}`;
+    super(`cannot start ${reason}`, { cause });
+    this.name = "ReceiverUnavailableError";
+    this.receiver = receiver;
+  }
+}

@@ -17,7 +17,8 @@ registerReceiver("scm", scmReceiverFactory);
 
 export { ConsoleReceiver, stageTable } from "./console";
 export { DiscordReceiver, discordMessage } from "./discord";
-export { DuplicateReceiverTypeError, PermanentReceiverError, ReceiverError } from "./errors";
+export { DuplicateReceiverTypeError, PermanentReceiverError, ReceiverError, ReceiverUnavailableError } from "./errors";
+export { IsolatedReceiver, REINITIALIZE_AFTER_MS, startReceivers, type ReceiverStartFailure } from "./startup";
 export { MatrixReceiver, matrixMessage } from "./matrix";
 export {
   createReceivers,
