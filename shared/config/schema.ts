@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseLabelSelector } from "../pipeline/selector";
+import { secretReference } from "../secrets";
 
 /** `a.b[2].c` from a zod issue path, so an error names the key the way it is written in YAML. */
 export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
@@ -74,8 +75,12 @@ export type ProcessingConfig = z.output<typeof ProcessingSchema>;
  */
 export const KubernetesSchema = z
   .strictObject({
-    /** A kubeconfig document by reference: `ssm:/…`, a Secrets Manager ARN, or `env:NAME` locally. */
-    kubeconfig: z.string().min(1).optional(),
+    /**
+     * A kubeconfig document by reference: `ssm:/…`, a Secrets Manager ARN, or
+     * `env:NAME` locally. Never inline: it holds the cluster's credentials,
+     * and feedback.yaml ends up in git and in the functions' environment.
+     */
+    kubeconfig: secretReference().optional(),
     /** EKS with the function's IAM role (a token presigned from STS GetCallerIdentity). */
     eks: z
       .strictObject({
