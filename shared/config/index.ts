@@ -1,6 +1,7 @@
 export { ConfigError } from "./errors";
 export { loadConfig, parseConfig, parseConfigYaml, toConfigError } from "./load";
 export { DEFAULT_CONFIG_YAML } from "./default";
+export { ConfigLimit } from "./limits";
 export {
   ConfigSchema,
   formatPath,

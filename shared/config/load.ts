@@ -1,9 +1,11 @@
-import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "./errors";
 import { ConfigSchema, formatPath, type FeedbackConfig } from "./schema";
 import { DEFAULT_CONFIG_YAML } from "./default";
+import { checkDocument } from "./document";
+import { checkFlowDepth, checkTextSize, readConfigFile } from "./limits";
+import { checkUnique } from "./unique";
 
 /** Turns the first zod issue into a ConfigError naming the offending key. */
 export const toConfigError = (error: z.ZodError, prefix: ReadonlyArray<PropertyKey> = []): ConfigError => {
@@ -16,23 +18,23 @@ export const toConfigError = (error: z.ZodError, prefix: ReadonlyArray<PropertyK
   return new ConfigError(formatPath([...prefix, ...issue.path]), issue.message);
 };
 
-/** Validates an already parsed config object. */
-export const parseConfig = (value: unknown): FeedbackConfig => {
+/**
+ * Validates an already parsed config object, from YAML or built in code:
+ * the document's shape and size first (reserved keys, depth), then the
+ * schema, then what repeats across entries.
+ */
+export const parseConfig = (value: unknown, source = "config object"): FeedbackConfig => {
+  checkDocument(value, source);
   const result = ConfigSchema.safeParse(value ?? {});
   if (!result.success) throw toConfigError(result.error);
-  const config = result.data;
-  const seen = new Set<string>();
-  config.receivers.forEach((receiver, index) => {
-    if (seen.has(receiver.name)) {
-      throw new ConfigError(`receivers[${index}].name`, `duplicate receiver name "${receiver.name}"`);
-    }
-    seen.add(receiver.name);
-  });
-  return config;
+  checkUnique(result.data);
+  return result.data;
 };
 
 /** Parses and validates `feedback.yaml` text; YAML syntax errors name the line. */
 export const parseConfigYaml = (text: string, source = "feedback.yaml"): FeedbackConfig => {
+  checkTextSize(text, source);
+  checkFlowDepth(text, source);
   const doc = parseDocument(text, { uniqueKeys: true });
   const [syntax] = doc.errors;
   if (syntax) {
@@ -46,17 +48,11 @@ export const parseConfigYaml = (text: string, source = "feedback.yaml"): Feedbac
     // The yaml library finds some faults only while building values (an alias with no anchor, an alias bomb).
     throw new ConfigError("", `${source}: ${(cause as Error).message}`, { cause });
   }
-  return parseConfig(value);
+  return parseConfig(value, source);
 };
 
 /** Loads the config from a file, or the embedded default when no file is given. */
 export const loadConfig = (file?: string): FeedbackConfig => {
   if (!file) return parseConfigYaml(DEFAULT_CONFIG_YAML, "embedded default config");
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (cause) {
-    throw new ConfigError("", `cannot read ${file}: ${(cause as Error).message}`, { cause });
-  }
-  return parseConfigYaml(text, file);
+  return parseConfigYaml(readConfigFile(file), file);
 };

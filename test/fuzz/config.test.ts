@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { isMap, parse, parseDocument, stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { ConfigError, ConfigSchema, DEFAULT_CONFIG_YAML, parseConfigYaml } from "../../shared/config";
-import { dotted, expectNamedRejection, FUZZ, json, mutationOf, text } from "./arbitraries";
+import { dotted, expectNamedRejection, FUZZ, isPlainObject, json, mutationOf, pathsOf, text, type Path } from "./arbitraries";
 
 const EXAMPLE = readFileSync(new URL("../../feedback.example.yaml", import.meta.url), "utf8");
 
@@ -65,6 +65,40 @@ describe("Function: parseConfigYaml", () => {
         const mutated = dotted(mutation.path);
         const related = path === mutated || path.startsWith(`${mutated}.`) || path.startsWith(`${mutated}[`) || mutated.startsWith(`${path}.`) || mutated.startsWith(`${path}[`);
         expect(related, `${mutation.kind} at ${mutated} rejected at ${path}`).toBe(true);
+      }),
+      FUZZ,
+    );
+  });
+
+  it("names the path and says reserved key when __proto__, constructor or prototype is added to any mapping of the example", () => {
+    // Prepare: every mapping of the example, the root and receivers' free-form options included.
+    const example = parse(EXAMPLE) as unknown;
+    const mappings: Path[] = [[], ...pathsOf(example)].filter((path) => isPlainObject(path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], example)));
+    const addition = fc.record({ at: fc.nat({ max: mappings.length - 1 }), key: fc.constantFrom("__proto__", "constructor", "prototype"), value: json });
+
+    fc.assert(
+      fc.property(addition, ({ at, key, value }) => {
+        // Prepare
+        const document = structuredClone(example);
+        const path = mappings[at]!;
+        const target = path.reduce<unknown>((node, k) => (node as Record<string | number, unknown>)[k], document) as object;
+        // defineProperty, not assignment: the key must become a key, not a prototype.
+        Object.defineProperty(target, key, { value, enumerable: true, configurable: true, writable: true });
+
+        // Act
+        const error = (() => {
+          try {
+            parseConfigYaml(stringify(document));
+          } catch (e) {
+            return e;
+          }
+          return undefined;
+        })();
+
+        // Assess
+        const { path: named, reason } = expectNamedRejection(error, ConfigError, { prefix: "invalid config: " });
+        expect(named).toBe(dotted([...path, key]));
+        expect(reason).toBe("reserved key");
       }),
       FUZZ,
     );
