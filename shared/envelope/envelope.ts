@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { formatPath } from "../config/schema";
 import { InvalidEnvelopeError } from "./errors";
+import { clusterNameProblem, findTooDeep, sqsIdProblem } from "./limits";
 
 export const EnvelopeType = {
   Added: "ADDED",
@@ -50,7 +51,14 @@ export const parseEnvelope = (body: string): Envelope => {
   return validateEnvelope(value);
 };
 
+/**
+ * Checks a parsed envelope. The depth comes first: zod, slimming and
+ * JSON.stringify all recurse, and a deep enough object would overflow the
+ * stack in any of them instead of being refused.
+ */
 export const validateEnvelope = (value: unknown): Envelope => {
+  const deep = findTooDeep(value);
+  if (deep) throw new InvalidEnvelopeError(deep.path, deep.reason);
   const result = EnvelopeSchema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -63,7 +71,21 @@ export const validateEnvelope = (value: unknown): Envelope => {
   if (envelope.object.apiVersion !== envelope.apiVersion || envelope.object.kind !== envelope.kind) {
     throw new InvalidEnvelopeError("object.kind", "apiVersion and kind must match the envelope's");
   }
+  checkGroupId(envelope);
   return envelope;
+};
+
+/**
+ * SQS refuses a batch entry whose MessageGroupId breaks its rules, and the
+ * relay or ingest would retry it forever; so an envelope that would make one
+ * is invalid, blamed on the field at fault. The deduplication id needs no
+ * check: it is always 64 hex digits (see messageDeduplicationId).
+ */
+const checkGroupId = (envelope: Envelope): void => {
+  const cluster = clusterNameProblem(envelope.cluster);
+  if (cluster) throw new InvalidEnvelopeError("cluster", cluster);
+  const problem = sqsIdProblem(messageGroupId(envelope));
+  if (problem) throw new InvalidEnvelopeError("object.metadata.uid", `is part of the SQS MessageGroupId (cluster/uid), which ${problem}`);
 };
 
 /** FIFO group: every event of one object is processed in order. */

@@ -12,6 +12,14 @@ export {
   type KubeObject,
 } from "./envelope";
 export {
+  clusterNameProblem,
+  describePath,
+  ENVELOPE_LIMITS,
+  findTooDeep,
+  sqsIdProblem,
+  type LimitProblem,
+} from "./limits";
+export {
   SIGNATURE_TOLERANCE_SECONDS,
   SignatureFailure,
   SignatureHeader,

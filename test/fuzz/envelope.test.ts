@@ -1,6 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { InvalidEnvelopeError, makeEnvelope, parseEnvelope, type Envelope } from "../../shared/envelope";
+import {
+  ENVELOPE_LIMITS,
+  InvalidEnvelopeError,
+  makeEnvelope,
+  messageDeduplicationId,
+  messageGroupId,
+  parseEnvelope,
+  sqsIdProblem,
+  type Envelope,
+} from "../../shared/envelope";
 import { dotted, expectNamedRejection, FUZZ, isPlainObject, json, Mutation, mutationOf } from "./arbitraries";
 
 const VALID: Envelope = makeEnvelope(
@@ -23,11 +32,17 @@ const isJsonObject = (body: string): boolean => {
   }
 };
 
-/** Either an envelope that parses again to itself, or a named rejection; a blank path only for a body that is not a JSON object. */
+/**
+ * Either an envelope that parses again to itself and makes FIFO ids SQS
+ * accepts, or a named rejection; a blank path only for a body that is not a
+ * JSON object.
+ */
 const check = (body: string): { envelope?: Envelope; path?: string } => {
   try {
     const envelope = parseEnvelope(body);
     expect(parseEnvelope(JSON.stringify(envelope))).toEqual(envelope);
+    expect(sqsIdProblem(messageGroupId(envelope))).toBeUndefined();
+    expect(sqsIdProblem(messageDeduplicationId(envelope))).toBeUndefined();
     return { envelope };
   } catch (error) {
     const { path } = expectNamedRejection(error, InvalidEnvelopeError, { prefix: "invalid envelope: " });
@@ -77,6 +92,27 @@ describe("Function: parseEnvelope", () => {
         },
       ),
       { ...FUZZ, numRuns: 50 },
+    );
+  });
+
+  it("accepts an object up to the depth limit and rejects a deeper one naming its path, at any depth and through arrays or objects", () => {
+    const step = fc.constantFrom(["[", "]"], ['{"a":', "}"], ['{"list":[', "]}"]);
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 3000, size: "max" }), (steps) => {
+        // Prepare: the first step is status, the envelope's third level; each step adds one level, a list in an object two.
+        const open = steps.map(([o]) => o).join("");
+        const close = steps.map(([, c]) => c).reverse().join("");
+        const levels = 2 + steps.reduce((n, [o]) => n + (o.includes("[") && o.includes("{") ? 2 : 1), 0);
+        const body = JSON.stringify({ ...VALID, object: { ...VALID.object, status: "X" } }).replace('"X"', `${open}0${close}`);
+
+        // Act
+        const { envelope, path } = check(body);
+
+        // Assess
+        if (levels <= ENVELOPE_LIMITS.maxDepth) expect(envelope).toBeDefined();
+        else expect(path).toMatch(/^object\.status[.[]/);
+      }),
+      { ...FUZZ, numRuns: 100 },
     );
   });
 
