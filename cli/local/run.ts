@@ -67,6 +67,8 @@ export const runLocal = async (options: LocalRunOptions): Promise<number> => {
   const { config, log, out } = options;
   const stack = await startLocalStack({ config, log });
   try {
+    // Said at start, not at the first event: the other receivers are served all the same.
+    for (const { error } of await stack.startReceivers()) out(`✗ ${error.message} (its callbacks are retried)\n`);
     const kc = options.replay.length === 0 ? await reachableCluster() : undefined;
     if (kc) {
       out(`watching ${kc.getCurrentCluster()?.server} as cluster "${config.cluster}" (Ctrl-C to stop)\n`);

@@ -3,6 +3,7 @@ import { createHandler } from "../../functions/process/handler";
 import type { FeedbackConfig } from "../../shared/config";
 import { logger, type Log } from "../../shared/log";
 import type { ProcessHandlerOptions } from "../../shared/process/handler";
+import type { ReceiverStartFailure } from "../../shared/receivers";
 import { Relay } from "../../relay/relay";
 import { SqsSink } from "../../relay/sink";
 import { startEmulators, type EmulatorOptions, type Emulators } from "./emulators";
@@ -24,6 +25,8 @@ export interface LocalStack {
   relay: Relay;
   sink: SqsSink;
   sweeper: StateSweeper;
+  /** Starts every receiver now, as a cold start would; resolves to those that could not start. */
+  startReceivers(): Promise<readonly ReceiverStartFailure[]>;
   stop(): Promise<void>;
 }
 
@@ -61,6 +64,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     relay,
     sink,
     sweeper,
+    startReceivers: async () => (await handler.warm()).receiverFailures ?? [],
     stop: async () => {
       await relay.stop();
       await poller.stop();

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,13 +8,24 @@ import { describe, expect, it } from "vitest";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const tsx = join(root, "node_modules", ".bin", "tsx");
 
-/** Runs the CLI from source the way `npm start` runs its bundle, with no cluster around. */
-const cli = (...args: string[]) =>
-  spawnSync(tsx, ["cli/main.ts", ...args], {
-    cwd: root,
-    encoding: "utf8",
-    timeout: 60_000,
-    env: { ...process.env, KUBECONFIG: join(tmpdir(), "kube-feedback-no-such-kubeconfig"), POWERTOOLS_LOG_LEVEL: "WARN" },
+/**
+ * Runs the CLI from source the way `npm start` runs its bundle, with no
+ * cluster around. Asynchronous, so the test worker keeps answering the
+ * runner while the child works.
+ */
+const cli = (...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(tsx, ["cli/main.ts", ...args], {
+      cwd: root,
+      timeout: 120_000,
+      env: { ...process.env, KUBECONFIG: join(tmpdir(), "kube-feedback-no-such-kubeconfig"), POWERTOOLS_LOG_LEVEL: "WARN" },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => void (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => void (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
   });
 
 const lifecycleOf = (out: string, run: string) =>
@@ -23,10 +34,10 @@ const lifecycleOf = (out: string, run: string) =>
     .filter((line) => line.includes(run) && /^(○|▶|■) /.test(line))
     .map((line) => line.split(/\s+/)[1]);
 
-describe("Command: kube-feedback local", () => {
-  it("replays the bundled Tekton and Job runs with no cluster and exits 0", () => {
+describe("Command: kube-feedback local", async () => {
+  it("replays the bundled Tekton and Job runs with no cluster and exits 0", async () => {
     // Act
-    const result = cli("local");
+    const result = await cli("local");
 
     // Assess
     expect(result.status).toBe(0);
@@ -37,19 +48,69 @@ describe("Command: kube-feedback local", () => {
     expect(result.stdout).toMatch(/clone\s+succeeded\s+12s\n\s+build\s+succeeded\s+48s\n\s+test\s+succeeded\s+26s/);
     expect(result.stdout).toMatch(/watch events replayed\s+14/);
     expect(result.stdout).toMatch(/dead-lettered\s+0/);
-  });
+  }, 150_000);
 
-  it("stops at start with the key's path when the config has an unknown key", () => {
+  it("stops at start with the key's path when the config has an unknown key", async () => {
     // Prepare
     const dir = mkdtempSync(join(tmpdir(), "kube-feedback-"));
     const file = join(dir, "feedback.yaml");
     writeFileSync(file, "cluster: a\nwatch: [{ version: v1, resource: jobs }]\nreceivers: [{ name: c, type: console, optons: {} }]\n");
 
     // Act
-    const result = cli("local", "--config", file);
+    const result = await cli("local", "--config", file);
 
     // Assess
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("receivers[0].optons: unknown key");
-  });
+  }, 150_000);
+
+  it("says at start which receiver cannot start, and still tells the others", async () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), "kube-feedback-"));
+    const file = join(dir, "feedback.yaml");
+    writeFileSync(
+      file,
+      [
+        "cluster: local",
+        "watch: [{ group: batch, version: v1, resource: jobs }]",
+        "receivers:",
+        "  - { name: console, type: console }",
+        "  - { name: hook, type: webhook, options: { url: 'http://127.0.0.1:1/hook', secret: 'env:KF_CLI_UNSET' } }",
+        "processing: { maxRetries: 0 }",
+        "",
+      ].join("\n"),
+    );
+
+    // Act
+    const result = await cli("local", "--config", file, "--replay", join(root, "recordings", "job.ndjson"));
+
+    // Assess: the console receiver tells the whole run; the webhook's messages reach the DLQ.
+    const lines = result.stdout.split("\n");
+    expect(lines.filter((l) => l.startsWith("✗ "))).toEqual([
+      "✗ cannot start receiver hook: options.secret: environment variable KF_CLI_UNSET is not set (its callbacks are retried)",
+    ]);
+    expect(lifecycleOf(result.stdout, "Job ci/db-migrate-28871")).toEqual(["created", "started", "finished"]);
+    expect(result.status).toBe(1);
+  }, 150_000);
+});
+
+describe("Command: kube-feedback check", async () => {
+  it("exits 2 and names the receiver and key whose secret cannot be read", async () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), "kube-feedback-"));
+    const file = join(dir, "feedback.yaml");
+    writeFileSync(file, "cluster: a\nwatch: [{ version: v1, resource: jobs }]\nreceivers: [{ name: hook, type: slack, options: { url: 'env:KF_CLI_UNSET' } }]\n");
+
+    // Act
+    const result = await cli("check", "--config", file);
+
+    // Assess
+    expect(result.status).toBe(2);
+    expect(result.stdout).toContain("✗ cannot start receiver hook: options.url: environment variable KF_CLI_UNSET is not set");
+  }, 150_000);
+
+  it("exits 0 for the embedded default", async () => {
+    const result = await cli("check");
+    expect(result.status).toBe(0);
+  }, 150_000);
 });
