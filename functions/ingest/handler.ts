@@ -17,11 +17,13 @@ import { logger } from "../../shared/log";
  * `POST /events` (relay webhook sink, HMAC), `POST /cloudevents` (Tekton),
  * `POST /admission/{token}` (the API server's validating webhook). Wiring
  * only; the logic is in shared/ingest. Settings and clients are built on the
- * first request of a container.
+ * first request of a container. The event is never logged, whatever
+ * POWERTOOLS_LOGGER_LOG_EVENT says: its path, query and headers carry the
+ * tokens.
  */
 export const createHandler = (options: IngestOptions = {}) =>
   middy<HttpRequest, HttpResponse>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(ingestErrors(options.log ?? logger))
     .handler(httpRouterHandler({ routes: ingestRoutes(lazyIngestDeps(options)), notFoundResponse: routeNotFound }));
 

@@ -31,7 +31,9 @@ export const describePath = (path: ReadonlyArray<string | number>): string => {
 
 /** Where a document breaks a limit, and how. */
 export interface LimitProblem {
+  /** `segments` for a message, cut short (describePath). */
   path: string;
+  segments: Array<string | number>;
   reason: string;
 }
 
@@ -64,7 +66,10 @@ export const findTooDeep = (value: unknown, maxDepth: number = ENVELOPE_LIMITS.m
     for (const [key, child] of entries) {
       if (child === null || typeof child !== "object") continue;
       const next: Frame = { value: child, depth: frame.depth + 1, parent: frame, key };
-      if (next.depth > maxDepth) return { path: describePath(pathOf(next)), reason: `nested deeper than ${maxDepth} levels` };
+      if (next.depth > maxDepth) {
+        const segments = pathOf(next);
+        return { path: describePath(segments), segments, reason: `nested deeper than ${maxDepth} levels` };
+      }
       stack.push(next);
     }
   }

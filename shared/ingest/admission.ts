@@ -2,12 +2,14 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { formatPath } from "../config/schema";
 import { EnvelopeType, InvalidEnvelopeError, makeEnvelope, validateEnvelope, type Envelope, type KubeObject } from "../envelope";
+import type { Log } from "../log";
+import { admissionIdentity } from "./admission-identity";
 import { requireToken } from "./auth";
 import type { IngestDeps } from "./deps";
-import { InvalidRequestError } from "./errors";
+import { IngestError, InvalidRequestError } from "./errors";
 import { jsonResponse, parseJsonBody, readBody, type HttpRequest, type HttpResponse } from "./http";
 import type { QueueEntry } from "./queue";
-import { shapeForQueue } from "./shape";
+import { EnvelopeTooLargeError, shapeForQueue } from "./shape";
 
 /** The fields of an AdmissionReview v1 request we read; the rest passes through unread. */
 const AdmissionReviewSchema = z.looseObject({
@@ -76,28 +78,56 @@ const admissionEntry = (request: AdmissionRequest, envelope: Envelope): QueueEnt
 /**
  * `POST /admission/{token}`: called by the API server for the resources the
  * ValidatingWebhookConfiguration selects. The token is the secret path
- * segment (the API server cannot sign requests). Answers allowed:true even
- * when the envelope cannot be enqueued (SQS failing, an object too big even
- * cut down): failurePolicy Ignore semantics, the event is logged as lost and
- * `resync` is what catches it up. A dry run is allowed and not enqueued: it
- * changes nothing.
+ * segment (the API server cannot sign requests). An object it cannot take
+ * (a malformed review, nested too deep, too big for SQS even cut down) is a
+ * 400 naming the path; under failurePolicy Ignore the API server lets the
+ * object through all the same, so the refusal is logged as a lost event with
+ * the object's identity, and `resync` is what catches it up. When SQS fails
+ * the answer is allowed:true and the event is logged as lost the same way.
+ * A dry run is allowed and not enqueued: it changes nothing.
  */
 export const handleAdmission = async (request: HttpRequest, deps: IngestDeps): Promise<HttpResponse> => {
   requireToken(request.pathParameters?.token, deps.settings.admissionToken, "admission");
-  const review = parseAdmissionReview(parseJsonBody(readBody(request, deps.settings.maxBodyBytes).text));
-  if (review.operation === "CONNECT" || review.dryRun) return allowed(review.uid);
-  const envelope = admissionEnvelope(review, deps.settings.cluster, deps.now());
+  let review: AdmissionRequest;
+  let entry: QueueEntry;
   try {
-    await deps.queue.send([admissionEntry(review, shapeForQueue(envelope, deps.log))]);
+    review = parseAdmissionReview(parseJsonBody(readBody(request, deps.settings.maxBodyBytes).text));
+    if (review.operation === "CONNECT" || review.dryRun) return allowed(review.uid);
+    const envelope = admissionEnvelope(review, deps.settings.cluster, deps.now());
+    entry = admissionEntry(review, shapeAdmission(envelope, review, deps.log));
   } catch (error) {
-    const { namespace, name } = envelope.object.metadata;
+    if (error instanceof IngestError) {
+      deps.log.error("admission event lost: the object was refused; the API server lets it through and resync will catch up", {
+        ...admissionIdentity(request),
+        status: error.statusCode,
+        reason: error.message,
+      });
+    }
+    throw error;
+  }
+  try {
+    await deps.queue.send([entry]);
+  } catch (error) {
+    const { namespace, name, uid } = entry.envelope.object.metadata;
     deps.log.error("admission event lost: could not enqueue it; resync will catch up", {
-      uid: review.uid,
-      kind: envelope.kind,
+      reviewUid: review.uid,
+      kind: entry.envelope.kind,
       namespace,
       name,
+      uid,
       error: (error as Error).message,
     });
   }
   return allowed(review.uid);
+};
+
+/** Slims and fits the envelope; an object too big even cut down is a 400 naming the review's field. */
+const shapeAdmission = (envelope: Envelope, review: AdmissionRequest, log: Log): Envelope => {
+  try {
+    return shapeForQueue(envelope, log);
+  } catch (error) {
+    if (!(error instanceof EnvelopeTooLargeError)) throw error;
+    const field = review.operation === "DELETE" ? "oldObject" : "object";
+    throw new InvalidRequestError(`request.${field}: ${error.message}`, [], { cause: error });
+  }
 };

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { SignatureHeader, verifySignature } from "../envelope";
 import { UnauthorizedError, UnauthorizedReason } from "./errors";
 import { header, type HttpRequest } from "./http";
+import type { ClusterToken } from "./tokens";
 
 /**
  * Constant-time token comparison. Both sides are hashed first because
@@ -19,6 +20,19 @@ export const requireToken = (given: string | undefined, expected: string, where:
   if (!tokenMatches(given, expected)) {
     throw new UnauthorizedError(UnauthorizedReason.WrongToken, `${where}: missing or wrong token`);
   }
+};
+
+/**
+ * The cluster a CloudEvents token is bound to. Every token is compared, so
+ * the time taken does not tell whether, or which, one matched.
+ */
+export const requireClusterToken = (given: string | undefined, tokens: readonly ClusterToken[], where: string): string => {
+  let cluster: string | undefined;
+  for (const entry of tokens) {
+    if (tokenMatches(given, entry.token) && cluster === undefined) cluster = entry.cluster;
+  }
+  if (cluster === undefined) throw new UnauthorizedError(UnauthorizedReason.WrongToken, `${where}: missing or wrong token`);
+  return cluster;
 };
 
 /** A verified signature: its hex digest is the request's identity for replay protection. */

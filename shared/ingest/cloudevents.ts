@@ -44,7 +44,12 @@ const structured = (value: unknown, where: string): CloudEvent => {
   const { specversion, type, source, id, time, cluster, data, data_base64: base64 } = result.data;
   let payload = data;
   if (payload === undefined && base64 !== undefined) {
-    payload = parseJsonBody(Buffer.from(base64, "base64").toString("utf8"));
+    try {
+      payload = parseJsonBody(Buffer.from(base64, "base64").toString("utf8"), "data_base64");
+    } catch (error) {
+      if (error instanceof InvalidRequestError) throw new InvalidRequestError(`${where}: ${error.message}`, [], { cause: error });
+      throw error;
+    }
   }
   return { specversion, type, source, id, ...(time ? { time } : {}), ...(cluster ? { cluster } : {}), data: payload };
 };
@@ -70,7 +75,7 @@ const binary = (request: HttpRequest, body: string): CloudEvent => {
   if (media !== "" && media !== "application/json") {
     throw new InvalidRequestError(`binary-mode CloudEvent: data must be application/json, got ${media}`);
   }
-  return structured({ ...attributes, data: body.trim() === "" ? undefined : parseJsonBody(body) }, "binary-mode CloudEvent (ce-* headers)");
+  return structured({ ...attributes, data: body.trim() === "" ? undefined : parseJsonBody(body, "data") }, "binary-mode CloudEvent (ce-* headers)");
 };
 
 /**

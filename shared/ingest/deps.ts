@@ -10,10 +10,10 @@ export interface EnvelopeSender {
   send(entries: readonly QueueEntry[]): Promise<void>;
 }
 
-/** Where used signatures are remembered; ReplayGuard in production. */
+/** Where used signatures and CloudEvents are remembered (keys from ReplayKey); ReplayGuard in production. */
 export interface SignatureLedger {
-  claim(signatureHex: string, expiresAtSeconds: number): Promise<void>;
-  release(signatureHex: string, expiresAtSeconds: number): Promise<void>;
+  claim(key: string, expiresAtSeconds: number): Promise<void>;
+  release(key: string, expiresAtSeconds: number): Promise<void>;
 }
 
 export interface IngestDeps {
@@ -37,12 +37,14 @@ export interface IngestOptions {
 
 export const createIngestDeps = async (options: IngestOptions = {}): Promise<IngestDeps> => {
   const settings = options.settings ?? (await resolveIngestSettings());
+  const now = options.now ?? (() => new Date());
   return {
     settings,
     queue: options.queue ?? new EnvelopeQueue({ queueUrl: settings.queueUrl, ...(options.sqs ? { client: options.sqs } : {}) }),
-    replay: options.replay ?? new ReplayGuard({ tableName: settings.tableName, ...(options.dynamo ? { client: options.dynamo } : {}) }),
+    replay:
+      options.replay ?? new ReplayGuard({ tableName: settings.tableName, now, ...(options.dynamo ? { client: options.dynamo } : {}) }),
     log: options.log ?? logger,
-    now: options.now ?? (() => new Date()),
+    now,
   };
 };
 

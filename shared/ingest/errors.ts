@@ -44,9 +44,21 @@ export class UnauthorizedError extends IngestError {
  * seen before, and a client must not mistake it for a key problem.
  */
 export class ReplayedRequestError extends IngestError {
-  constructor() {
-    super(409, "replayed request: this signature was already used; sign the body again with a fresh timestamp");
+  constructor(message = "replayed request: this signature was already used; sign the body again with a fresh timestamp") {
+    super(409, message);
     this.name = "ReplayedRequestError";
+  }
+}
+
+/**
+ * Right credentials, wrong target: a CloudEvents token used for events of
+ * another cluster than the one it is bound to. 403 rather than 401: sending
+ * the same token again will never help.
+ */
+export class ForbiddenError extends IngestError {
+  constructor(message: string) {
+    super(403, message);
+    this.name = "ForbiddenError";
   }
 }
 

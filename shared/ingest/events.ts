@@ -1,9 +1,11 @@
 import { InvalidEnvelopeError, validateEnvelope, type Envelope } from "../envelope";
 import { verifySignedRequest, type SignedRequest } from "./auth";
 import type { IngestDeps } from "./deps";
+import { enqueueClaimed } from "./enqueue";
 import { InvalidRequestError, type ItemProblem } from "./errors";
 import { jsonResponse, parseJsonBody, readBody, type HttpRequest, type HttpResponse } from "./http";
 import { SQS_LIMITS, type QueueEntry } from "./queue";
+import { ReplayKey } from "./replay";
 
 /**
  * Validates every item of a `POST /events` body (a JSON array of v1
@@ -41,23 +43,13 @@ export const parseEnvelopeBatch = (body: string): Envelope[] => {
 };
 
 /**
- * Enqueues the entries of a signed request under a replay claim. If SQS
- * fails, the claim is released so the same signed request can be resent
- * (FIFO deduplication absorbs the entries that did arrive); the client gets
- * the EnqueueError (503).
+ * Enqueues the entries of a signed request under a replay claim on its
+ * signature (see enqueueClaimed for what a failure releases).
  */
 export const enqueueSigned = async (deps: IngestDeps, signed: SignedRequest, entries: readonly QueueEntry[]): Promise<void> => {
   // Past timestamp + window the signature check refuses the request anyway.
   const expiresAt = signed.timestamp + deps.settings.windowSeconds + 60;
-  await deps.replay.claim(signed.signatureHex, expiresAt);
-  try {
-    await deps.queue.send(entries);
-  } catch (error) {
-    await deps.replay.release(signed.signatureHex, expiresAt).catch((releaseError: unknown) =>
-      deps.log.error("could not release the replay claim of a failed request", { error: (releaseError as Error).message }),
-    );
-    throw error;
-  }
+  await enqueueClaimed(deps, [{ key: ReplayKey.signature(signed.signatureHex), expiresAt }], entries);
 };
 
 /**

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { describePath, findTooDeep } from "../envelope";
 import { InvalidRequestError, PayloadTooLargeError } from "./errors";
 
 /** API Gateway HTTP API (payload format 2.0) request and response. */
@@ -38,13 +39,28 @@ export const readBody = (request: HttpRequest, maxBytes: number): RequestBody =>
   return { raw, text: raw.toString("utf8") };
 };
 
-export const parseJsonBody = (body: string): unknown => {
-  if (body.trim() === "") throw new InvalidRequestError("body is empty: expected JSON");
+/**
+ * Parses a JSON body and refuses one nested too deep before anything walks
+ * it recursively (see ENVELOPE_LIMITS). The items of a body that is an array
+ * (a batch) each count from their own root, as each becomes an envelope of
+ * its own. `at` names where the body sits, for bodies that are only part of
+ * a request (a CloudEvent's data).
+ */
+export const parseJsonBody = (body: string, at = ""): unknown => {
+  if (body.trim() === "") throw new InvalidRequestError(`${at ? `${at}: ` : ""}body is empty: expected JSON`);
+  let value: unknown;
   try {
-    return JSON.parse(body) as unknown;
+    value = JSON.parse(body) as unknown;
   } catch (cause) {
-    throw new InvalidRequestError(`body is not JSON (${(cause as Error).message})`, [], { cause });
+    throw new InvalidRequestError(`${at ? `${at}: ` : ""}body is not JSON (${(cause as Error).message})`, [], { cause });
   }
+  const prefix = at ? [at] : [];
+  const roots = Array.isArray(value) ? value.map((item, index) => [[...prefix, index], item] as const) : [[prefix, value] as const];
+  for (const [where, root] of roots) {
+    const deep = findTooDeep(root);
+    if (deep) throw new InvalidRequestError(`${describePath([...where, ...deep.segments])}: ${deep.reason}`);
+  }
+  return value;
 };
 
 export const jsonResponse = (statusCode: number, body: unknown): HttpResponse => ({
@@ -52,3 +68,14 @@ export const jsonResponse = (statusCode: number, body: unknown): HttpResponse =>
   headers: { "content-type": "application/json" },
   body: JSON.stringify(body),
 });
+
+/**
+ * A request path fit for a log line or an error message: the segment after
+ * `/admission/` is the admission token (the API server cannot send it any
+ * other way), so it is masked wherever it sits, in any case, whatever follows.
+ */
+export const maskPath = (path: string): string => path.replace(/(\/admission\/)[^/?#]*/gi, "$1{token}");
+
+/** `METHOD /path` of a request for a log line, with the token masked. */
+export const routeForLog = (request: Pick<HttpRequest, "requestContext" | "rawPath">): string =>
+  `${request.requestContext?.http?.method ?? "?"} ${maskPath(request.rawPath ?? "?")}`;

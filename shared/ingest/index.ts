@@ -1,5 +1,6 @@
 export {
   EnqueueError,
+  ForbiddenError,
   IngestError,
   IngestSettingError,
   InvalidRequestError,
@@ -17,8 +18,11 @@ export { enqueueSigned, handleEvents, parseEnvelopeBatch } from "./events";
 export { header, jsonResponse, readBody, type HttpRequest, type HttpResponse } from "./http";
 export { ingestErrors } from "./middleware";
 export { EnvelopeQueue, SQS_LIMITS, type QueueEntry } from "./queue";
-export { ReplayGuard } from "./replay";
+export { ReplayGuard, ReplayKey } from "./replay";
 export { EnvelopeTooLargeError, shapeForQueue } from "./shape";
 export { IngestPath, ingestRoutes, routeNotFound } from "./routes";
 export { INGEST_DEFAULTS, resolveIngestSettings, type IngestSettings } from "./settings";
-export { handleCloudEvents, tektonEntry } from "./tekton";
+export { handleCloudEvents } from "./cloudevents-route";
+export { enqueueClaimed, type ReplayClaim } from "./enqueue";
+export { tektonEntry } from "./tekton";
+export { resolveClusterTokens, TOKENS_SETTING, type ClusterToken } from "./tokens";

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { ReplayedRequestError } from "./errors";
@@ -5,6 +6,7 @@ import { ReplayedRequestError } from "./errors";
 export interface ReplayGuardOptions {
   tableName: string;
   client?: DynamoDBClient;
+  now?: () => Date;
 }
 
 const ClaimState = {
@@ -13,10 +15,23 @@ const ClaimState = {
 } as const;
 
 /**
- * Remembers the signatures of accepted requests in the state table
- * (`sig#<hex>`, same pk/version/data/ttl shape as every other item) until
- * their timestamp leaves the window; after that the timestamp check refuses
- * them anyway, so the TTL bounds the table.
+ * The key a request or an event is remembered under. A CloudEvent's source
+ * and id are any strings a client chose, of any length, so they are hashed
+ * to fit a DynamoDB key; the cluster is part of the hash so that one
+ * cluster's events can never make another's look replayed.
+ */
+export const ReplayKey = {
+  signature: (signatureHex: string): string => `sig#${signatureHex}`,
+  cloudEvent: (cluster: string, source: string, id: string): string =>
+    `ce#${createHash("sha256").update([cluster, source, id].join("\u0000")).digest("hex")}`,
+} as const;
+
+/**
+ * Remembers the signatures of accepted requests (`sig#<hex>`) and the
+ * source and id of accepted CloudEvents (`ce#<hash>`) in the state table,
+ * same pk/version/data/ttl shape as every other item, for the window: a
+ * signature's timestamp is refused after it anyway, so the TTL bounds the
+ * table.
  *
  * A claim is one conditional PutItem. When enqueuing then fails the claim is
  * released (another PutItem), so that the client may resend the very same
@@ -25,22 +40,25 @@ const ClaimState = {
 export class ReplayGuard {
   readonly #doc: DynamoDBDocumentClient;
   readonly #table: string;
+  readonly #now: () => Date;
 
   constructor(options: ReplayGuardOptions) {
     this.#table = options.tableName;
+    this.#now = options.now ?? (() => new Date());
     this.#doc = DynamoDBDocumentClient.from(options.client ?? new DynamoDBClient({}));
   }
 
-  /** Throws ReplayedRequestError when the signature was already claimed and not released. */
-  async claim(signatureHex: string, expiresAtSeconds: number): Promise<void> {
+  /** Throws ReplayedRequestError when the key was already claimed and not released. */
+  async claim(key: string, expiresAtSeconds: number): Promise<void> {
     try {
       await this.#doc.send(
         new PutCommand({
           TableName: this.#table,
-          Item: this.#item(signatureHex, ClaimState.Claimed, expiresAtSeconds),
-          ConditionExpression: "attribute_not_exists(pk) OR #data.#state = :released",
-          ExpressionAttributeNames: { "#data": "data", "#state": "state" },
-          ExpressionAttributeValues: { ":released": ClaimState.Released },
+          Item: this.#item(key, ClaimState.Claimed, expiresAtSeconds),
+          // DynamoDB deletes expired items up to days late; an expired claim is as good as none.
+          ConditionExpression: "attribute_not_exists(pk) OR #data.#state = :released OR #ttl < :now",
+          ExpressionAttributeNames: { "#data": "data", "#state": "state", "#ttl": "ttl" },
+          ExpressionAttributeValues: { ":released": ClaimState.Released, ":now": Math.floor(this.#now().getTime() / 1000) },
         }),
       );
     } catch (error) {
@@ -49,13 +67,11 @@ export class ReplayGuard {
     }
   }
 
-  async release(signatureHex: string, expiresAtSeconds: number): Promise<void> {
-    await this.#doc.send(
-      new PutCommand({ TableName: this.#table, Item: this.#item(signatureHex, ClaimState.Released, expiresAtSeconds) }),
-    );
+  async release(key: string, expiresAtSeconds: number): Promise<void> {
+    await this.#doc.send(new PutCommand({ TableName: this.#table, Item: this.#item(key, ClaimState.Released, expiresAtSeconds) }));
   }
 
-  #item(signatureHex: string, state: string, ttl: number) {
-    return { pk: `sig#${signatureHex}`, version: 1, data: { state }, ttl };
+  #item(key: string, state: string, ttl: number) {
+    return { pk: key, version: 1, data: { state }, ttl };
   }
 }

@@ -3,8 +3,8 @@ import { handleAdmission } from "./admission";
 import type { IngestDeps } from "./deps";
 import { RouteNotFoundError } from "./errors";
 import { handleEvents } from "./events";
-import type { HttpRequest, HttpResponse } from "./http";
-import { handleCloudEvents } from "./tekton";
+import { maskPath, type HttpRequest, type HttpResponse } from "./http";
+import { handleCloudEvents } from "./cloudevents-route";
 
 export const IngestPath = {
   Events: "/events",
@@ -19,6 +19,7 @@ export const ingestRoutes = (deps: () => Promise<IngestDeps>): Array<Route<HttpR
   { method: "POST", path: IngestPath.Admission, handler: async (event: HttpRequest) => handleAdmission(event, await deps()) },
 ];
 
+/** The 404's message is logged and answered: a mistyped admission URL still holds the token. */
 export const routeNotFound = ({ method, path }: { method: string; path: string }): never => {
-  throw new RouteNotFoundError(method, path);
+  throw new RouteNotFoundError(method, maskPath(path));
 };

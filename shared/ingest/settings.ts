@@ -1,10 +1,11 @@
 import { loadConfig } from "../config";
-import { isSecretReference, resolveSecret } from "../secrets";
 import { IngestSettingError } from "./errors";
+import { resolveSecretValue } from "./secret-value";
+import { resolveClusterTokens, type ClusterToken } from "./tokens";
 
 /** What the ingest function needs, resolved once per cold start. */
 export interface IngestSettings {
-  /** Cluster name for admission reviews and CloudEvents that do not name one. */
+  /** Cluster name of admission reviews, of signed CloudEvents that do not name one, and of CLOUDEVENTS_TOKEN. */
   cluster: string;
   queueUrl: string;
   tableName: string;
@@ -12,9 +13,12 @@ export interface IngestSettings {
   hmacSecret: string;
   /** The secret path segment of `POST /admission/{token}`. */
   admissionToken: string;
-  /** Bearer or `?token=` of `POST /cloudevents`. */
-  cloudeventsToken: string;
-  /** How far a signed timestamp may be from now, either way. */
+  /**
+   * Bearer or `?token=` tokens of `POST /cloudevents`, each bound to the one
+   * cluster its events are enqueued for (CLOUDEVENTS_TOKEN and INGEST_TOKENS).
+   */
+  cloudeventsTokens: readonly ClusterToken[];
+  /** How far a signed timestamp may be from now, either way; also how long a CloudEvent's id is remembered. */
   windowSeconds: number;
   maxBodyBytes: number;
 }
@@ -24,11 +28,6 @@ export const INGEST_DEFAULTS = {
   /** 1 MiB: ten envelopes at SQS's message limit fit, a runaway client does not. */
   maxBodyBytes: 1024 * 1024,
 } as const;
-
-/** Short keys can be guessed; the stack generates 48 characters. */
-const MIN_SECRET_LENGTH = 16;
-
-export const SECRET_SETTINGS = ["INGEST_SECRET", "ADMISSION_TOKEN", "CLOUDEVENTS_TOKEN"] as const;
 
 export interface ResolveSettingsOptions {
   env?: NodeJS.ProcessEnv;
@@ -43,44 +42,28 @@ const required = (env: NodeJS.ProcessEnv, name: string): string => {
 };
 
 /**
- * A secret setting holds either a reference (`ssm:/name`, an SSM or Secrets
- * Manager ARN — what the stack's `!Ref` of a generated secret gives —, or
- * `env:NAME`), read through Powertools parameters, or the value itself for
- * local runs.
- */
-const resolveSecretSetting = async (env: NodeJS.ProcessEnv, name: string): Promise<string> => {
-  const raw = required(env, name);
-  let value: string;
-  try {
-    value = isSecretReference(raw) ? await resolveSecret(raw, { field: name }) : raw;
-  } catch (cause) {
-    throw new IngestSettingError(name, (cause as Error).message, { cause });
-  }
-  if (value.length < MIN_SECRET_LENGTH) {
-    throw new IngestSettingError(name, `must be at least ${MIN_SECRET_LENGTH} characters (got ${value.length})`);
-  }
-  return value;
-};
-
-/**
- * Reads INGEST_SECRET, ADMISSION_TOKEN, CLOUDEVENTS_TOKEN, QUEUE_URL and
- * TABLE_NAME. A missing or unreadable one stops the cold start, naming it.
+ * Reads INGEST_SECRET, ADMISSION_TOKEN, CLOUDEVENTS_TOKEN and INGEST_TOKENS
+ * (at least one of the two), QUEUE_URL and TABLE_NAME. A missing or
+ * unreadable one stops the cold start, naming it.
  */
 export const resolveIngestSettings = async (options: ResolveSettingsOptions = {}): Promise<IngestSettings> => {
   const env = options.env ?? process.env;
-  const [hmacSecret, admissionToken, cloudeventsToken] = await Promise.all(
-    SECRET_SETTINGS.map((name) => resolveSecretSetting(env, name)),
-  );
-  if (!/^[A-Za-z0-9._~-]+$/.test(admissionToken!)) {
+  const cluster = options.cluster ?? loadConfig(env.FEEDBACK_CONFIG).cluster;
+  const [hmacSecret, admissionToken, cloudeventsTokens] = await Promise.all([
+    resolveSecretValue(required(env, "INGEST_SECRET"), "INGEST_SECRET"),
+    resolveSecretValue(required(env, "ADMISSION_TOKEN"), "ADMISSION_TOKEN"),
+    resolveClusterTokens(env, cluster),
+  ]);
+  if (!/^[A-Za-z0-9._~-]+$/.test(admissionToken)) {
     throw new IngestSettingError("ADMISSION_TOKEN", "must be URL-safe (letters, digits, . _ ~ -): it is a path segment");
   }
   return {
-    cluster: options.cluster ?? loadConfig(env.FEEDBACK_CONFIG).cluster,
+    cluster,
     queueUrl: required(env, "QUEUE_URL"),
     tableName: required(env, "TABLE_NAME"),
-    hmacSecret: hmacSecret!,
-    admissionToken: admissionToken!,
-    cloudeventsToken: cloudeventsToken!,
+    hmacSecret,
+    admissionToken,
+    cloudeventsTokens,
     windowSeconds: INGEST_DEFAULTS.windowSeconds,
     maxBodyBytes: INGEST_DEFAULTS.maxBodyBytes,
   };

@@ -1,11 +1,7 @@
 import { EnvelopeType, InvalidEnvelopeError, makeEnvelope, validateEnvelope, type KubeObject } from "../envelope";
 import type { Log } from "../log";
-import { bearerOrQueryToken, isSigned, requireToken, verifySignedRequest } from "./auth";
-import { parseCloudEvents, type CloudEvent } from "./cloudevents";
-import type { IngestDeps } from "./deps";
-import { enqueueSigned } from "./events";
+import type { CloudEvent } from "./cloudevents";
 import { InvalidRequestError } from "./errors";
-import { jsonResponse, readBody, type HttpRequest, type HttpResponse } from "./http";
 import type { QueueEntry } from "./queue";
 import { EnvelopeTooLargeError, shapeForQueue } from "./shape";
 
@@ -34,7 +30,9 @@ const observedAt = (event: CloudEvent, now: Date, where: string): Date => {
 /**
  * The envelope for one Tekton run event, or undefined for a Tekton event we
  * do not handle (CustomRun, Run). `.started` is the run's ADDED; every other
- * state is a MODIFIED of the embedded run.
+ * state is a MODIFIED of the embedded run. `cluster` is the one the sender
+ * may post for (see clusterOf in cloudevents-route.ts). A run too big for an
+ * SQS message even cut down is a 400 naming it.
  */
 export const tektonEntry = (event: CloudEvent, cluster: string, now: Date, where: string, log: Log): QueueEntry | undefined => {
   const match = TEKTON_RUN_EVENT.exec(event.type);
@@ -51,7 +49,7 @@ export const tektonEntry = (event: CloudEvent, cluster: string, now: Date, where
   const type = match[2] === "started" ? EnvelopeType.Added : EnvelopeType.Modified;
   let envelope;
   try {
-    envelope = validateEnvelope(makeEnvelope(event.cluster ?? cluster, type, object, observedAt(event, now, where)));
+    envelope = validateEnvelope(makeEnvelope(cluster, type, object, observedAt(event, now, where)));
   } catch (error) {
     if (!(error instanceof InvalidEnvelopeError)) throw error;
     const field = error.path.startsWith("object")
@@ -64,38 +62,7 @@ export const tektonEntry = (event: CloudEvent, cluster: string, now: Date, where
   try {
     return { envelope: shapeForQueue(envelope, log) };
   } catch (error) {
-    if (error instanceof EnvelopeTooLargeError) throw new InvalidRequestError(`${where}: ${error.message}`, [], { cause: error });
+    if (error instanceof EnvelopeTooLargeError) throw new InvalidRequestError(`${where}: data.${dataKey}: ${error.message}`, [], { cause: error });
     throw error;
   }
-};
-
-/**
- * `POST /cloudevents`: Tekton's CloudEvents sink. Authenticated by the
- * shared token (Bearer or `?token=`, since Tekton's `default-cloud-events-sink`
- * is a bare URL) or by the relay's HMAC headers, which also get replay
- * protection. Every event of the request is checked before any is enqueued.
- */
-export const handleCloudEvents = async (request: HttpRequest, deps: IngestDeps): Promise<HttpResponse> => {
-  const { settings } = deps;
-  const body = readBody(request, settings.maxBodyBytes);
-  const signed = isSigned(request)
-    ? verifySignedRequest(request, body.raw, settings.hmacSecret, deps.now(), settings.windowSeconds)
-    : undefined;
-  if (!signed) requireToken(bearerOrQueryToken(request), settings.cloudeventsToken, "cloudevents");
-  const events = parseCloudEvents(request, body.text);
-  const now = deps.now();
-  const entries: QueueEntry[] = [];
-  const ignored: string[] = [];
-  events.forEach((event, index) => {
-    const where = events.length > 1 ? `CloudEvent [${index}] ${event.id}` : `CloudEvent ${event.id}`;
-    const entry = tektonEntry(event, settings.cluster, now, where, deps.log);
-    if (entry) entries.push(entry);
-    else ignored.push(event.type);
-  });
-  if (entries.length > 0) {
-    if (signed) await enqueueSigned(deps, signed, entries);
-    else await deps.queue.send(entries);
-  }
-  if (ignored.length > 0) deps.log.info("Tekton events of types not handled were ignored", { types: ignored });
-  return jsonResponse(202, { enqueued: entries.length, ignored: ignored.length });
 };

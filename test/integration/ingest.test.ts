@@ -1,115 +1,20 @@
-import { readFileSync } from "node:fs";
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
-import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startEmulators, type Emulators } from "../../cli/local/emulators";
-import { createHandler } from "../../functions/ingest/handler";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { describe, expect, it } from "vitest";
+import { messageDeduplicationId, messageGroupId, signBody, type KubeObject } from "../../shared/envelope";
+import { IngestSettingError, resolveIngestSettings } from "../../shared/ingest";
 import {
-  makeEnvelope,
-  messageDeduplicationId,
-  messageGroupId,
-  signBody,
-  type Envelope,
-  type KubeObject,
-} from "../../shared/envelope";
-import { IngestSettingError, resolveIngestSettings, type IngestSettings } from "../../shared/ingest";
-import type { Log } from "../../shared/log";
-
-const NOW = new Date("2025-03-12T10:00:00Z");
-const NOW_SECONDS = Math.floor(NOW.getTime() / 1000);
-const SECRET = "hmac-key-0123456789abcdef0123456789";
-const ADMISSION_TOKEN = "admission-token-0123456789abcdef";
-const CLOUDEVENTS_TOKEN = "cloudevents-token-0123456789abcdef";
-const CLUSTER = "prod-eu";
-
-type Json = Record<string, unknown>;
-
-const fixture = (name: string): Json =>
-  JSON.parse(readFileSync(new URL(`../fixtures/cloudevents/${name}`, import.meta.url), "utf8")) as Json;
-
-/** A log that keeps what it is told, so tests can count errors. */
-class RecordingLog implements Log {
-  readonly lines: { level: string; message: string; fields?: unknown }[] = [];
-  readonly #record =
-    (level: string) =>
-    (message: unknown, ...fields: unknown[]): void =>
-      void this.lines.push({ level, message: String(message), fields: fields[0] });
-  debug = this.#record("debug");
-  info = this.#record("info");
-  warn = this.#record("warn");
-  error = this.#record("error");
-  count(level: string): number {
-    return this.lines.filter((line) => line.level === level).length;
-  }
-}
-
-let requestCounter = 0;
-
-/** An API Gateway HTTP API (payload 2.0) event the way the service delivers it. */
-const httpEvent = (options: {
-  routeKey: string;
-  path: string;
-  body?: string;
-  headers?: Record<string, string>;
-  query?: Record<string, string>;
-  pathParameters?: Record<string, string>;
-  base64?: boolean;
-}): APIGatewayProxyEventV2 => {
-  const requestId = `req-${++requestCounter}`;
-  const body = options.body === undefined ? undefined : options.base64 ? Buffer.from(options.body).toString("base64") : options.body;
-  const rawQueryString = new URLSearchParams(options.query ?? {}).toString();
-  return {
-    version: "2.0",
-    routeKey: `POST ${options.routeKey}`,
-    rawPath: options.path,
-    rawQueryString,
-    headers: {
-      accept: "*/*",
-      "content-length": String(Buffer.byteLength(options.body ?? "")),
-      "content-type": "application/json",
-      host: "a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com",
-      "user-agent": "kube-feedback-relay",
-      "x-amzn-trace-id": `Root=1-67d15c40-${requestId}`,
-      "x-forwarded-for": "203.0.113.7",
-      "x-forwarded-port": "443",
-      "x-forwarded-proto": "https",
-      ...Object.fromEntries(Object.entries(options.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
-    },
-    ...(options.query ? { queryStringParameters: options.query } : {}),
-    ...(options.pathParameters ? { pathParameters: options.pathParameters } : {}),
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "a1b2c3d4e5",
-      domainName: "a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com",
-      domainPrefix: "a1b2c3d4e5",
-      http: { method: "POST", path: options.path, protocol: "HTTP/1.1", sourceIp: "203.0.113.7", userAgent: "kube-feedback-relay" },
-      requestId,
-      routeKey: `POST ${options.routeKey}`,
-      stage: "$default",
-      time: "12/Mar/2025:10:00:00 +0000",
-      timeEpoch: NOW.getTime(),
-    },
-    ...(body === undefined ? {} : { body }),
-    isBase64Encoded: options.base64 ?? false,
-  };
-};
-
-const lambdaContext = (): Context => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: "kube-feedback-dev-ingest",
-  functionVersion: "$LATEST",
-  invokedFunctionArn: "arn:aws:lambda:eu-west-1:123456789012:function:kube-feedback-dev-ingest",
-  memoryLimitInMB: "512",
-  awsRequestId: `aws-${requestCounter}`,
-  logGroupName: "/aws/lambda/kube-feedback-dev-ingest",
-  logStreamName: "2025/03/12/[$LATEST]0123456789abcdef",
-  getRemainingTimeInMillis: () => 10_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
+  ADMISSION_TOKEN,
+  CLOUDEVENTS_TOKEN,
+  CLUSTER,
+  envelopeOf,
+  fixture,
+  httpEvent,
+  job,
+  NOW_SECONDS,
+  SECRET,
+  useIngest,
+  type Json,
+} from "./ingest-harness";
 
 const signedEvents = (body: string, options: { secret?: string; timestamp?: number; base64?: boolean } = {}) => {
   const timestamp = options.timestamp ?? NOW_SECONDS;
@@ -125,90 +30,8 @@ const signedEvents = (body: string, options: { secret?: string; timestamp?: numb
   });
 };
 
-const job = (name: string, uid: string, resourceVersion: string): KubeObject => ({
-  apiVersion: "batch/v1",
-  kind: "Job",
-  metadata: { name, namespace: "ci", uid, resourceVersion },
-  spec: { backoffLimit: 2, template: { spec: { containers: [{ name: "build", image: "golang:1.24" }] } } },
-  status: { active: 1, startTime: "2025-03-12T09:59:00Z" },
-});
-
-const envelopeOf = (object: KubeObject, type: Envelope["type"] = "MODIFIED"): Envelope => makeEnvelope(CLUSTER, type, object, NOW);
-
-interface Received {
-  envelope: Envelope;
-  groupId: string | undefined;
-  deduplicationId: string | undefined;
-}
-
 describe("Function: ingest", () => {
-  let emulators: Emulators;
-  let sqs: SQSClient;
-  let doc: DynamoDBDocumentClient;
-  let settings: IngestSettings;
-  let log: RecordingLog;
-  let invoke: (event: APIGatewayProxyEventV2) => Promise<{ statusCode: number; body: Json }>;
-
-  /** Receives and deletes everything on the queue (fauxqs hands out one message per group per receive). */
-  const drain = async (): Promise<Received[]> => {
-    const received: Received[] = [];
-    for (;;) {
-      const out = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: emulators.queueUrl,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 0,
-          MessageSystemAttributeNames: ["MessageGroupId", "MessageDeduplicationId"],
-        }),
-      );
-      const messages = out.Messages ?? [];
-      if (messages.length === 0) return received;
-      for (const message of messages) {
-        received.push({
-          envelope: JSON.parse(message.Body!) as Envelope,
-          groupId: message.Attributes?.MessageGroupId,
-          deduplicationId: message.Attributes?.MessageDeduplicationId,
-        });
-        await sqs.send(new DeleteMessageCommand({ QueueUrl: emulators.queueUrl, ReceiptHandle: message.ReceiptHandle }));
-      }
-    }
-  };
-
-  const handlerWith = (overrides: Partial<IngestSettings> = {}) => {
-    const handler = createHandler({ settings: { ...settings, ...overrides }, log, now: () => NOW });
-    return async (event: APIGatewayProxyEventV2) => {
-      const result = await handler(event, lambdaContext());
-      return { statusCode: result.statusCode ?? 0, body: JSON.parse(result.body ?? "null") as Json };
-    };
-  };
-
-  beforeAll(async () => {
-    emulators = await startEmulators();
-    sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
-    doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-    settings = await resolveIngestSettings({
-      cluster: CLUSTER,
-      env: {
-        INGEST_SECRET: SECRET,
-        ADMISSION_TOKEN: ADMISSION_TOKEN,
-        CLOUDEVENTS_TOKEN: CLOUDEVENTS_TOKEN,
-        QUEUE_URL: emulators.queueUrl,
-        TABLE_NAME: emulators.tableName,
-      },
-    });
-  });
-
-  afterAll(async () => {
-    sqs?.destroy();
-    doc?.destroy();
-    await emulators?.stop();
-  });
-
-  beforeEach(async () => {
-    log = new RecordingLog();
-    invoke = handlerWith();
-    await drain();
-  });
+  const rig = useIngest();
 
   describe("Method: POST /events", () => {
     it("returns 202 and enqueues every envelope with the relay's group and deduplication ids when the batch is valid", async () => {
@@ -220,8 +43,8 @@ describe("Function: ingest", () => {
       ];
 
       // Act
-      const response = await invoke(signedEvents(JSON.stringify(envelopes)));
-      const received = await drain();
+      const response = await rig.invoke(signedEvents(JSON.stringify(envelopes)));
+      const received = await rig.drain();
 
       // Assess
       expect(response).toEqual({ statusCode: 202, body: { enqueued: 3 } });
@@ -240,9 +63,9 @@ describe("Function: ingest", () => {
       const encoded = JSON.stringify([envelopeOf(job("build-4", "uid-base64", "201"))]);
 
       // Act
-      const first = await invoke(signedEvents(single));
-      const second = await invoke(signedEvents(encoded, { base64: true }));
-      const received = await drain();
+      const first = await rig.invoke(signedEvents(single));
+      const second = await rig.invoke(signedEvents(encoded, { base64: true }));
+      const received = await rig.drain();
 
       // Assess
       expect([first.statusCode, second.statusCode]).toEqual([202, 202]);
@@ -256,12 +79,12 @@ describe("Function: ingest", () => {
       event.body = body.replace('"build-5"', '"build-6"');
 
       // Act
-      const response = await invoke(event);
+      const response = await rig.invoke(event);
 
       // Assess
       expect(response.statusCode).toBe(401);
       expect(response.body).toMatchObject({ error: "UnauthorizedError", reason: "bad-signature" });
-      expect(await drain()).toHaveLength(0);
+      expect(await rig.drain()).toHaveLength(0);
     });
 
     it("returns 401 bad-signature when the request is signed with another key", async () => {
@@ -269,12 +92,12 @@ describe("Function: ingest", () => {
       const body = JSON.stringify([envelopeOf(job("build-7", "uid-wrong-key", "310"))]);
 
       // Act
-      const response = await invoke(signedEvents(body, { secret: "some-other-key-0123456789abcdef" }));
+      const response = await rig.invoke(signedEvents(body, { secret: "some-other-key-0123456789abcdef" }));
 
       // Assess
       expect(response.statusCode).toBe(401);
       expect(response.body).toMatchObject({ reason: "bad-signature", message: "signature does not match the body" });
-      expect(await drain()).toHaveLength(0);
+      expect(await rig.drain()).toHaveLength(0);
     });
 
     it("returns 401 stale-timestamp when the signed timestamp is more than five minutes old", async () => {
@@ -282,14 +105,14 @@ describe("Function: ingest", () => {
       const body = JSON.stringify([envelopeOf(job("build-8", "uid-stale", "320"))]);
 
       // Act
-      const stale = await invoke(signedEvents(body, { timestamp: NOW_SECONDS - 301 }));
-      const edge = await invoke(signedEvents(body, { timestamp: NOW_SECONDS - 300 }));
+      const stale = await rig.invoke(signedEvents(body, { timestamp: NOW_SECONDS - 301 }));
+      const edge = await rig.invoke(signedEvents(body, { timestamp: NOW_SECONDS - 300 }));
 
       // Assess
       expect(stale.statusCode).toBe(401);
       expect(stale.body).toMatchObject({ reason: "stale-timestamp" });
       expect(edge.statusCode).toBe(202);
-      expect(await drain()).toHaveLength(1);
+      expect(await rig.drain()).toHaveLength(1);
     });
 
     it("returns 401 missing-signature when the headers are absent", async () => {
@@ -297,7 +120,7 @@ describe("Function: ingest", () => {
       const event = httpEvent({ routeKey: "/events", path: "/events", body: "[]" });
 
       // Act
-      const response = await invoke(event);
+      const response = await rig.invoke(event);
 
       // Assess
       expect(response.statusCode).toBe(401);
@@ -311,15 +134,15 @@ describe("Function: ingest", () => {
       const signature = event.headers["x-feedback-signature-256"]!.slice("sha256=".length);
 
       // Act
-      const first = await invoke(event);
-      const replay = await invoke(signedEvents(body));
-      const claim = await doc.send(new GetCommand({ TableName: emulators.tableName, Key: { pk: `sig#${signature}` } }));
+      const first = await rig.invoke(event);
+      const replay = await rig.invoke(signedEvents(body));
+      const claim = await rig.doc.send(new GetCommand({ TableName: rig.emulators.tableName, Key: { pk: `sig#${signature}` } }));
 
       // Assess
       expect(first.statusCode).toBe(202);
       expect(replay.statusCode).toBe(409);
       expect(replay.body).toMatchObject({ error: "ReplayedRequestError" });
-      expect(await drain()).toHaveLength(1);
+      expect(await rig.drain()).toHaveLength(1);
       expect(claim.Item).toMatchObject({ data: { state: "claimed" }, ttl: NOW_SECONDS + 300 + 60 });
     });
 
@@ -330,12 +153,12 @@ describe("Function: ingest", () => {
       const body = JSON.stringify([envelopeOf(big)]);
 
       // Act
-      const response = await invoke(signedEvents(body));
+      const response = await rig.invoke(signedEvents(body));
 
       // Assess
       expect(response.statusCode).toBe(413);
       expect(response.body).toMatchObject({ error: "PayloadTooLargeError" });
-      expect(await drain()).toHaveLength(0);
+      expect(await rig.drain()).toHaveLength(0);
     });
 
     it("returns 400 listing every invalid item by index and field, and enqueues nothing, when a batch is half valid", async () => {
@@ -347,10 +170,10 @@ describe("Function: ingest", () => {
       const valid2 = envelopeOf(job("build-14", "uid-half-4", "603"));
 
       // Act
-      const response = await invoke(signedEvents(JSON.stringify([valid, noUid, unknownField, valid2])));
-      const afterReject = await drain();
-      const resent = await invoke(signedEvents(JSON.stringify([valid, valid2])));
-      const afterResend = await drain();
+      const response = await rig.invoke(signedEvents(JSON.stringify([valid, noUid, unknownField, valid2])));
+      const afterReject = await rig.drain();
+      const resent = await rig.invoke(signedEvents(JSON.stringify([valid, valid2])));
+      const afterResend = await rig.drain();
 
       // Assess
       expect(response.statusCode).toBe(400);
@@ -370,7 +193,7 @@ describe("Function: ingest", () => {
 
     it("returns 400 naming the problem when the body is not JSON", async () => {
       // Act
-      const response = await invoke(signedEvents("{not json"));
+      const response = await rig.invoke(signedEvents("{not json"));
 
       // Assess
       expect(response.statusCode).toBe(400);
@@ -380,18 +203,18 @@ describe("Function: ingest", () => {
     it("returns 503 and releases the replay claim when SQS refuses, so the same request can be resent", async () => {
       // Prepare
       const body = JSON.stringify([envelopeOf(job("build-15", "uid-sqs-down", "700"))]);
-      const broken = handlerWith({ queueUrl: `${emulators.queueUrl.replace(/events\.fifo$/, "missing.fifo")}` });
+      const broken = rig.handlerWith({ queueUrl: `${rig.emulators.queueUrl.replace(/events\.fifo$/, "missing.fifo")}` });
 
       // Act
       const failed = await broken(signedEvents(body));
-      const resent = await invoke(signedEvents(body));
+      const resent = await rig.invoke(signedEvents(body));
 
       // Assess
       expect(failed.statusCode).toBe(503);
       expect(failed.body).toMatchObject({ error: "EnqueueError", failed: [0] });
       expect(resent.statusCode).toBe(202);
-      expect(await drain()).toHaveLength(1);
-      expect(log.count("error")).toBe(1);
+      expect(await rig.drain()).toHaveLength(1);
+      expect(rig.log.count("error")).toBe(1);
     });
   });
 
@@ -448,8 +271,8 @@ describe("Function: ingest", () => {
       });
 
       // Act
-      const response = await invoke(admissionEvent(body));
-      const received = await drain();
+      const response = await rig.invoke(admissionEvent(body));
+      const received = await rig.drain();
 
       // Assess
       expect(response).toEqual({
@@ -488,8 +311,8 @@ describe("Function: ingest", () => {
       });
 
       // Act
-      const response = await invoke(admissionEvent(body));
-      const received = await drain();
+      const response = await rig.invoke(admissionEvent(body));
+      const received = await rig.drain();
 
       // Assess
       expect(response.body).toMatchObject({ response: { uid: "b0c6f1de-0b8e-4f0e-9f39-7ad1c1d2e3f4", allowed: true } });
@@ -519,8 +342,8 @@ describe("Function: ingest", () => {
       });
 
       // Act
-      const response = await invoke(admissionEvent(body));
-      const received = await drain();
+      const response = await rig.invoke(admissionEvent(body));
+      const received = await rig.drain();
 
       // Assess
       expect(response.body).toMatchObject({ response: { uid: "d1e2f3a4-delete", allowed: true } });
@@ -538,12 +361,12 @@ describe("Function: ingest", () => {
       });
 
       // Act
-      const response = await invoke(admissionEvent(body, "not-the-admission-token-at-all"));
+      const response = await rig.invoke(admissionEvent(body, "not-the-admission-token-at-all"));
 
       // Assess
       expect(response.statusCode).toBe(401);
       expect(response.body).toMatchObject({ reason: "wrong-token" });
-      expect(await drain()).toHaveLength(0);
+      expect(await rig.drain()).toHaveLength(0);
     });
 
     it("returns 400 naming the field and enqueues nothing when the review is malformed", async () => {
@@ -552,15 +375,15 @@ describe("Function: ingest", () => {
       const noObject = review({ uid: "no-object", kind: { group: "batch", version: "v1", kind: "Job" }, operation: "UPDATE" });
 
       // Act
-      const first = await invoke(admissionEvent(noUid));
-      const second = await invoke(admissionEvent(noObject));
+      const first = await rig.invoke(admissionEvent(noUid));
+      const second = await rig.invoke(admissionEvent(noObject));
 
       // Assess
       expect(first.statusCode).toBe(400);
       expect(String(first.body.message)).toContain("request.uid");
       expect(second.statusCode).toBe(400);
       expect(String(second.body.message)).toContain("request.object is missing for UPDATE");
-      expect(await drain()).toHaveLength(0);
+      expect(await rig.drain()).toHaveLength(0);
     });
 
     it("returns allowed and enqueues nothing for a dry run", async () => {
@@ -574,16 +397,16 @@ describe("Function: ingest", () => {
       });
 
       // Act
-      const response = await invoke(admissionEvent(body));
+      const response = await rig.invoke(admissionEvent(body));
 
       // Assess
       expect(response.body).toMatchObject({ response: { uid: "dry-run", allowed: true } });
-      expect(await drain()).toHaveLength(0);
+      expect(await rig.drain()).toHaveLength(0);
     });
 
     it("returns allowed and logs one error when the envelope cannot be enqueued", async () => {
       // Prepare
-      const broken = handlerWith({ queueUrl: emulators.queueUrl.replace(/events\.fifo$/, "missing.fifo") });
+      const broken = rig.handlerWith({ queueUrl: rig.emulators.queueUrl.replace(/events\.fifo$/, "missing.fifo") });
       const body = review({
         uid: "sqs-down",
         kind: { group: "batch", version: "v1", kind: "Job" },
@@ -596,23 +419,30 @@ describe("Function: ingest", () => {
 
       // Assess
       expect(response).toMatchObject({ statusCode: 200, body: { response: { uid: "sqs-down", allowed: true } } });
-      expect(log.count("error")).toBe(1);
-      expect(log.lines.find((l) => l.level === "error")?.message).toContain("resync");
+      expect(rig.log.count("error")).toBe(1);
+      expect(rig.log.lines.find((l) => l.level === "error")?.message).toContain("resync");
     });
 
-    it("returns allowed and logs the event as lost when the object is too big for SQS even cut down", async () => {
+    it("returns 400 naming request.object and logs the event as lost with the object's identity when it is too big for SQS even cut down", async () => {
       // Prepare
       const huge = job("x", "uid-admission-huge", "78");
       huge.metadata.labels = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`label-${i}`, "v".repeat(60)]));
       const body = review({ uid: "too-big", kind: { group: "batch", version: "v1", kind: "Job" }, operation: "UPDATE", object: huge });
 
       // Act
-      const response = await invoke(admissionEvent(body));
+      const response = await rig.invoke(admissionEvent(body));
 
       // Assess
-      expect(response).toMatchObject({ statusCode: 200, body: { response: { uid: "too-big", allowed: true } } });
-      expect(log.count("error")).toBe(1);
-      expect(await drain()).toHaveLength(0);
+      expect(response.statusCode).toBe(400);
+      expect(String(response.body.message)).toMatch(/^request\.object: envelope for Job ci\/x is \d+ bytes even when cut down/);
+      expect(rig.log.lines.filter((l) => l.level === "error")).toEqual([
+        {
+          level: "error",
+          message: expect.stringContaining("admission event lost"),
+          fields: expect.objectContaining({ kind: "Job", namespace: "ci", name: "x", uid: "uid-admission-huge", reviewUid: "too-big", status: 400 }),
+        },
+      ]);
+      expect(await rig.drain()).toHaveLength(0);
     });
 
     it("keeps successive updates apart when the client sent no resourceVersion", async () => {
@@ -623,9 +453,9 @@ describe("Function: ingest", () => {
         review({ uid, kind: { group: "batch", version: "v1", kind: "Job" }, operation: "UPDATE", object });
 
       // Act
-      await invoke(admissionEvent(update("review-1")));
-      await invoke(admissionEvent(update("review-2")));
-      const received = await drain();
+      await rig.invoke(admissionEvent(update("review-1")));
+      await rig.invoke(admissionEvent(update("review-2")));
+      const received = await rig.drain();
 
       // Assess
       expect(received).toHaveLength(2);
@@ -648,8 +478,8 @@ describe("Function: ingest", () => {
       });
 
       // Act
-      const response = await invoke(event);
-      const received = await drain();
+      const response = await rig.invoke(event);
+      const received = await rig.drain();
 
       // Assess
       expect(response).toEqual({ statusCode: 202, body: { enqueued: 1, ignored: 0 } });
@@ -679,8 +509,8 @@ describe("Function: ingest", () => {
       });
 
       // Act
-      const response = await invoke(event);
-      const received = await drain();
+      const response = await rig.invoke(event);
+      const received = await rig.drain();
 
       // Assess
       expect(response.statusCode).toBe(202);
@@ -708,8 +538,8 @@ describe("Function: ingest", () => {
       });
 
       // Act
-      const response = await invoke(event);
-      const received = await drain();
+      const response = await rig.invoke(event);
+      const received = await rig.drain();
 
       // Assess
       expect(response.statusCode).toBe(202);
@@ -731,19 +561,20 @@ describe("Function: ingest", () => {
         routeKey: "/cloudevents",
         path: "/cloudevents",
         query: { token: CLOUDEVENTS_TOKEN },
-        headers: binarySample.headers,
+        // Another event id too: the sample's own was accepted above, and a repeat is a replay (409).
+        headers: { ...binarySample.headers, "ce-id": "matrix-run-with-3000-children" },
         body: JSON.stringify({ pipelineRun: run }),
       });
 
       // Act
-      const response = await invoke(event);
-      const received = await drain();
+      const response = await rig.invoke(event);
+      const received = await rig.drain();
 
       // Assess
       expect(response.statusCode).toBe(202);
       expect(received).toHaveLength(1);
       expect(Object.keys(received[0]!.envelope.object.status as Json)).toEqual(["conditions"]);
-      expect(log.count("warn")).toBe(1);
+      expect(rig.log.count("warn")).toBe(1);
     });
 
     it("returns 401 and enqueues nothing when the token is wrong", async () => {
@@ -757,11 +588,11 @@ describe("Function: ingest", () => {
       });
 
       // Act
-      const response = await invoke(event);
+      const response = await rig.invoke(event);
 
       // Assess
       expect(response.statusCode).toBe(401);
-      expect(await drain()).toHaveLength(0);
+      expect(await rig.drain()).toHaveLength(0);
     });
 
     it("returns 400 naming the type when the event is not a Tekton run event, and 202 ignoring a CustomRun event", async () => {
@@ -781,14 +612,14 @@ describe("Function: ingest", () => {
       });
 
       // Act
-      const rejected = await invoke(foreign);
-      const ignored = await invoke(customRun);
+      const rejected = await rig.invoke(foreign);
+      const ignored = await rig.invoke(customRun);
 
       // Assess
       expect(rejected.statusCode).toBe(400);
       expect(String(rejected.body.message)).toContain('type "com.example.deploy.finished.v1"');
       expect(ignored).toEqual({ statusCode: 202, body: { enqueued: 0, ignored: 1 } });
-      expect(await drain()).toHaveLength(0);
+      expect(await rig.drain()).toHaveLength(0);
     });
 
     it("returns 400 naming the data field when the run is missing", async () => {
@@ -801,7 +632,7 @@ describe("Function: ingest", () => {
       });
 
       // Act
-      const response = await invoke(event);
+      const response = await rig.invoke(event);
 
       // Assess
       expect(response.statusCode).toBe(400);
@@ -812,7 +643,7 @@ describe("Function: ingest", () => {
   describe("Method: routing", () => {
     it("returns 404 for a path the function does not serve", async () => {
       // Act
-      const response = await invoke(httpEvent({ routeKey: "/nothing", path: "/nothing", body: "{}" }));
+      const response = await rig.invoke(httpEvent({ routeKey: "/nothing", path: "/nothing", body: "{}" }));
 
       // Assess
       expect(response.statusCode).toBe(404);

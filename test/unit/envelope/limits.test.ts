@@ -27,7 +27,11 @@ describe("Function: findTooDeep", () => {
     const problem = findTooDeep({ object: { spec: nested(ENVELOPE_LIMITS.maxDepth - 1) } });
 
     // Assess
-    expect(problem).toEqual({ path: "object.spec.a.a.a.a.a.a…", reason: "nested deeper than 64 levels" });
+    expect(problem).toEqual({
+      path: "object.spec.a.a.a.a.a.a…",
+      segments: ["object", "spec", ...Array<string>(62).fill("a")],
+      reason: "nested deeper than 64 levels",
+    });
   });
 
   it("returns a problem instead of overflowing the stack when a document is 100,000 levels deep", () => {
@@ -38,7 +42,8 @@ describe("Function: findTooDeep", () => {
     const problem = findTooDeep(JSON.parse(body));
 
     // Assess
-    expect(problem).toEqual({ path: "[0][0][0][0][0][0][0][0]…", reason: "nested deeper than 64 levels" });
+    expect(problem).toMatchObject({ path: "[0][0][0][0][0][0][0][0]…", reason: "nested deeper than 64 levels" });
+    expect(problem?.segments).toHaveLength(64);
   });
 
   it("names the branch that is too deep when its siblings are shallow", () => {
