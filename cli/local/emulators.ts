@@ -4,6 +4,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import { buildApp } from "fauxqs";
 import { ensureStateTable } from "../../shared/store";
+import { closeDynaliteIterators } from "./dynalite-iterators";
 
 export interface Emulators {
   sqsEndpoint: string;
@@ -51,6 +52,8 @@ const startSqs = async (): Promise<{ port: number; stop(): Promise<void> }> => {
  */
 export const startEmulators = async (options: EmulatorOptions = {}): Promise<Emulators> => {
   const sqsServer = await startSqs();
+  // Without it every Scan pins the table in memory and the state sweeper could free nothing.
+  closeDynaliteIterators();
   const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => dynamo.listen(0, LOOPBACK, resolve));
 
