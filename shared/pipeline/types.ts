@@ -7,6 +7,8 @@ export const PipelinePhase = {
   Errored: "errored",
   Cancelled: "cancelled",
   TimedOut: "timed_out",
+  /** A stage that never ran: a Tekton task skipped by its `when` expressions or after a failure. Never a run's phase. */
+  Skipped: "skipped",
 } as const;
 export type PipelinePhase = (typeof PipelinePhase)[keyof typeof PipelinePhase];
 
@@ -16,6 +18,7 @@ export const TERMINAL_PHASES: ReadonlySet<PipelinePhase> = new Set([
   PipelinePhase.Errored,
   PipelinePhase.Cancelled,
   PipelinePhase.TimedOut,
+  PipelinePhase.Skipped,
 ]);
 
 export const isTerminal = (phase: PipelinePhase): boolean => TERMINAL_PHASES.has(phase);
@@ -57,6 +60,12 @@ export interface PipelineInfo {
   namespace: string;
   /** `metadata.generateName`: runs made from one template share it (a stable status name). */
   generateName?: string;
+  /**
+   * What each run of this kind is started from, the name people look for:
+   * a Job's CronJob, an Argo Workflow's CronWorkflow or WorkflowTemplate.
+   * The default `{{name}}` of status names.
+   */
+  template?: { kind: string; name: string };
   phase: PipelinePhase;
   stages: Stage[];
   startedAt?: string;

@@ -9,6 +9,7 @@ export const PHASE_EMOJI = {
   [PipelinePhase.Errored]: "⚠️",
   [PipelinePhase.Cancelled]: "🚫",
   [PipelinePhase.TimedOut]: "⏱️",
+  [PipelinePhase.Skipped]: "⏭️",
 } as const satisfies Record<PipelinePhase, string>;
 
 export const PHASE_LABEL = {
@@ -19,6 +20,7 @@ export const PHASE_LABEL = {
   [PipelinePhase.Errored]: "Errored",
   [PipelinePhase.Cancelled]: "Cancelled",
   [PipelinePhase.TimedOut]: "Timed out",
+  [PipelinePhase.Skipped]: "Skipped",
 } as const satisfies Record<PipelinePhase, string>;
 
 /** 0xRRGGBB per phase: green for success, red for failure, amber for the run's own limits, grey when stopped. */
@@ -30,6 +32,7 @@ export const PHASE_COLOR = {
   [PipelinePhase.Errored]: 0xe01e5a,
   [PipelinePhase.Cancelled]: 0x7f8c8d,
   [PipelinePhase.TimedOut]: 0xecb22e,
+  [PipelinePhase.Skipped]: 0x95a5a6,
 } as const satisfies Record<PipelinePhase, number>;
 
 export const phaseText = (phase: PipelinePhase): string => `${PHASE_EMOJI[phase]} ${PHASE_LABEL[phase]}`;

@@ -15,6 +15,8 @@ const TO_COMMIT_STATUS = {
   [PipelinePhase.Errored]: CommitStatusPhase.Failure,
   [PipelinePhase.TimedOut]: CommitStatusPhase.Failure,
   [PipelinePhase.Cancelled]: CommitStatusPhase.Canceled,
+  // A stage's phase only: a run is never skipped, but every phase maps.
+  [PipelinePhase.Skipped]: CommitStatusPhase.Success,
 } as const satisfies Record<PipelinePhase, CommitStatusPhase>;
 
 /** Own keys only: a phase named `toString` must not find Object.prototype. */

@@ -24,6 +24,7 @@ const PHASE_CARD_COLOR = {
   [PipelinePhase.Errored]: "Attention",
   [PipelinePhase.Cancelled]: "Default",
   [PipelinePhase.TimedOut]: "Warning",
+  [PipelinePhase.Skipped]: "Default",
 } as const satisfies Record<PipelinePhase, string>;
 
 const STAGES_MAX = 40;
