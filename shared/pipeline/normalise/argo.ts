@@ -102,6 +102,31 @@ const podStages = (status: JsonObject): Stage[] => {
   );
 };
 
+/**
+ * The label the CronWorkflow controller puts on every Workflow it starts
+ * (argo-workflows workflow/common/common.go `LabelKeyCronWorkflow`); its
+ * value is the CronWorkflow's name. The Workflow itself is named from
+ * `generateName: <cronworkflow>-`, so it differs on every run.
+ */
+export const CRON_WORKFLOW_LABEL = "workflows.argoproj.io/cron-workflow";
+
+/**
+ * What the workflow was started from: its CronWorkflow, else the
+ * WorkflowTemplate or ClusterWorkflowTemplate `spec.workflowTemplateRef`
+ * names (`clusterScope: true` for the cluster-scoped kind). A CronWorkflow
+ * whose spec refers to a template is still named after the CronWorkflow:
+ * that is what schedules it, and what people look for.
+ * https://argo-workflows.readthedocs.io/en/latest/fields/#workflowtemplateref
+ */
+const templateOf = (obj: CheckedObject): NormalisedRun["template"] => {
+  const cron = obj.metadata.labels[CRON_WORKFLOW_LABEL]?.trim();
+  if (cron) return { kind: "CronWorkflow", name: cron };
+  const ref = record(obj.spec.workflowTemplateRef);
+  const name = text(ref.name)?.trim();
+  if (!name) return undefined;
+  return { kind: ref.clusterScope === true ? "ClusterWorkflowTemplate" : "WorkflowTemplate", name };
+};
+
 export function normaliseWorkflow(obj: CheckedObject): NormalisedRun {
   const { status, spec } = obj;
   const message = text(status.message);
@@ -118,5 +143,6 @@ export function normaliseWorkflow(obj: CheckedObject): NormalisedRun {
     startedAt,
     finishedAt: finished(phase, status.finishedAt),
     message,
+    template: templateOf(obj),
   });
 }

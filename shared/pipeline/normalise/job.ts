@@ -15,7 +15,7 @@
  * https://kubernetes.io/docs/concepts/workloads/controllers/job/#termination-of-job-pods
  */
 import { PipelinePhase, type NormalisedRun } from "../types";
-import { conditions, count, runOf, text, type CheckedObject, type Condition } from "./read";
+import { conditions, count, ownerName, runOf, text, type CheckedObject, type Condition } from "./read";
 
 export const JobConditionType = {
   Complete: "Complete",
@@ -80,6 +80,20 @@ const retryMessage = (status: Record<string, unknown>, phase: PipelinePhase): st
   return `${failed} pod${failed === 1 ? "" : "s"} failed, retrying`;
 };
 
+/**
+ * The CronJob controller names each Job `<cronjob>-<scheduled minute>` and
+ * owns it (kubernetes pkg/controller/cronjob `getJobFromTemplate2`), so the
+ * CronJob's name is the one that stays the same from night to night.
+ * batch/v1beta1 is the CronJob API before Kubernetes 1.21 (removed in 1.25);
+ * Jobs it created keep that owner reference.
+ */
+const CRONJOB_API_VERSIONS = ["batch/v1", "batch/v1beta1"] as const;
+
+const templateOf = (obj: CheckedObject): NormalisedRun["template"] => {
+  const cronJob = ownerName(obj, "CronJob", CRONJOB_API_VERSIONS);
+  return cronJob === undefined ? undefined : { kind: "CronJob", name: cronJob };
+};
+
 export function normaliseJob(obj: CheckedObject): NormalisedRun {
   const { status } = obj;
   const { phase, condition } = verdictOf(status);
@@ -95,5 +109,5 @@ export function normaliseJob(obj: CheckedObject): NormalisedRun {
   // A Job is one unit of work: its pods are retries or parallel copies of the
   // same template, not steps, so it is a single stage named after the Job.
   const stage = { name: obj.metadata.name, phase, startedAt, finishedAt, message };
-  return runOf(obj, { phase, stages: [stage], startedAt, finishedAt, message });
+  return runOf(obj, { phase, stages: [stage], startedAt, finishedAt, message, template: templateOf(obj) });
 }

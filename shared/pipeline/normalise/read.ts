@@ -90,7 +90,19 @@ export interface RunState {
   finishedAt?: string;
   message?: string;
   parent?: NormalisedRun["parent"];
+  /** What the run was started from (a CronJob, CronWorkflow or WorkflowTemplate): the name its statuses go by. */
+  template?: NormalisedRun["template"];
 }
+
+/**
+ * The name of the object's owner of `kind` in one of `apiVersions`, if any.
+ * The apiVersion is checked as well as the kind, so that another group's
+ * kind of the same name is never taken for it.
+ */
+export const ownerName = (obj: CheckedObject, kind: string, apiVersions: readonly string[]): string | undefined => {
+  const owner = obj.metadata.ownerReferences.find((ref) => ref.kind === kind && apiVersions.includes(String(ref.apiVersion)));
+  return owner === undefined ? undefined : text(owner.name);
+};
 
 export const runOf = (obj: CheckedObject, state: RunState): NormalisedRun =>
   compact({
