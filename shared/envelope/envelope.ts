@@ -88,9 +88,24 @@ const checkGroupId = (envelope: Envelope): void => {
   if (problem) throw new InvalidEnvelopeError("object.metadata.uid", `is part of the SQS MessageGroupId (cluster/uid), which ${problem}`);
 };
 
-/** FIFO group: every event of one object is processed in order. */
-export const messageGroupId = (envelope: Pick<Envelope, "cluster" | "object">): string =>
-  `${envelope.cluster}/${envelope.object.metadata.uid}`;
+/**
+ * The uid of the run an object's events belong to: its own, and for a Tekton
+ * TaskRun its PipelineRun's (from the owner reference Tekton sets), so the
+ * TaskRuns and their PipelineRun are handled in the order the relay saw them
+ * and a PipelineRun's final event never overtakes its TaskRuns' events.
+ */
+export const runUid = (envelope: Pick<Envelope, "object">): string => {
+  const { metadata, kind } = envelope.object;
+  if (kind !== "TaskRun") return metadata.uid;
+  const owners = (metadata as { ownerReferences?: unknown }).ownerReferences;
+  const owner = Array.isArray(owners)
+    ? (owners as Array<{ kind?: unknown; uid?: unknown }>).find((o) => o?.kind === "PipelineRun" && typeof o.uid === "string" && o.uid !== "")
+    : undefined;
+  return (owner?.uid as string | undefined) ?? metadata.uid;
+};
+
+/** FIFO group: every event of one run (a TaskRun's with its PipelineRun's) is processed in order. */
+export const messageGroupId = (envelope: Pick<Envelope, "cluster" | "object">): string => `${envelope.cluster}/${runUid(envelope)}`;
 
 /**
  * FIFO deduplication id: the same watch event sent twice within SQS's

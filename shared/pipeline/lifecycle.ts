@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { LifecycleEvent } from "../receivers/types";
+import { settleStages } from "./settle";
 import { PipelinePhase, isTerminal, phaseRank, type PipelineInfo, type Stage } from "./types";
 
 /** A lifecycle callback's delivery mark for one receiver. */
@@ -36,13 +37,20 @@ export const emptyRunState = (): RunState => ({ stages: [], deliveries: {} });
 
 const stageRank = (stage: Stage): number => phaseRank(stage.phase);
 
-/** Merges stages by name; a stage never moves back to a lower rank. */
+/**
+ * Merges stages by name; a stage never moves back to a lower rank. A stage
+ * whose phase was inferred at the run's end gives way to the stage's own
+ * finished observation.
+ */
 export const mergeStages = (stored: readonly Stage[], incoming: readonly Stage[]): Stage[] => {
   const merged = new Map(stored.map((s) => [s.name, s]));
   for (const stage of incoming) {
     const old = merged.get(stage.name);
-    if (!old || stageRank(stage) > stageRank(old)) merged.set(stage.name, { ...old, ...stage });
-    else if (stageRank(stage) === stageRank(old) && !isTerminal(old.phase)) merged.set(stage.name, { ...old, ...stage });
+    const observed = old?.inferred && isTerminal(stage.phase) && !stage.inferred;
+    if (!old || observed || stageRank(stage) > stageRank(old) || (stageRank(stage) === stageRank(old) && !isTerminal(old.phase))) {
+      const { inferred: _inferred, ...rest } = { ...old, ...stage };
+      merged.set(stage.name, stage.inferred ? { ...rest, inferred: true } : rest);
+    }
   }
   return [...merged.values()];
 };
@@ -70,7 +78,8 @@ export const advance = (state: RunState, incoming: PipelineInfo): Advance => {
   const stored = state.info;
   if (stored && phaseRank(incoming.phase) < phaseRank(stored.phase)) return { state, stale: true, changed: false };
   const phase = stored && isTerminal(stored.phase) ? stored.phase : incoming.phase;
-  const stages = mergeStages(state.stages, incoming.stages);
+  const message = stored && isTerminal(stored.phase) ? stored.message : incoming.message;
+  const stages = settleStages(mergeStages(state.stages, incoming.stages), phase, message);
   const info: PipelineInfo = {
     ...incoming,
     phase,
@@ -84,6 +93,8 @@ export const advance = (state: RunState, incoming: PipelineInfo): Advance => {
 
 /** Folds a stage seen on a child object (a TaskRun of a PipelineRun) into the parent's state. */
 export const advanceStage = (state: RunState, stage: Stage): Advance => {
+  // A finished run takes only finished stages: never a Pending stage on a finished run.
+  if (state.info && isTerminal(state.info.phase) && !isTerminal(stage.phase)) return { state, stale: true, changed: false };
   const stages = mergeStages(state.stages, [stage]);
   const before = state.info ? stateHash(state.info) : stateHash({ phase: PipelinePhase.Pending, stages: state.stages });
   const info = state.info ? { ...state.info, stages } : undefined;

@@ -36,6 +36,8 @@ export interface Stage {
   startedAt?: string;
   finishedAt?: string;
   message?: string;
+  /** The phase was taken from the finished run's own status, not seen on the stage itself. */
+  inferred?: true;
 }
 
 export interface GitContext {

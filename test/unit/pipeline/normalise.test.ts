@@ -89,7 +89,7 @@ const FIXTURES: FixtureCase[] = [
     fixture: "tekton/pipelinerun-failed.yaml",
     expected: { phase: P.Failed, startedAt: "2025-03-12T11:02:17Z", finishedAt: "2025-03-12T11:06:51Z" },
     message: "Tasks Completed: 3 (Failed: 1, Cancelled 0), Skipped: 1",
-    stages: ["fetch-repository:pending", "unit-tests:pending", "report:pending"],
+    stages: ["fetch-repository:pending", "unit-tests:pending", "report:pending", "build-image:skipped"],
   },
   {
     fixture: "tekton/pipelinerun-cancelled.yaml",
