@@ -99,7 +99,10 @@ export const advanceStage = (state: RunState, stage: Stage): Advance => {
   const before = state.info ? stateHash(state.info) : stateHash({ phase: PipelinePhase.Pending, stages: state.stages });
   const info = state.info ? { ...state.info, stages } : undefined;
   const after = stateHash({ phase: info?.phase ?? PipelinePhase.Pending, stages });
-  if (before === after) return { state, stale: false, changed: false };
+  // On a finished run, a stage's own late observation (its duration, its
+  // failure reason) is stored; it is posted only if it changes a phase.
+  const detailed = info !== undefined && isTerminal(info.phase) && JSON.stringify(stages) !== JSON.stringify(state.stages);
+  if (before === after && !detailed) return { state, stale: false, changed: false };
   return { state: { ...state, stages, ...(info ? { info } : {}) }, stale: false, changed: true };
 };
 
