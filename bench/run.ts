@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick]`: measures the relay, the process function,
- * calls per unit of work, cold starts and cost, prints one table and writes
+ * calls per unit of work, cold starts, cost and the local stack's memory
+ * over a long replay, prints one table and writes
  * the figures to bench/results.json. Progress goes to stderr, the table to
  * stdout. Speed is measured here and never asserted in tests.
  */
@@ -15,13 +16,14 @@ import { measureColdStart } from "./coldstart";
 import { estimateCost, PRICES } from "./cost";
 import { measureProcess } from "./process";
 import { buildConsumers, measureRelay, type RelayResult } from "./relay";
+import { buildReplayMemoryConsumer, measureReplayMemory } from "./replay-memory";
 import { renderTable, type BenchResults } from "./table";
 
 const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
 const quick = values.quick;
 const sizes = quick
-  ? { relayObjects: [500, 2_000], processRuns: 30, callRuns: 30, starts: 3 }
-  : { relayObjects: [1_000, 10_000], processRuns: 150, callRuns: 100, starts: 5 };
+  ? { relayObjects: [500, 2_000], processRuns: 30, callRuns: 30, starts: 3, memoryRuns: 2_000, memoryWaves: 4 }
+  : { relayObjects: [1_000, 10_000], processRuns: 150, callRuns: 100, starts: 5, memoryRuns: 5_000, memoryWaves: 5 };
 
 const step = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
   const started = performance.now();
@@ -38,9 +40,12 @@ for (const objects of sizes.relayObjects) relay.push(await step(`relay, ${object
 const processResult = await step(`process, ${sizes.processRuns} runs`, () => measureProcess(sizes.processRuns));
 const calls = await step(`calls, ${sizes.callRuns} runs with and without duplicates`, () => measureCalls(sizes.callRuns));
 const coldStart = await step("cold start of each function bundle", () => measureColdStart(sizes.starts));
+const replayMemory = await step(`local replay memory, ${sizes.memoryRuns} runs with and without the state sweeper`, async () =>
+  measureReplayMemory(sizes.memoryRuns, sizes.memoryWaves, await buildReplayMemoryConsumer()),
+);
 const cost = [estimateCost("as recorded", calls.clean), estimateCost("with 30% duplicate deliveries", calls.duplicated)];
 
-const results: BenchResults = { relay, process: processResult, calls, coldStart, cost };
+const results: BenchResults = { relay, process: processResult, calls, coldStart, cost, replayMemory };
 const table = renderTable(results);
 process.stdout.write(`${table}\n`);
 const machine = { node: process.version, platform: `${process.platform}/${process.arch}`, cpu: cpus()[0]?.model ?? "unknown", cores: availableParallelism() };

@@ -7,6 +7,7 @@ import type { ColdStartRow } from "./coldstart";
 import { PRICES, type CostEstimate } from "./cost";
 import type { ProcessResult } from "./process";
 import type { RelayResult } from "./relay";
+import type { ReplayMemoryResult } from "./replay-memory";
 
 export interface BenchResults {
   relay: RelayResult[];
@@ -14,6 +15,7 @@ export interface BenchResults {
   calls: CallsResult;
   coldStart: ColdStartRow[];
   cost: CostEstimate[];
+  replayMemory: ReplayMemoryResult;
 }
 
 type Row = [area: string, measure: string, value: string, reference: string, ratio: string];
@@ -33,6 +35,15 @@ const processRows = (p: ProcessResult): Row[] => [
   [`process, ${n(p.pipeline.events)} watch events of ${n(p.runs)} runs`, "events per second", n(p.pipeline.eventsPerSecond, 1), `${n(p.noop.eventsPerSecond, 1)} no-op handler`, ratio(p.ratio)],
   ["", "handler time per event", `${n(p.pipeline.handlerMsPerEvent, 1)} ms`, `${n(p.noop.handlerMsPerEvent, 1)} ms no-op handler`, ratio(p.pipeline.handlerMsPerEvent / p.noop.handlerMsPerEvent)],
 ];
+
+const replayMemoryRows = (r: ReplayMemoryResult): Row[] => {
+  const held = (side: ReplayMemoryResult["swept"]) => side.heapUsedKb + side.arrayBuffersKb;
+  return [
+    [`Local replay memory, ${n(r.runs)} runs in ${n(r.waves)} TTL waves`, "state items at the end", n(r.swept.items), `${n(r.kept.items)} without sweeper`, ratio(r.itemRatio)],
+    ["", "JS heap + buffers after GC", mb(held(r.swept)), `${mb(held(r.kept))} without sweeper`, ratio(r.memoryRatio)],
+    ["", "peak RSS", mb(r.swept.maxRssKb), `${mb(r.kept.maxRssKb)} without sweeper`, ratio(r.swept.maxRssKb / r.kept.maxRssKb)],
+  ];
+};
 
 const per = (value: number, of: number, digits = 2): string => (of === 0 ? "-" : n(value / of, digits));
 
@@ -78,6 +89,7 @@ export const renderTable = (results: BenchResults): string => {
   const rows: Row[] = [
     ...results.relay.flatMap(relayRows),
     ...processRows(results.process),
+    ...replayMemoryRows(results.replayMemory),
     ...callsRows(results.calls),
     ...coldRows(results.coldStart),
     ...costRows(results.cost),
