@@ -24,5 +24,5 @@ export { IngestPath, ingestRoutes, routeNotFound } from "./routes";
 export { INGEST_DEFAULTS, resolveIngestSettings, type IngestSettings } from "./settings";
 export { handleCloudEvents } from "./cloudevents-route";
 export { enqueueClaimed, type ReplayClaim } from "./enqueue";
-export { tektonEntry } from "./tekton";
+export { TEKTON_EVENT_TYPES, tektonEntry } from "./tekton";
 export { resolveClusterTokens, TOKENS_SETTING, type ClusterToken } from "./tokens";

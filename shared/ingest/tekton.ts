@@ -5,7 +5,20 @@ import { InvalidRequestError } from "./errors";
 import type { QueueEntry } from "./queue";
 import { EnvelopeTooLargeError, shapeForQueue } from "./shape";
 
-/** Tekton Pipelines' event types (pkg/reconciler/events/cloudevent/cloudevent.go). */
+/**
+ * Every CloudEvent type Tekton emits: Pipelines' run events
+ * (pkg/reconciler/events/cloudevent/cloudevent.go: `dev.tekton.event.<kind>.<state>.v1`
+ * for TaskRun, PipelineRun, CustomRun and the older Run) and Triggers'
+ * EventListener events (`dev.tekton.event.triggers.<state>.v1`). All are
+ * accepted; TaskRun and PipelineRun events become envelopes, the others carry
+ * no run we report on and are counted as ignored.
+ */
+export const TEKTON_EVENT_TYPES: readonly string[] = [
+  ...["taskrun", "pipelinerun", "customrun", "run"].flatMap((kind) =>
+    ["started", "running", "unknown", "successful", "failed"].map((state) => `dev.tekton.event.${kind}.${state}.v1`),
+  ),
+  ...["started", "successful", "failed", "done"].map((state) => `dev.tekton.event.triggers.${state}.v1`),
+];
 const TEKTON_RUN_EVENT = /^dev\.tekton\.event\.(pipelinerun|taskrun)\.(started|running|successful|failed|unknown)\.v1$/;
 const TEKTON_PREFIX = "dev.tekton.event.";
 
