@@ -96,6 +96,9 @@ export class BitbucketServerProvider implements CommitStatusProvider {
     return phaseToBitbucketServerState(phase);
   }
 
+  /** Build status `description`, like `key` and `name`, is at most 255 characters (Bitbucket Data Center REST API, "Build status"). */
+  readonly descriptionLimit = FIELD_LIMIT;
+
   render(status: StatusFields) {
     return renderFields(status, { description: FIELD_LIMIT, details: false });
   }

@@ -125,6 +125,11 @@ export class GitHubProvider implements CommitStatusProvider {
     return checkRunState(status, conclusion);
   }
 
+  /** A check run's summary takes what its output takes; a commit status description far less. */
+  get descriptionLimit(): number {
+    return this.usesChecks ? GITHUB_OUTPUT_LIMIT : GITHUB_STATUS_DESCRIPTION_LIMIT;
+  }
+
   render(status: StatusFields) {
     return this.usesChecks
       ? renderFields(status, { description: GITHUB_OUTPUT_LIMIT, details: GITHUB_OUTPUT_LIMIT })
@@ -151,6 +156,9 @@ export class GitHubProvider implements CommitStatusProvider {
       status: state.status,
       ...(state.conclusion ? { conclusion: state.conclusion } : {}),
       ...(fields.url ? { details_url: fields.url } : {}),
+      // The integrator's own reference (https://docs.github.com/rest/checks/runs#create-a-check-run):
+      // the run's uid, which tells two runs apart when their check runs share a name.
+      ...(desired.externalId ? { external_id: desired.externalId } : {}),
       ...(fields.description || fields.details
         ? { output: { title: target.name, summary: fields.description, ...(fields.details ? { text: fields.details } : {}) } }
         : {}),

@@ -116,6 +116,8 @@ export class GitLabProvider implements CommitStatusProvider {
     return phaseToGitLabState(phase);
   }
 
+  readonly descriptionLimit = GITLAB_DESCRIPTION_LIMIT;
+
   render(status: StatusFields) {
     return renderFields(status, { description: GITLAB_DESCRIPTION_LIMIT, details: false });
   }

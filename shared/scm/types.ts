@@ -78,6 +78,12 @@ export interface StatusFields {
 /** What the caller wants the SCM to show, plus the ids remembered from earlier writes. */
 export interface DesiredStatus extends StatusFields {
   readonly providerIds?: ProviderIds;
+  /**
+   * The caller's own id for what the status reports (the run's uid), as a
+   * GitHub check run's `external_id`; ignored elsewhere. Not shown to
+   * people, so never part of drift comparison.
+   */
+  readonly externalId?: string;
 }
 
 /** What the SCM holds for a target. */
@@ -112,6 +118,12 @@ export interface WrittenStatus {
 export interface StatusView {
   /** The provider's state for a phase; phases with the same state look identical on this SCM. */
   stateOf(phase: CommitStatusPhase): string;
+  /**
+   * The longest description this SCM keeps, in characters; undefined where
+   * it documents none. Callers fit their text to it, so that the cut falls
+   * where they choose rather than where `render` truncates.
+   */
+  readonly descriptionLimit?: number;
   /** The fields as this provider stores them: descriptions cut to its limit, details dropped where it cannot show them. */
   render(status: StatusFields): Required<Omit<StatusFields, "details">> & Pick<StatusFields, "details">;
 }

@@ -32,6 +32,7 @@ export interface FakeCheckRun {
   status: string;
   conclusion: string | null;
   details_url: string | null;
+  external_id: string | null;
   output: { title: string | null; summary: string | null; text: string | null };
   started_at: string | null;
   completed_at: string | null;
@@ -184,6 +185,7 @@ export class FakeGitHubServer extends FakeScmServer {
       status: "queued",
       conclusion: null,
       details_url: null,
+      external_id: null,
       output: { title: null, summary: null, text: null },
       started_at: nowIso(),
       completed_at: null,
@@ -205,6 +207,7 @@ export class FakeGitHubServer extends FakeScmServer {
     if (body.status === "completed" && body.conclusion === undefined) throw invalid("conclusion is required when status is completed");
     if (typeof body.name === "string") run.name = body.name;
     if (typeof body.details_url === "string") run.details_url = body.details_url;
+    if (typeof body.external_id === "string") run.external_id = body.external_id;
     if (typeof body.status === "string") run.status = body.status;
     if (typeof body.conclusion === "string") {
       run.conclusion = body.conclusion;
@@ -238,7 +241,6 @@ export class FakeGitHubServer extends FakeScmServer {
     return {
       ...fields,
       node_id: `CR_${run.id}`,
-      external_id: "",
       url: `${this.apiUrl}/repos/${repo}/check-runs/${run.id}`,
       html_url: `https://github.example/${repo}/runs/${run.id}`,
       output: { ...run.output, annotations_count: 0, annotations_url: `${this.apiUrl}/repos/${repo}/check-runs/${run.id}/annotations` },
