@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { PipelineInfo } from "../pipeline/types";
 import { secretReference } from "../secrets";
 import { ReceiverError } from "./errors";
-import { commitText, commitUrl, formatDuration, PHASE_COLOR, PHASE_EMOJI, PHASE_LABEL, runTitle, stageStatus, summaryLine, truncate } from "./format";
+import { commitText, commitUrl, formatDuration, PHASE_COLOR, PHASE_EMOJI, PHASE_LABEL, runNote, runTitle, stageStatus, summaryLine, truncate } from "./format";
 import type { ReceiverFactory } from "./registry";
 import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "./types";
 import { eventsOption, PostingReceiver, resolveSecretUrl, sendJson, timeoutOption } from "./webhook";
@@ -46,7 +46,8 @@ export const discordMessage = (info: PipelineInfo, username?: string) => {
   const commit = commitText(info.git);
   const link = commitUrl(info.git);
   if (commit) lines.push(`**Commit** ${link ? `[${commit}](${link})` : commit}`);
-  if (info.message) lines.push(`> ${info.message}`);
+  const note = runNote(info);
+  if (note) lines.push(`> ${note}`);
   const timestamp = info.finishedAt ?? info.startedAt;
   return {
     ...(username ? { username } : {}),

@@ -81,6 +81,50 @@ export const commitUrl = (git: GitContext | undefined): string | undefined => {
   return `${base}${path}${git.sha}`;
 };
 
+/** Text from a cluster on one line: messages and logs carry newlines and runs of spaces. */
+export const oneLine = (text: string): string => text.replace(/\s+/g, " ").trim();
+
+/** Phases of a run, or of a stage, that failed. */
+export const FAILED_PHASES: ReadonlySet<PipelinePhase> = new Set([PipelinePhase.Failed, PipelinePhase.Errored, PipelinePhase.TimedOut]);
+const UNFINISHED_OR_FINE: ReadonlySet<PipelinePhase> = new Set([PipelinePhase.Pending, PipelinePhase.Running, PipelinePhase.Succeeded, PipelinePhase.Skipped]);
+
+export interface Failure {
+  /** The stage the run stopped at; absent when unknown or when it is the run itself (a Job is its own only stage). */
+  readonly stage?: string;
+  /** Why, on one line: the failed stage's message, else the run's own. Only for failed, errored and timed-out runs. */
+  readonly reason?: string;
+}
+
+/**
+ * Where and why a finished run did not succeed; undefined while it runs or
+ * when it succeeded. The first stage that failed is blamed; a cancelled
+ * stage only when none failed (a run stopped by its timeout cancels what
+ * was still running), and then the run's message says why, not the stage's
+ * ("cancelled as the PipelineRun it belongs to has timed out").
+ */
+export const failureOf = (info: Pick<PipelineInfo, "name" | "phase" | "stages" | "message">): Failure | undefined => {
+  if (UNFINISHED_OR_FINE.has(info.phase)) return undefined;
+  const failed = info.stages.find((s) => FAILED_PHASES.has(s.phase));
+  const stage = failed ?? info.stages.find((s) => s.phase === PipelinePhase.Cancelled);
+  const reason = FAILED_PHASES.has(info.phase) ? oneLine(failed?.message ?? info.message ?? "") : "";
+  return { ...(stage && stage.name !== info.name ? { stage: stage.name } : {}), ...(reason ? { reason } : {}) };
+};
+
+/** Longest failure reason a chat message shows; the stage table and the dashboard have the rest. */
+const NOTE_REASON_MAX = 300;
+
+/**
+ * The note under a chat message: for a run that failed at a stage, where and
+ * why (`Failed at test: "step-build" exited with code 1`), which says more
+ * than a PipelineRun's `Tasks Completed: 2 (Failed: 1, …)`; else the run's
+ * own message.
+ */
+export const runNote = (info: PipelineInfo): string | undefined => {
+  const failure = failureOf(info);
+  if (failure?.stage === undefined || failure.reason === undefined) return info.message;
+  return `${PHASE_LABEL[info.phase]} at ${failure.stage}: ${truncate(failure.reason, NOTE_REASON_MAX)}`;
+};
+
 /** Keeps the first `max` items and says how many were left out, so a long pipeline never breaks a chat limit. */
 export const limitLines = (lines: readonly string[], max: number): string[] =>
   lines.length <= max ? [...lines] : [...lines.slice(0, max - 1), `… and ${lines.length - max + 1} more`];

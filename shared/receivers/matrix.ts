@@ -10,6 +10,7 @@ import {
   limitLines,
   PHASE_EMOJI,
   PHASE_LABEL,
+  runNote,
   runTitle,
   stageStatus,
   summaryLine,
@@ -63,9 +64,10 @@ export const matrixMessage = (info: PipelineInfo, msgtype: MatrixOptions["msgtyp
     html.push(`<ul>${limitLines(info.stages.map(htmlStage), STAGES_MAX).map((l) => (l.startsWith("<li>") ? l : `<li>${escapeHtml(l)}</li>`)).join("")}</ul>`);
     plain.push(...limitLines(info.stages.map((s) => `- ${s.name}: ${stageStatus(s)}`), STAGES_MAX));
   }
-  if (info.message) {
-    html.push(`<p><i>${escapeHtml(info.message)}</i></p>`);
-    plain.push(info.message);
+  const note = runNote(info);
+  if (note) {
+    html.push(`<p><i>${escapeHtml(note)}</i></p>`);
+    plain.push(note);
   }
   if (info.dashboardUrl) {
     html.push(`<p><a href="${escapeHtml(info.dashboardUrl)}">View run</a></p>`);

@@ -1,11 +1,14 @@
 /**
  * What the `scm` receiver posts, as pure functions of a run: the commit
- * status phase, the status name, the description and the stage table, and
- * the target (repository and commit) taken from the run's git context.
+ * status phase, the status name and the target (repository and commit)
+ * taken from the run's git context; the description and the check run's
+ * markdown are in scm-summary.ts.
  */
-import { PipelinePhase, type PipelineInfo, type Stage } from "../pipeline/types";
+import { PipelinePhase, type PipelineInfo } from "../pipeline/types";
 import { CommitStatusPhase, UnmappedStateError, type ProviderKind, type RepoRef, type StatusTarget } from "../scm";
-import { formatDuration, PHASE_EMOJI, PHASE_LABEL } from "./format";
+
+// Kept here too: the receivers index and the PR comment import them from this module.
+export { stageTableMarkdown, statusDescription } from "./scm-summary";
 
 const TO_COMMIT_STATUS = {
   [PipelinePhase.Pending]: CommitStatusPhase.Queued,
@@ -52,16 +55,23 @@ export interface RunNaming {
   readonly labels: Readonly<Record<string, string>>;
   /** `metadata.generateName`, when the pipeline layer carries it. */
   readonly generateName?: string;
+  /** What the run was started from (a Job's CronJob, a Workflow's CronWorkflow or WorkflowTemplate). */
+  readonly template?: { readonly kind: string; readonly name: string };
 }
 
 /**
  * The run's name without what makes each rerun unique, so a status keeps its
- * name across reruns and branch protection can require it: a PipelineRun's
- * `tekton.dev/pipeline` label (Tekton sets it to the PipelineRun's own name
- * for an embedded spec, which is then no help), else the name minus the part
- * after `generateName`, else minus a suffix that looks generated.
+ * name across reruns and branch protection can require it: the name of what
+ * started the run (a CronJob names its Jobs `<cronjob>-<minute>`, a
+ * CronWorkflow or WorkflowTemplate its Workflows from `generateName`), else a
+ * PipelineRun's `tekton.dev/pipeline` label (Tekton sets it to the
+ * PipelineRun's own name for an embedded spec, which is then no help), else
+ * the name minus the part after `generateName`, else minus a suffix that
+ * looks generated.
  */
 export const stableRunName = (run: RunNaming): string => {
+  const template = run.template?.name.trim();
+  if (template) return template;
   const pipeline = run.labels[TEKTON_PIPELINE_LABEL]?.trim();
   if (run.kind === "PipelineRun" && pipeline && pipeline !== run.name) return pipeline;
   const prefix = run.generateName;
@@ -75,8 +85,8 @@ export const stableRunName = (run: RunNaming): string => {
 /**
  * The status name: the run's `commit-status.argoproj.io/status-name`
  * annotation when set, else the template with `{{cluster}}`,
- * `{{namespace}}`, `{{name}}` (stable across reruns), `{{run}}` (the full
- * name) and `{{kind}}` filled in.
+ * `{{namespace}}`, `{{name}}` (stable across reruns: `stableRunName`),
+ * `{{run}}` (the full name) and `{{kind}}` filled in.
  */
 export const statusName = (template: string, info: Pick<PipelineInfo, "cluster" | "namespace" | "annotations"> & RunNaming): string => {
   const chosen = info.annotations[STATUS_NAME_ANNOTATION]?.trim();
@@ -89,32 +99,6 @@ export const statusName = (template: string, info: Pick<PipelineInfo, "cluster" 
     kind: info.kind.toLowerCase(),
   };
   return template.replace(VARIABLE, (_, key: string) => (Object.hasOwn(values, key) ? values[key as keyof typeof values] : "")).trim();
-};
-
-const count = (stages: readonly Stage[], phase: PipelinePhase): number => stages.filter((s) => s.phase === phase).length;
-
-/** One line for the status (`3/3 stages succeeded in 1m 03s`); providers cut it to their limit. */
-export const statusDescription = (info: Pick<PipelineInfo, "phase" | "stages" | "startedAt" | "finishedAt">): string => {
-  const total = info.stages.length;
-  const tally = total > 0 ? `${count(info.stages, PipelinePhase.Succeeded)}/${total} stages succeeded` : "";
-  if (info.phase === PipelinePhase.Pending) return "Queued";
-  if (info.phase === PipelinePhase.Running) return tally ? `Running: ${tally}` : "Running";
-  const took = formatDuration(info.startedAt, info.finishedAt);
-  const suffix = took ? ` in ${took}` : "";
-  if (info.phase === PipelinePhase.Succeeded) return `${tally || "Succeeded"}${suffix}`;
-  const stopped = info.stages.find((s) => s.phase !== PipelinePhase.Succeeded && s.phase !== PipelinePhase.Running && s.phase !== PipelinePhase.Pending);
-  const label = `${PHASE_LABEL[info.phase]}${stopped ? ` at ${stopped.name}` : ""}`;
-  return `${tally ? `${label}: ${tally}` : label}${suffix}`;
-};
-
-/** Pipes and line breaks would end a markdown table cell. */
-const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/[\r\n]+/g, " ");
-
-/** The stage table in GitHub-flavoured markdown, for check runs and PR comments; empty without stages. */
-export const stageTableMarkdown = (stages: readonly Stage[]): string => {
-  if (stages.length === 0) return "";
-  const rows = stages.map((s) => `| ${cell(s.name)} | ${PHASE_EMOJI[s.phase]} ${PHASE_LABEL[s.phase]} | ${formatDuration(s.startedAt, s.finishedAt) ?? ""} |`);
-  return ["| Stage | Phase | Duration |", "| --- | --- | --- |", ...rows].join("\n");
 };
 
 /** How a provider type's repositories are addressed from `owner/repo`. */

@@ -19,14 +19,8 @@ import { ReceiverError } from "./errors";
 import type { ReceiverFactory } from "./registry";
 import { digest, syncComment } from "./scm-comment";
 import { providerAliases, resolveProviderOptions, ScmOptions, webHostOf } from "./scm-options";
-import {
-  commitStatusRank,
-  pipelineToCommitStatus,
-  stageTableMarkdown,
-  statusDescription,
-  statusTargetOf,
-  type TargetSettings,
-} from "./scm-status";
+import { commitStatusRank, pipelineToCommitStatus, statusTargetOf, type TargetSettings } from "./scm-status";
+import { checkRunDetails, runOutcome, statusDescription } from "./scm-summary";
 import type { LifecycleEvent, ReceiverContext, ReceiverStore, ServiceContext } from "./types";
 import { PostingReceiver } from "./webhook";
 
@@ -116,11 +110,13 @@ export class ScmReceiver extends PostingReceiver {
       return;
     }
     const { target } = found;
-    const description = statusDescription(info);
-    const details = stageTableMarkdown(info.stages);
+    // Every status names the run it reports, within the provider's limit (scm-summary.ts).
+    const description = statusDescription(info, ready.provider.descriptionLimit);
+    const details = checkRunDetails(info);
     const desired: StatusFields = {
       phase: pipelineToCommitStatus(info.phase),
       description,
+      // processing.dashboardUrl, rendered for this run: GitHub's details_url, the others' target URL.
       ...(info.dashboardUrl ? { url: info.dashboardUrl } : {}),
       ...(details ? { details } : {}),
     };
@@ -133,12 +129,13 @@ export class ScmReceiver extends PostingReceiver {
       ctx.log.debug(`receiver ${this.name}: ${target.name} on ${repoLabel(target.repo)} left alone: the run already reported ${remembered.phase}`);
     } else if (!sameStatus(comparable(desired), remembered && fieldsOf(remembered), ready.provider)) {
       // A rerun gets its own check run; the same run updates the one it created.
-      const written = await ready.provider.setStatus(target, { ...desired, ...(sameRun ? { providerIds: remembered.providerIds } : {}) });
+      const written = await ready.provider.setStatus(target, { ...desired, externalId: info.uid, ...(sameRun ? { providerIds: remembered.providerIds } : {}) });
       const record: RememberedStatus = { uid: info.uid, ...comparable(desired), providerIds: written.providerIds };
       await ready.store.put(key, { ...record });
     }
 
-    if (ready.commenter) await syncComment({ receiver: this.name, commenter: ready.commenter, store: ready.store, log: ctx.log }, info, target, description);
+    // The comment names the run in its own line of facts.
+    if (ready.commenter) await syncComment({ receiver: this.name, commenter: ready.commenter, store: ready.store, log: ctx.log }, info, target, runOutcome(info));
   }
 }
 

@@ -12,6 +12,7 @@ import {
   PHASE_EMOJI,
   PHASE_LABEL,
   phaseText,
+  runNote,
   runTitle,
   summaryLine,
   truncate,
@@ -59,7 +60,8 @@ export const slackMessage = (info: PipelineInfo): IncomingWebhookSendArguments =
     const lines = limitLines(info.stages.map(stageLine), STAGE_LINES_MAX);
     blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(`*Stages*\n${lines.join("\n")}`, SECTION_MAX) } });
   }
-  if (info.message) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: truncate(escapeMrkdwn(info.message), SECTION_MAX) }] });
+  const note = runNote(info);
+  if (note) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: truncate(escapeMrkdwn(note), SECTION_MAX) }] });
   if (info.dashboardUrl) {
     blocks.push({
       type: "actions",

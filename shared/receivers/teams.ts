@@ -2,7 +2,7 @@ import { z } from "zod";
 import { PipelinePhase, type PipelineInfo } from "../pipeline/types";
 import { secretReference } from "../secrets";
 import { ReceiverError } from "./errors";
-import { commitText, commitUrl, formatDuration, PHASE_EMOJI, phaseText, runTitle, stageStatus, summaryLine, truncate } from "./format";
+import { commitText, commitUrl, formatDuration, PHASE_EMOJI, phaseText, runNote, runTitle, stageStatus, summaryLine, truncate } from "./format";
 import type { ReceiverFactory } from "./registry";
 import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "./types";
 import { eventsOption, PostingReceiver, resolveSecretUrl, sendJson, timeoutOption } from "./webhook";
@@ -52,7 +52,8 @@ export const teamsMessage = (info: PipelineInfo) => {
     const shown = stageFacts.length > STAGES_MAX ? [...stageFacts.slice(0, STAGES_MAX - 1), { title: "…", value: `and ${stageFacts.length - STAGES_MAX + 1} more` }] : stageFacts;
     body.push({ type: "TextBlock", text: "Stages", weight: "Bolder", separator: true, wrap: true }, { type: "FactSet", facts: shown });
   }
-  if (info.message) body.push({ type: "TextBlock", text: truncate(info.message, 1000), isSubtle: true, wrap: true });
+  const note = runNote(info);
+  if (note) body.push({ type: "TextBlock", text: truncate(note, 1000), isSubtle: true, wrap: true });
 
   return {
     type: "message",

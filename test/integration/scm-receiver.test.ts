@@ -17,6 +17,10 @@ import { DeferredQueueOps, recordSqsWire, type WireCall } from "../helpers/sqs-w
 const APP_ID = 5151;
 const SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 const STATUS_NAME = "ci/build-and-test";
+const DASHBOARD = "https://dashboard.example.com/#/namespaces/{{namespace}}/pipelineruns/{{name}}";
+const RUN_URL = "https://dashboard.example.com/#/namespaces/ci/pipelineruns/build-and-test-x7k2p";
+/** The recorded PipelineRun's uid: its check run's external_id. */
+const RUN_UID = "5f0c2d1e-8a4b-4c7e-9d3f-1b2a3c4d5e6f";
 const { privateKey, publicKey } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
   privateKeyEncoding: { type: "pkcs8", format: "pem" },
@@ -64,7 +68,7 @@ const startGitHub = () =>
   });
 
 const configWith = (receivers: FeedbackConfig["receivers"] | Record<string, unknown>[]) =>
-  parseConfig({ cluster: "scm-it", watch: WATCH, receivers, processing: { backoff: { baseSeconds: 1, capSeconds: 2 } } });
+  parseConfig({ cluster: "scm-it", watch: WATCH, receivers, processing: { backoff: { baseSeconds: 1, capSeconds: 2 }, dashboardUrl: DASHBOARD } });
 
 const route = (r: RecordedScmRequest) => `${r.method} ${r.path.replace(/\/\d+$/, "/{id}")}`;
 const stateOf = (body: Record<string, unknown>) => (body.status === "completed" ? `completed/${String(body.conclusion)}` : String(body.status));
@@ -107,7 +111,10 @@ describe("Integration: scm receiver on the local stack", () => {
     expect(github.checkRuns).toHaveLength(1);
     const [run] = github.checkRuns;
     expect(run).toMatchObject({ repo: "example/shop", head_sha: SHA, name: STATUS_NAME, status: "completed", conclusion: "success" });
-    expect(run!.output.summary).toBe("3/3 stages succeeded in 1m 03s");
+    expect(run!.output.summary).toBe("build-and-test-x7k2p: 3/3 stages succeeded in 1m 03s");
+    expect(run!.external_id).toBe(RUN_UID);
+    expect(run!.details_url).toBe(RUN_URL);
+    expect(new Set(bodies.map((b) => b.external_id))).toEqual(new Set([RUN_UID]));
     for (const row of ["| clone | ✅ Succeeded | 12s |", "| build | ✅ Succeeded | 48s |", "| test | ✅ Succeeded | 26s |"]) {
       expect(run!.output.text).toContain(row);
     }
@@ -123,7 +130,8 @@ describe("Integration: scm receiver on the local stack", () => {
 
     // Assess
     expect(transitions(mine.map((s) => s.state))).toEqual(["pending", "success"]);
-    expect(mine.at(-1)!.description).toBe("3/3 stages succeeded in 1m 03s");
+    expect(mine.at(-1)!.description).toBe("build-and-test-x7k2p: 3/3 stages succeeded in 1m 03s");
+    expect(mine.every((s) => s.description?.startsWith("build-and-test-x7k2p: ") && s.target_url === RUN_URL)).toBe(true);
     const shown = mine.map((s) => `${s.state} ${s.description}`);
     expect(transitions(shown)).toEqual(shown);
   });

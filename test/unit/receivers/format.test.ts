@@ -4,11 +4,13 @@ import {
   commitUrl,
   escapeHtml,
   escapeMrkdwn,
+  failureOf,
   formatDuration,
   limitLines,
   PHASE_COLOR,
   PHASE_EMOJI,
   PHASE_LABEL,
+  runNote,
   stageStatus,
   summaryLine,
   truncate,
@@ -98,5 +100,51 @@ describe("Function: escapes", () => {
     expect(escapeMrkdwn("a <@U1> & b")).toBe("a &lt;@U1&gt; &amp; b");
     expect(truncate("abcdef", 4)).toBe("abc…");
     expect(truncate("abc", 4)).toBe("abc");
+  });
+});
+
+describe("Function: failureOf", () => {
+  const EXIT = '"step-go-test" exited with code 1';
+
+  it.each([
+    { case: "a succeeded run", info: pipelineInfo(), expected: undefined },
+    { case: "a running run", info: pipelineInfo({ phase: "running" }), expected: undefined },
+    {
+      case: "the first failed stage and its message",
+      info: pipelineInfo({ phase: "failed", message: "Tasks Completed: 2 (Failed: 1, Cancelled 0), Skipped: 0", stages: [{ name: "lint", phase: "skipped" }, { name: "unit-tests", phase: "failed", message: `${EXIT}\n` }, { name: "e2e", phase: "timed_out", message: "later" }] }),
+      expected: { stage: "unit-tests", reason: EXIT },
+    },
+    {
+      case: "a Job, its own only stage",
+      info: pipelineInfo({ kind: "Job", name: "etl-nightly-28995360", phase: "failed", message: "Job has reached the specified backoff limit", stages: [{ name: "etl-nightly-28995360", phase: "failed", message: "Job has reached the specified backoff limit" }] }),
+      expected: { reason: "Job has reached the specified backoff limit" },
+    },
+    {
+      case: "a timed-out run: the cancelled stage, the run's message",
+      info: pipelineInfo({ phase: "timed_out", message: "PipelineRun timed out", stages: [{ name: "deploy", phase: "cancelled", message: "TaskRun cancelled" }] }),
+      expected: { stage: "deploy", reason: "PipelineRun timed out" },
+    },
+    { case: "a cancelled run: where, not why", info: pipelineInfo({ phase: "cancelled", message: "cancelled by user", stages: [{ name: "deploy", phase: "cancelled" }] }), expected: { stage: "deploy" } },
+  ])("returns $expected for $case", ({ info, expected }) => {
+    // Act
+    const failure = failureOf(info);
+
+    // Assess
+    expect(failure).toEqual(expected);
+  });
+});
+
+describe("Function: runNote", () => {
+  it.each([
+    { case: "a run that failed at a stage", info: pipelineInfo({ phase: "failed", message: "Tasks Completed: 2 (Failed: 1)", stages: [{ name: "test", phase: "failed", message: "exit 1" }] }), expected: "Failed at test: exit 1" },
+    { case: "a failed run with no stage to blame", info: pipelineInfo({ phase: "failed", message: "Tasks Completed: 2 (Failed: 1)" }), expected: "Tasks Completed: 2 (Failed: 1)" },
+    { case: "a succeeded run", info: pipelineInfo({ message: "all good" }), expected: "all good" },
+    { case: "a run without a message", info: pipelineInfo(), expected: undefined },
+  ])("returns $expected for $case", ({ info, expected }) => {
+    // Act
+    const note = runNote(info);
+
+    // Assess
+    expect(note).toBe(expected);
   });
 });

@@ -5,8 +5,6 @@ import {
   pipelineToCommitStatus,
   refFor,
   stableRunName,
-  stageTableMarkdown,
-  statusDescription,
   statusName,
   statusTargetOf,
   unknownVariables,
@@ -84,6 +82,31 @@ describe("Function: stableRunName", () => {
     { case: "a suffix with a vowel (not generated)", run: { kind: "Job", name: "db-migrate", labels: {} }, expected: "db-migrate" },
     { case: "a suffix with digits the generator never uses", run: { kind: "Job", name: "backup-28312345", labels: {} }, expected: "backup-28312345" },
     { case: "a four-character suffix", run: { kind: "Job", name: "ci-lint", labels: {} }, expected: "ci-lint" },
+    {
+      case: "a Job of a CronJob (named <cronjob>-<minute>, no generateName)",
+      run: { kind: "Job", name: "nightly-backup-29170560", labels: {}, template: { kind: "CronJob", name: "nightly-backup" } },
+      expected: "nightly-backup",
+    },
+    {
+      case: "a Workflow of a CronWorkflow",
+      run: { kind: "Workflow", name: "hello-world-7xk2p", labels: {}, generateName: "hello-world-", template: { kind: "CronWorkflow", name: "hello-world" } },
+      expected: "hello-world",
+    },
+    {
+      case: "a Workflow from a WorkflowTemplate with another generateName",
+      run: { kind: "Workflow", name: "workflow-template-hello-world-k4d26", labels: {}, generateName: "workflow-template-hello-world-", template: { kind: "WorkflowTemplate", name: "workflow-template-submittable-2.9" } },
+      expected: "workflow-template-submittable-2.9",
+    },
+    {
+      case: "a Workflow from a ClusterWorkflowTemplate",
+      run: { kind: "Workflow", name: "deploy-q9z4k", labels: {}, template: { kind: "ClusterWorkflowTemplate", name: "deploy" } },
+      expected: "deploy",
+    },
+    {
+      case: "a blank template name",
+      run: { kind: "Workflow", name: "deploy-q9z4k", labels: {}, generateName: "deploy-", template: { kind: "WorkflowTemplate", name: " " } },
+      expected: "deploy",
+    },
   ])("returns $expected for $case", ({ run: naming, expected }) => {
     // Act
     const name = stableRunName(naming);
@@ -109,6 +132,30 @@ describe("Function: statusName", () => {
     expect(name).toBe(expected);
   });
 
+  it.each<{ case: string; annotations: Record<string, string>; expected: string }>([
+    { case: "no annotation", annotations: {}, expected: "ops/nightly-backup" },
+    { case: "the annotation, which comes first", annotations: { "commit-status.argoproj.io/status-name": "backups" }, expected: "backups" },
+  ])("names every night's Job of a CronJob alike with $case", ({ annotations, expected }) => {
+    // Prepare
+    const nights = ["nightly-backup-29170560", "nightly-backup-29172000"].map((name) =>
+      run({ kind: "Job", apiVersion: "batch/v1", namespace: "ops", name, labels: {}, annotations, template: { kind: "CronJob", name: "nightly-backup" } }),
+    );
+
+    // Act
+    const names = nights.map((night) => statusName("{{namespace}}/{{name}}", night));
+
+    // Assess
+    expect(names).toEqual([expected, expected]);
+  });
+
+  it("keeps the full run name in {{run}} when {{name}} is the template's", () => {
+    // Act
+    const name = statusName("{{name}} ({{run}})", run({ kind: "Job", name: "nightly-backup-29170560", labels: {}, template: { kind: "CronJob", name: "nightly-backup" } }));
+
+    // Assess
+    expect(name).toBe("nightly-backup (nightly-backup-29170560)");
+  });
+
   it("keeps the same name for two reruns of one pipeline", () => {
     // Act
     const names = ["build-and-test-x7k2p", "build-and-test-q9z4k"].map((name) => statusName("{{namespace}}/{{name}}", run({ name })));
@@ -130,51 +177,6 @@ describe("Function: unknownVariables", () => {
 
     // Assess
     expect(unknown).toEqual(expected);
-  });
-});
-
-describe("Function: statusDescription", () => {
-  it.each([
-    { phase: PipelinePhase.Pending, stages: [], expected: "Queued" },
-    { phase: PipelinePhase.Running, stages: [], expected: "Running" },
-    { phase: PipelinePhase.Running, stages: [stage("clone", PipelinePhase.Succeeded, 12), stage("build", PipelinePhase.Running)], expected: "Running: 1/2 stages succeeded" },
-    { phase: PipelinePhase.Succeeded, stages: [stage("a", PipelinePhase.Succeeded), stage("b", PipelinePhase.Succeeded), stage("c", PipelinePhase.Succeeded)], expected: "3/3 stages succeeded in 1m 03s" },
-    { phase: PipelinePhase.Succeeded, stages: [], expected: "Succeeded in 1m 03s" },
-    { phase: PipelinePhase.Failed, stages: [stage("build", PipelinePhase.Succeeded), stage("test", PipelinePhase.Failed)], expected: "Failed at test: 1/2 stages succeeded in 1m 03s" },
-    { phase: PipelinePhase.TimedOut, stages: [stage("deploy", PipelinePhase.Cancelled)], expected: "Timed out at deploy: 0/1 stages succeeded in 1m 03s" },
-    { phase: PipelinePhase.Cancelled, stages: [], expected: "Cancelled in 1m 03s" },
-  ])("returns '$expected' for a $phase run", ({ phase, stages, expected }) => {
-    // Act
-    const description = statusDescription({ phase, stages, startedAt: "2026-11-20T10:00:01Z", finishedAt: "2026-11-20T10:01:04Z" });
-
-    // Assess
-    expect(description).toBe(expected);
-  });
-});
-
-describe("Function: stageTableMarkdown", () => {
-  it("returns a markdown table with phase and duration per stage", () => {
-    // Act
-    const table = stageTableMarkdown([stage("clone", PipelinePhase.Succeeded, 12), stage("unit | e2e", PipelinePhase.Failed, 65), stage("deploy", PipelinePhase.Pending)]);
-
-    // Assess
-    expect(table).toBe(
-      [
-        "| Stage | Phase | Duration |",
-        "| --- | --- | --- |",
-        "| clone | ✅ Succeeded | 12s |",
-        "| unit \\| e2e | ❌ Failed | 1m 05s |",
-        "| deploy | ⏳ Pending |  |",
-      ].join("\n"),
-    );
-  });
-
-  it("returns an empty string for a run without stages", () => {
-    // Act
-    const table = stageTableMarkdown([]);
-
-    // Assess
-    expect(table).toBe("");
   });
 });
 
