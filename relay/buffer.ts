@@ -50,6 +50,8 @@ export class EnvelopeBuffer {
   #lingerTimer: NodeJS.Timeout | undefined;
   #lingerDue = false;
   #abandoned = false;
+  /** Frozen by `abandon`: what was dropped then was never delivered. */
+  #deliveredAtAbandon = 0;
   #flushWaiters: Array<{ target: number; resolve: () => void }> = [];
   #writableWaiters: Array<() => void> = [];
   /** Envelopes taken, delivered (sent or rejected for good) and rejected, for the summary and metrics. */
@@ -73,6 +75,22 @@ export class EnvelopeBuffer {
 
   get full(): boolean {
     return this.depth >= this.#capacity;
+  }
+
+  /** Sequence number of the envelope taken last (0 before the first). */
+  get lastSeq(): number {
+    return this.#seq;
+  }
+
+  /**
+   * Every envelope with a sequence number up to this one was delivered (sent
+   * or refused for good). The known-object set keeps an entry it forgot on
+   * its persisted copy until the envelope that made it forget is past here.
+   */
+  get deliveredThrough(): number {
+    if (this.#abandoned) return this.#deliveredAtAbandon;
+    const lowest = this.#lowestPending();
+    return lowest === Number.POSITIVE_INFINITY ? this.#seq : lowest - 1;
   }
 
   /** Takes the envelope unless the buffer is full; never waits. After `abandon` envelopes are dropped silently. */
@@ -111,6 +129,7 @@ export class EnvelopeBuffer {
   /** Drops everything and stops sending (the lease was lost, or shutdown ran out of time); returns how many were dropped. */
   abandon(): number {
     if (this.#abandoned) return 0;
+    this.#deliveredAtAbandon = this.deliveredThrough;
     this.#abandoned = true;
     const dropped = this.depth;
     this.#queue = [];

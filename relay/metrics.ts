@@ -27,6 +27,10 @@ export class RelayMetrics {
   readonly watchPauses: Counter<"resource">;
   readonly watchRelists: Counter<"resource">;
   readonly watchErrors: Counter<"resource" | "kind">;
+  readonly vanished: Counter<"resource">;
+  readonly knownObjects: Gauge;
+  readonly knownUnsaved: Gauge;
+  readonly knownSaveErrors: Counter;
 
   constructor(options: RelayMetricsOptions = {}) {
     const registry = options.registry ?? new Registry();
@@ -83,6 +87,23 @@ export class RelayMetrics {
       labelNames: ["resource", "kind"],
       registers,
     });
+    this.vanished = new Counter({
+      name: `${PREFIX}vanished_total`,
+      help: "DELETED envelopes sent for objects a re-list no longer had (deleted while not watched)",
+      labelNames: ["resource"],
+      registers,
+    });
+    this.knownObjects = new Gauge({
+      name: `${PREFIX}known_objects`,
+      help: "Unfinished runs the relay would report deleted if a re-list no longer had them",
+      registers,
+    });
+    this.knownUnsaved = new Gauge({
+      name: `${PREFIX}known_objects_unsaved`,
+      help: "Known objects left out of the last snapshot because it would not fit",
+      registers,
+    });
+    this.knownSaveErrors = new Counter({ name: `${PREFIX}known_save_errors_total`, help: "Failed saves of the known-object snapshot", registers });
     if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: PREFIX });
   }
 

@@ -4,10 +4,13 @@ import { makeEnvelope, type Envelope, type EnvelopeType, type KubeObject } from 
 import type { Log } from "../shared/log";
 import { EnvelopeBuffer, type BufferOptions } from "./buffer";
 import { FitLevel, fitEnvelope } from "./fit";
+import { KnownObjects } from "./known/objects";
+import { KnownPersister } from "./known/persister";
+import type { KnownStore } from "./known/store";
 import { RelayMetrics } from "./metrics";
 import { SQS_MESSAGE_LIMIT, type Sink } from "./sinks/types";
 import { slimObject } from "./slim";
-import { describeTarget, watchTargets } from "./target";
+import { describeTarget, targetKey, watchTargets } from "./target";
 import { Watcher, WatcherEvent, type WatchConsumer, type WatcherOptions } from "./watcher";
 
 export { watchTargets } from "./target";
@@ -23,6 +26,14 @@ export interface RelayOptions {
   metrics?: RelayMetrics;
   /** Largest envelope body; bigger ones are cut down (fit.ts). */
   maxMessageBytes?: number;
+  /**
+   * Where the known objects are kept between processes (a ConfigMap in the
+   * relay image). Without one they live as long as this relay: deletions
+   * during a 410 re-list are still reported, those during a restart not.
+   */
+  knownStore?: KnownStore;
+  /** How often changed known objects are saved to `knownStore`. */
+  knownSaveIntervalMs?: number;
 }
 
 export interface StopOptions {
@@ -33,8 +44,11 @@ export interface StopOptions {
 /**
  * The in-cluster half: watches the configured kinds, slims each object,
  * wraps it in a v1 envelope and hands it to a bounded buffer that ships it.
- * It keeps no copy of any object. The relay itself knows nothing of
- * leadership: the elected relay (elected.ts) runs one per term, the local
+ * It keeps no copy of any object, only, for unfinished runs, what a DELETED
+ * envelope needs (known/tombstone.ts), so that runs deleted while it was not
+ * watching are still reported deleted after a re-list. The relay itself
+ * knows nothing of leadership: the elected relay (elected.ts) runs one per
+ * term, each restoring the known objects its predecessor saved; the local
  * stack runs one for the whole session.
  */
 export class Relay implements WatchConsumer {
@@ -43,7 +57,10 @@ export class Relay implements WatchConsumer {
   readonly #metrics: RelayMetrics;
   readonly #maxMessageBytes: number;
   readonly #watchers: Watcher[] = [];
+  readonly #known: KnownObjects;
+  readonly #persister: KnownPersister | undefined;
   #gaveUp: Error | undefined;
+  #stopped = false;
 
   constructor(options: RelayOptions) {
     this.#options = options;
@@ -63,6 +80,16 @@ export class Relay implements WatchConsumer {
       },
       depth: (depth) => this.#metrics.bufferDepth.set(depth),
     });
+    const buffer = this.#buffer;
+    this.#known = new KnownObjects({ lastSeq: () => buffer.lastSeq, deliveredThrough: () => buffer.deliveredThrough });
+    this.#persister = options.knownStore
+      ? new KnownPersister({ known: this.#known, store: options.knownStore, log, metrics: this.#metrics, intervalMs: options.knownSaveIntervalMs })
+      : undefined;
+  }
+
+  /** Unfinished runs this relay would report deleted if a re-list no longer had them. */
+  get known(): KnownObjects {
+    return this.#known;
   }
 
   /** Envelopes buffered so far (the local summary's "sent"). */
@@ -112,11 +139,19 @@ export class Relay implements WatchConsumer {
   /** Starts every watch; resolves once each has listed its current objects into the buffer. */
   async start(kc: KubeConfig): Promise<void> {
     const { log } = this.#options;
+    await this.#persister?.restore();
+    // Stopped or abandoned while the snapshot was read: start nothing.
+    if (this.#stopped) return;
     for (const target of watchTargets(this.#options.watch)) {
-      const watcher = new Watcher(kc, target, this, this.#options.watcher);
+      const watcher = new Watcher(kc, target, this, this.#options.watcher, this.#known.forTarget(targetKey(target)));
       const name = describeTarget(target);
       const resource = `${target.plural}.${target.group}`;
       watcher.on(WatcherEvent.List, (count, resourceVersion) => log.info("listed", { watch: name, count, resourceVersion }));
+      watcher.on(WatcherEvent.Vanished, (count) => {
+        this.#metrics.vanished.inc({ resource }, count);
+        this.#metrics.knownObjects.set(this.#known.size);
+        log.info("objects gone since last watched; sent DELETED", { watch: name, count });
+      });
       watcher.on(WatcherEvent.ListError, (error) => {
         this.#metrics.watchErrors.inc({ resource, kind: "list" });
         log.warn("list failed", { watch: name, error: error.message });
@@ -140,23 +175,38 @@ export class Relay implements WatchConsumer {
       });
       this.#watchers.push(watcher);
     }
+    const orphaned = this.#known.orphaned;
+    if (orphaned > 0) log.info("known objects of kinds no longer watched dropped", { count: orphaned });
+    this.#persister?.start();
     await Promise.all(this.#watchers.map((w) => w.start()));
+    this.#metrics.knownObjects.set(this.#known.size);
   }
 
   /** Stops watching and sends what is buffered; past `timeoutMs` the rest is dropped and logged. */
   async stop(options: StopOptions = {}): Promise<void> {
+    this.#stopped = true;
     for (const watcher of this.#watchers) watcher.close();
-    if (options.timeoutMs === undefined) return this.#buffer.flush();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), options.timeoutMs)));
-    const ranOut = await Promise.race([this.#buffer.flush().then(() => false), timedOut]);
-    clearTimeout(timer);
-    if (ranOut) this.#drop("shutdown");
+    if (options.timeoutMs === undefined) await this.#buffer.flush();
+    else {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), options.timeoutMs)));
+      const ranOut = await Promise.race([this.#buffer.flush().then(() => false), timedOut]);
+      clearTimeout(timer);
+      if (ranOut) this.#drop("shutdown");
+    }
+    // After the drain, so that objects whose DELETED left are gone from the snapshot and those dropped are not.
+    await this.#persister?.stop({ save: true });
   }
 
-  /** Stops at once without sending what is buffered: the lease is gone and someone else ships now. */
+  /**
+   * Stops at once without sending what is buffered: the lease is gone and
+   * someone else ships now. Nothing is saved either: the next leader owns
+   * the snapshot, and the last periodic save is what it should restore.
+   */
   abandon(reason: string): void {
+    this.#stopped = true;
     for (const watcher of this.#watchers) watcher.close();
+    void this.#persister?.stop({ save: false });
     this.#drop(reason);
   }
 

@@ -38,3 +38,11 @@ export const assertSupported = (target: WatchTarget): void => {
 /** `pipelineruns in ci` / `jobs in all namespaces`, for logs and metric labels. */
 export const describeTarget = (target: WatchTarget): string =>
   `${target.plural}${target.group ? `.${target.group}` : ""} in ${target.namespace ?? "all namespaces"}`;
+
+/**
+ * Names a target in the persisted known-object set: the collection's path
+ * plus its label selector, since the same kind watched with another
+ * selector is another set of objects.
+ */
+export const targetKey = (target: WatchTarget): string =>
+  target.labelSelector ? `${targetPath(target)}?labelSelector=${target.labelSelector}` : targetPath(target);

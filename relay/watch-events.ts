@@ -7,6 +7,8 @@ export const WatcherEvent = {
   Connect: "CONNECT",
   /** A list finished; its objects were handed over as RESYNC. */
   List: "LIST",
+  /** After a list: remembered objects it no longer had were handed over as DELETED. */
+  Vanished: "VANISHED",
   ListError: "LIST_ERROR",
   /** A stream failed: network, an ERROR event, no data for too long. */
   DataError: "DATA_ERROR",
@@ -26,6 +28,7 @@ export type WatcherEvent = (typeof WatcherEvent)[keyof typeof WatcherEvent];
 export interface WatcherEvents {
   CONNECT: [resourceVersion: string | undefined];
   LIST: [count: number, resourceVersion: string | undefined];
+  VANISHED: [count: number];
   LIST_ERROR: [error: Error];
   DATA_ERROR: [error: Error];
   BOOKMARK: [resourceVersion: string];

@@ -3,6 +3,7 @@ import { CustomObjectsApi, Watch, type KubeConfig } from "@kubernetes/client-nod
 import type { EnvelopeType, KubeObject } from "../shared/envelope";
 import { Backoff, Delay } from "./backoff";
 import { WatchExpiredError, WatchGaveUpError, WatchStreamError } from "./errors";
+import type { KnownSet } from "./known/set";
 import { listCollection } from "./list";
 import { assertSupported, targetPath, type WatchTarget } from "./target";
 import { WatcherEvent, type WatchConsumer, type WatcherEvents, type WatcherOptions } from "./watch-events";
@@ -25,6 +26,12 @@ const WATCH_EVENT_TYPES = new Set(["ADDED", "MODIFIED", "DELETED"]);
  * consumer (`offer` false) pauses the watch without losing anything: the
  * stream is dropped, because client-node's Watch cannot pause, and reopened
  * from the cursor once the consumer has room. Objects are not cached.
+ *
+ * With a known-object set it also does what client-go's informers do with
+ * `DeletedFinalStateUnknown`: after a complete list (the first one after a
+ * start, or a re-list after 410 Gone), every remembered object the list no
+ * longer has was deleted while no watch was open, and is handed over as
+ * DELETED, before the watch starts from the list's resourceVersion.
  */
 export class Watcher extends EventEmitter<WatcherEvents> {
   readonly #kc: KubeConfig;
@@ -33,6 +40,7 @@ export class Watcher extends EventEmitter<WatcherEvents> {
   readonly #options: Required<Omit<WatcherOptions, "idleTimeoutMs">> & { idleTimeoutMs?: number };
   readonly #backoff: Backoff;
   readonly #delay = new Delay();
+  readonly #known: KnownSet | undefined;
   #resourceVersion: string | undefined;
   #closed = false;
   #synced = false;
@@ -41,10 +49,11 @@ export class Watcher extends EventEmitter<WatcherEvents> {
   #onClose: (() => void) | undefined;
   readonly #firstSync: { resolve: () => void; reject: (error: Error) => void; promise: Promise<void> };
 
-  constructor(kc: KubeConfig, target: WatchTarget, consumer: WatchConsumer, options: WatcherOptions = {}) {
+  constructor(kc: KubeConfig, target: WatchTarget, consumer: WatchConsumer, options: WatcherOptions = {}, known?: KnownSet) {
     super();
     assertSupported(target);
     this.#kc = kc;
+    this.#known = known;
     this.#target = target;
     this.#consumer = consumer;
     this.#options = {
@@ -113,6 +122,7 @@ export class Watcher extends EventEmitter<WatcherEvents> {
           if (!(await this.#afterFailure(error as Error))) return;
           continue;
         }
+        if (this.#closed) return;
       }
       const startedAt = Date.now();
       const outcome = await this.#watchOnce();
@@ -156,17 +166,35 @@ export class Watcher extends EventEmitter<WatcherEvents> {
 
   async #list(): Promise<void> {
     const api = this.#kc.makeApiClient(CustomObjectsApi);
+    const listed = this.#known ? new Set<string>() : undefined;
     const { resourceVersion, count } = await listCollection(
       api,
       this.#target,
       async (object) => {
-        while (!this.#closed && !this.#consumer.offer("RESYNC", object)) await this.#consumer.whenWritable();
+        if (await this.#handOver("RESYNC", object)) listed?.add(object.metadata?.uid ?? "");
       },
       this.#options.pageSize,
     );
+    // Only a complete list proves absence: a failed one threw above, a closed watcher handed over only part.
+    if (this.#closed) return;
+    const vanished = listed ? this.#known!.vanished(listed) : [];
+    for (const tombstone of vanished) if (!(await this.#handOver("DELETED", tombstone))) return;
     this.#resourceVersion = resourceVersion;
     this.#synced = true;
     this.emit(WatcherEvent.List, count, resourceVersion);
+    if (vanished.length > 0) this.emit(WatcherEvent.Vanished, vanished.length);
+  }
+
+  /** Offers until the consumer takes it (waiting for room); false when closed first. */
+  async #handOver(type: EnvelopeType, object: KubeObject): Promise<boolean> {
+    while (!this.#closed) {
+      if (this.#consumer.offer(type, object)) {
+        this.#known?.observe(type, object);
+        return true;
+      }
+      await this.#consumer.whenWritable();
+    }
+    return false;
   }
 
   /** One watch stream, from open to end; resolves with why it ended. */
@@ -240,6 +268,7 @@ export class Watcher extends EventEmitter<WatcherEvents> {
     }
     if (!WATCH_EVENT_TYPES.has(type)) return undefined;
     if (!this.#consumer.offer(type as EnvelopeType, object)) return { kind: "paused" };
+    this.#known?.observe(type as EnvelopeType, object);
     this.#resourceVersion = object.metadata?.resourceVersion ?? this.#resourceVersion;
     // A delivered event proves the stream works: give-up counts consecutive failures only.
     this.#backoff.reset();

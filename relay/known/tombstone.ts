@@ -1,0 +1,88 @@
+import type { KubeObject } from "../../shared/envelope";
+import { isPipelineKind, normalise } from "../../shared/pipeline/normalise";
+import { isTerminal } from "../../shared/pipeline/types";
+import { slimObject } from "../slim";
+
+/**
+ * What the relay remembers of an object it may have to report deleted: the
+ * object as a DELETED envelope will carry it, as JSON (kept packed in
+ * memory, codec.ts, so 10k entries are 10k short strings, not object graphs).
+ *
+ * client-go's informers hand a handler a `DeletedFinalStateUnknown` with the
+ * last object they cached when a re-list no longer has it
+ * (tools/cache/delta_fifo.go, `Replace`). The relay caches no objects, so it
+ * keeps only what the process side reads of a DELETED envelope:
+ *
+ * - `apiVersion`, `kind`, `metadata.name`, `namespace`, `uid`: required by
+ *   the envelope schema (validateEnvelope) and by normalise(); the uid is the
+ *   FIFO group and the run's state key, so the DELETED reaches the run it ends;
+ * - `labels`, `annotations` (as slimming keeps them), `generateName`,
+ *   `ownerReferences`: the pipeline handler builds the finished run's
+ *   PipelineInfo from the DELETED object alone, and from these come its git
+ *   context (repository and sha: where the status goes), the opt-in flag,
+ *   receiver label selectors, the status-name override, and the run's name
+ *   (generateName, a CronJob owner, a CronWorkflow label). They are all of
+ *   the metadata normalise() reads;
+ * - `spec` as slimming keeps it: a few scalars per kind, among them the one
+ *   name that comes from the spec (an Argo Workflow's `workflowTemplateRef`).
+ *   Without it the cancelled status would go out under another name than the
+ *   run's pending one, which would then stay pending.
+ *
+ * No status: a deleted run that never finished is cancelled whatever its
+ * last status said (pipeline/info.ts). No resourceVersion either: the
+ * object was deleted at a later version nobody saw, and without it an entry
+ * changes only when its identity does, so status updates do not make the
+ * persisted copy dirty.
+ */
+/** A tombstone's JSON. */
+export type Tombstone = string;
+
+/**
+ * Only runs that a DELETED would still change are worth remembering:
+ *
+ * - kinds the pipeline handler normalises (the CommitStatus handler and
+ *   unknown kinds skip DELETED);
+ * - not a child: the handler ignores a TaskRun's DELETED ("child deleted"),
+ *   its PipelineRun's own DELETED finishes the run;
+ * - not finished: a finished run's deletion changes nothing, and after its
+ *   state expired downstream a DELETED would even report it again, as
+ *   cancelled. Judged by the same normalise() the handler uses.
+ */
+const worthRemembering = (object: KubeObject): boolean => {
+  if (!isPipelineKind(object.apiVersion, object.kind)) return false;
+  try {
+    const run = normalise(object);
+    return run.parent === undefined && !isTerminal(run.phase);
+  } catch {
+    // Invalid for the handler too: a DELETED of it would be refused as well.
+    return false;
+  }
+};
+
+/** The metadata normalise() reads; the rest (resourceVersion, generation, timestamps) changes without changing the run. */
+const METADATA = ["name", "namespace", "uid", "generateName", "labels", "annotations", "ownerReferences"] as const;
+
+/** The object a DELETED for this one would carry, whether or not it is worth remembering. */
+export const tombstoneBody = (object: KubeObject): KubeObject => {
+  const slim = slimObject({ ...object, status: undefined });
+  const source = slim.metadata as Record<string, unknown>;
+  const metadata: Record<string, unknown> = {};
+  for (const key of METADATA) if (source[key] !== undefined) metadata[key] = source[key];
+  return { apiVersion: slim.apiVersion, kind: slim.kind, metadata: metadata as KubeObject["metadata"], ...(slim.spec ? { spec: slim.spec } : {}) };
+};
+
+/** The tombstone to remember for this object, or undefined when a later DELETED of it would change nothing. */
+export const tombstoneOf = (object: KubeObject): Tombstone | undefined =>
+  worthRemembering(object) ? JSON.stringify(tombstoneBody(object)) : undefined;
+
+/** The object a DELETED envelope carries for a remembered entry. */
+export const objectOf = (tombstone: Tombstone): KubeObject => JSON.parse(tombstone) as KubeObject;
+
+/** The uid of a tombstone read back from storage, or undefined when it is not one. */
+export const uidOf = (value: unknown): string | undefined => {
+  const object = value as { apiVersion?: unknown; kind?: unknown; metadata?: { uid?: unknown; name?: unknown } } | null;
+  if (typeof object?.apiVersion !== "string" || typeof object.kind !== "string") return undefined;
+  if (typeof object.metadata?.name !== "string") return undefined;
+  const uid = object.metadata.uid;
+  return typeof uid === "string" && uid !== "" ? uid : undefined;
+};
