@@ -1,8 +1,9 @@
-import { CoordinationV1Api, KubeConfig } from "@kubernetes/client-node";
+import { CoordinationV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import type { FeedbackConfig } from "../shared/config";
 import type { Log } from "../shared/log";
 import { ElectedRelay } from "./elected";
 import { HealthServer } from "./health";
+import { ConfigMapKnownStore } from "./known/store";
 import { LeaderElector } from "./leader/elector";
 import { LeaseLock } from "./leader/lease";
 import { RelayMetrics } from "./metrics";
@@ -39,9 +40,10 @@ const untilStopped = (signal: AbortSignal | undefined): Promise<string> =>
 /**
  * The relay image's program: health and metrics server, leader election on
  * a Lease in the relay's namespace, and the relay itself while this replica
- * leads. Runs until SIGINT or SIGTERM, then stops watching, drains the
- * buffer (bounded by RELAY_DRAIN_TIMEOUT_SECONDS), releases the lease and
- * returns. `queueUrl` is the fallback for QUEUE_URL (the CLI passes it).
+ * leads, which keeps the runs it would report deleted in a ConfigMap beside
+ * the Lease (known/store.ts). Runs until SIGINT or SIGTERM, then stops
+ * watching, drains the buffer (bounded by RELAY_DRAIN_TIMEOUT_SECONDS),
+ * saves the known runs, releases the lease and returns. `queueUrl` is the fallback for QUEUE_URL (the CLI passes it).
  */
 export const runRelay = async (config: FeedbackConfig, queueUrl: string | undefined, log: Log, options: RunRelayOptions = {}): Promise<void> => {
   const settings = options.settings ?? relaySettingsFromEnv({ ...process.env, QUEUE_URL: process.env.QUEUE_URL || queueUrl });
@@ -50,7 +52,10 @@ export const runRelay = async (config: FeedbackConfig, queueUrl: string | undefi
   const metrics = new RelayMetrics({ processMetrics: true });
   const sink = options.sink ?? createSink(settings.sink);
   const election = settings.leaderElection;
-  const namespace = election?.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? "default";
+  const ownNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace ?? "default";
+  const namespace = election?.namespace ?? ownNamespace;
+  const known = settings.known;
+  const knownStore = known ? new ConfigMapKnownStore(kc.makeApiClient(CoreV1Api), known.namespace ?? ownNamespace, known.configMap) : undefined;
   const elector = election
     ? new LeaderElector({
         lock: new LeaseLock(kc.makeApiClient(CoordinationV1Api), namespace, election.leaseName),
@@ -61,7 +66,7 @@ export const runRelay = async (config: FeedbackConfig, queueUrl: string | undefi
       })
     : undefined;
   const relay = new ElectedRelay({
-    relay: { cluster: config.cluster, watch: config.watch, sink, buffer: settings.buffer },
+    relay: { cluster: config.cluster, watch: config.watch, sink, buffer: settings.buffer, knownStore, knownSaveIntervalMs: known?.saveIntervalMs },
     kc,
     elector,
     metrics,
@@ -75,6 +80,7 @@ export const runRelay = async (config: FeedbackConfig, queueUrl: string | undefi
     sink: sink.name,
     resources: config.watch.map((w) => w.resource),
     lease: election ? `${namespace}/${election.leaseName}` : "off",
+    knownObjects: knownStore?.description ?? "in memory",
     healthPort: port,
   });
   relay.start();

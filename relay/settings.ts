@@ -19,6 +19,15 @@ export interface RelaySettings {
   buffer: { capacity: number; lingerMs: number };
   /** How long SIGTERM waits for the buffer to drain. */
   drainTimeoutMs: number;
+  /** Where runs the relay would report deleted are kept across restarts; undefined: in memory only. */
+  known: KnownObjectsSettings | undefined;
+}
+
+export interface KnownObjectsSettings {
+  /** Undefined: the namespace of the pod's service account (in-cluster) or of the kubeconfig context. */
+  namespace: string | undefined;
+  configMap: string;
+  saveIntervalMs: number;
 }
 
 export interface LeaderElectionSettings {
@@ -53,6 +62,12 @@ const EnvSchema = z.object({
   RELAY_BUFFER_CAPACITY: z.coerce.number().int("must be a whole number").min(10, "must be at least 10").default(1000),
   RELAY_LINGER_MS: z.coerce.number().int("must be a whole number").min(0).max(10_000).default(50),
   RELAY_DRAIN_TIMEOUT_SECONDS: seconds(20),
+  RELAY_KNOWN_OBJECTS: flag,
+  RELAY_KNOWN_CONFIGMAP: z
+    .string()
+    .regex(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, "must be a lower-case DNS name")
+    .default("kube-feedback-relay-known"),
+  RELAY_KNOWN_SAVE_SECONDS: seconds(10),
 });
 
 const required = (value: string | undefined, name: string, sink: string): string => {
@@ -107,5 +122,9 @@ export const relaySettingsFromEnv = (env: Record<string, string | undefined> = p
     healthPort: parsed.RELAY_HEALTH_PORT,
     buffer: { capacity: parsed.RELAY_BUFFER_CAPACITY, lingerMs: parsed.RELAY_LINGER_MS },
     drainTimeoutMs: parsed.RELAY_DRAIN_TIMEOUT_SECONDS * 1000,
+    known:
+      parsed.RELAY_KNOWN_OBJECTS === "true"
+        ? { namespace: parsed.POD_NAMESPACE, configMap: parsed.RELAY_KNOWN_CONFIGMAP, saveIntervalMs: parsed.RELAY_KNOWN_SAVE_SECONDS * 1000 }
+        : undefined,
   };
 };

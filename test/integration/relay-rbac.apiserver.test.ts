@@ -16,6 +16,7 @@ import {
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigYaml } from '../../shared/config';
+import { ConfigMapKnownStore } from '../../relay/known';
 import {
   applyObjects,
   findApiServerScript,
@@ -34,6 +35,7 @@ const RELAY_DIR = join(REPOSITORY_ROOT, 'infra', 'relay');
 const BASE = join(RELAY_DIR, 'base');
 const NAMESPACE = 'kube-feedback';
 const LEASE = 'kube-feedback-relay';
+const KNOWN = 'kube-feedback-relay-known';
 const WORKLOADS = 'ci';
 
 type Json = Record<string, unknown>;
@@ -42,6 +44,7 @@ type Rule = { apiGroups?: string[]; resources?: string[]; verbs?: string[]; reso
 const config = parseConfigYaml(readFileSync(join(BASE, 'feedback.yaml'), 'utf8'), 'infra/relay/base/feedback.yaml');
 const rbac = readManifest(join(BASE, 'clusterrole.yaml'));
 const leaseRbac = readManifest(join(BASE, 'lease-role.yaml'));
+const knownRbac = readManifest(join(BASE, 'known-role.yaml'));
 const ofKind = (objects: KubernetesObject[], kind: string) => {
   const found = objects.filter((o) => o.kind === kind);
   expect(found, kind).toHaveLength(1);
@@ -91,6 +94,23 @@ describe('Manifest: infra/relay and infra/admission', () => {
       return r.verbs ?? [];
     });
     expect(verbs.sort()).toEqual(['create', 'get', 'update']);
+  });
+
+  it('binds a Role on its own known-objects ConfigMap only (create unnamed, get and update by name) in its namespace', () => {
+    // Prepare
+    const role = ofKind(knownRbac, 'Role');
+    const binding = ofKind(knownRbac, 'RoleBinding');
+    const rules = role.rules as Rule[];
+
+    // Assess
+    expect(role.metadata?.namespace).toBe(NAMESPACE);
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'relay', namespace: NAMESPACE }]);
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata?.name });
+    expect(rules).toEqual([
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: [KNOWN], verbs: ['get', 'update'] },
+    ]);
+    expect(readFileSync(join(BASE, 'kustomization.yaml'), 'utf8')).toMatch(/^\s+- known-role\.yaml$/m);
   });
 
   it('runs two non-root replicas with probes, resources, a read-only root filesystem and no capabilities', () => {
@@ -206,6 +226,7 @@ describe.skipIf(script === undefined)('RBAC: the relay ServiceAccount on a real 
       ...readManifest(join(BASE, 'serviceaccount.yaml')),
       ...rbac,
       ...leaseRbac,
+      ...knownRbac,
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: WORKLOADS } },
     ]);
     // A real token of the relay's ServiceAccount. v1.20 runs no
@@ -228,6 +249,7 @@ describe.skipIf(script === undefined)('RBAC: the relay ServiceAccount on a real 
     });
     await waitForAccess(relay, { verb: 'watch', group: 'batch', resource: 'jobs' });
     await waitForAccess(relay, { verb: 'create', group: 'coordination.k8s.io', resource: 'leases', namespace: NAMESPACE });
+    await waitForAccess(relay, { verb: 'create', group: '', resource: 'configmaps', namespace: NAMESPACE });
   });
 
   afterAll(async () => {
@@ -369,6 +391,34 @@ describe.skipIf(script === undefined)('RBAC: the relay ServiceAccount on a real 
       // Assess
       expect([created, renewed]).toEqual(['ok', 'ok']);
       expect(others).toEqual([403, 403, 403, 403, 403]);
+    });
+  });
+
+  describe('Method: known objects', () => {
+    it('returns ok to save and load its known-objects ConfigMap, and 403 for other ConfigMaps, lists and namespaces', async () => {
+      // Prepare
+      const core = relay.makeApiClient(CoreV1Api);
+      const store = new ConfigMapKnownStore(core, NAMESPACE, KNOWN);
+      const payload = Buffer.from('a snapshot');
+
+      // Act
+      const created = await outcome(store.save(payload, 1));
+      const replaced = await outcome(store.save(Buffer.from('a later snapshot'), 2));
+      const loaded = await new ConfigMapKnownStore(core, NAMESPACE, KNOWN).load();
+      const body = { metadata: { name: 'someone-else' }, data: {} };
+      const others = await Promise.all([
+        outcome(core.readNamespacedConfigMap({ namespace: NAMESPACE, name: 'relay-config' })),
+        outcome(core.replaceNamespacedConfigMap({ namespace: NAMESPACE, name: 'someone-else', body })),
+        outcome(core.listNamespacedConfigMap({ namespace: NAMESPACE })),
+        outcome(core.deleteNamespacedConfigMap({ namespace: NAMESPACE, name: KNOWN })),
+        outcome(core.createNamespacedConfigMap({ namespace: WORKLOADS, body })),
+        outcome(core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'extension-apiserver-authentication' })),
+      ]);
+
+      // Assess
+      expect([created, replaced]).toEqual(['ok', 'ok']);
+      expect(loaded?.toString()).toBe('a later snapshot');
+      expect(others).toEqual([403, 403, 403, 403, 403, 403]);
     });
   });
 

@@ -7,6 +7,8 @@ import { CountingSink, eventually, memoryLog } from "../unit/relay/doubles";
 
 const LEASES = { group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease" } as const;
 const LEASE = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", namespace: "relay-system", name: "kube-feedback-relay" } as const;
+const CONFIGMAPS = { group: "", version: "v1", plural: "configmaps", kind: "ConfigMap" } as const;
+const KNOWN = { apiVersion: "v1", kind: "ConfigMap", namespace: "relay-system", name: "kube-feedback-relay-known" } as const;
 
 const poll = async (what: string, check: () => Promise<boolean>, attempts = 400): Promise<void> => {
   for (let i = 0; i < attempts; i++) {
@@ -22,6 +24,7 @@ describe("Function: runRelay", () => {
   beforeEach(async () => {
     server = await startFakeKubeApiServer();
     server.registerResource(LEASES);
+    server.registerResource(CONFIGMAPS);
   });
 
   afterEach(async () => {
@@ -71,6 +74,36 @@ describe("Function: runRelay", () => {
     expect((server.get(LEASE)?.spec as { holderIdentity?: string }).holderIdentity).toBe("");
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
     expect(lines.map((l) => l.message)).toEqual(expect.arrayContaining(["relay stopping", "relay stopped"]));
+  });
+
+  it("keeps the unfinished runs in a ConfigMap beside its Lease and sends DELETED for one deleted while it was down", async () => {
+    // Prepare
+    const config = parseConfig({ cluster: "dev", watch: [{ group: "tekton.dev", version: "v1", resource: "pipelineruns", namespaces: ["ci"] }] });
+    const settings = relaySettingsFromEnv({ RELAY_SINK: "stdout", POD_NAME: "relay-0", POD_NAMESPACE: KNOWN.namespace, RELAY_HEALTH_PORT: "0", RELAY_LINGER_MS: "2", RELAY_LEADER_ELECTION: "false" });
+    const running = { conditions: [{ type: "Succeeded", status: "Unknown", reason: "Running" }] };
+    const run = server.apply({ apiVersion: "tekton.dev/v1", kind: "PipelineRun", metadata: { name: "build-1", namespace: "ci" }, spec: {}, status: running });
+    server.apply({ apiVersion: "tekton.dev/v1", kind: "PipelineRun", metadata: { name: "build-2", namespace: "ci" }, spec: {}, status: running });
+    const relayOnce = async (sink: CountingSink, until: () => boolean): Promise<void> => {
+      const stop = new AbortController();
+      const done = runRelay(config, undefined, memoryLog().log, { settings, kc: server.kubeConfig(), sink, signal: stop.signal });
+      await eventually("the relay shipped", until, 15_000);
+      stop.abort();
+      await done;
+    };
+    const [before, after] = [new CountingSink(), new CountingSink()];
+    await relayOnce(before, () => before.envelopes.length === 2);
+    const saved = server.get(KNOWN) as { data?: Record<string, string>; binaryData?: Record<string, string> } | undefined;
+
+    // Act
+    server.remove({ apiVersion: "tekton.dev/v1", kind: "PipelineRun", namespace: "ci", name: "build-1" });
+    await relayOnce(after, () => after.envelopes.length === 2);
+
+    // Assess
+    expect(saved?.data).toEqual({ entries: "2" });
+    expect(Object.keys(saved?.binaryData ?? {})).toEqual(["known.json.gz"]);
+    expect(after.envelopes.map((e) => [e.type, e.object.metadata.name]).sort()).toEqual([["DELETED", "build-1"], ["RESYNC", "build-2"]]);
+    expect(after.envelopes.find((e) => e.type === "DELETED")?.object.metadata.uid).toBe(run.metadata?.uid);
+    expect((server.get(KNOWN) as { data?: Record<string, string> }).data).toEqual({ entries: "1" });
   });
 
   it("throws a ConfigError naming QUEUE_URL when the sqs sink has no queue", async () => {
