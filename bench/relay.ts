@@ -5,6 +5,10 @@
  * child process, bundled, so its peak RSS is its own. Rates are events per
  * CPU-second of the consumer: the fake server writing the stream shares the
  * machine and would otherwise cap both.
+ *
+ * Then, for as many unfinished PipelineRuns, the heap the relay keeps to
+ * report runs deleted while it was not watching (relay/known), beside what
+ * client-node's makeInformer keeps for the same purpose: its object cache.
  */
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -12,6 +16,7 @@ import { startFakeKubeApiServer, type FakeKubeApiServer } from "../test/helpers/
 import { SeededRandom } from "../test/helpers/chaos/random";
 import { buildLifecycles, interleave } from "../test/helpers/chaos/workload";
 import { bundle } from "./bundle";
+import { pacPipelineRun } from "./pac-runs";
 
 export interface ConsumerFigures {
   events: number;
@@ -19,6 +24,25 @@ export interface ConsumerFigures {
   cpuMs: number;
   rssAtReadyKb: number;
   maxRssKb: number;
+}
+
+export interface KnownMemoryFigures {
+  /** Objects remembered (relay) or cached (informer). */
+  entries: number;
+  /** JS heap retained once synced: after GC while running, minus after GC once stopped. */
+  retainedKb: number;
+  heapSyncedKb: number;
+  maxRssKb: number;
+  /** The relay's persisted snapshot (gzip), before the ConfigMap's limit is applied. */
+  snapshotBytes?: number;
+}
+
+export interface KnownMemoryResult {
+  objects: number;
+  relay: KnownMemoryFigures;
+  informer: KnownMemoryFigures;
+  /** relay / informer, retained heap. */
+  ratio: number;
 }
 
 export interface RelayResult {
@@ -30,23 +54,25 @@ export interface RelayResult {
   rateRatio: number;
   /** relay / parse-only, peak RSS. */
   rssRatio: number;
+  /** Memory to report deletions during a watch gap, for as many unfinished PipelineRuns. */
+  known: KnownMemoryResult;
 }
 
-interface Child {
+interface Child<T> {
   ready: Promise<void>;
-  result: Promise<ConsumerFigures>;
+  result: Promise<T>;
 }
 
-const start = (file: string, env: Record<string, string>, timeoutMs = 120_000): Child => {
-  const child = spawn(process.execPath, [file], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+const start = <T = ConsumerFigures>(file: string, env: Record<string, string>, timeoutMs = 120_000, nodeArgs: string[] = []): Child<T> => {
+  const child = spawn(process.execPath, [...nodeArgs, file], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
   const timer = setTimeout(() => child.kill(), timeoutMs);
   let ready!: () => void;
   const readyPromise = new Promise<void>((resolve) => (ready = resolve));
-  const result = new Promise<ConsumerFigures>((resolve, reject) => {
-    let figures: ConsumerFigures | undefined;
+  const result = new Promise<T>((resolve, reject) => {
+    let figures: T | undefined;
     createInterface(child.stdout).on("line", (line) => {
       if (line === "ready") ready();
-      else if (line.startsWith("{")) figures = JSON.parse(line) as ConsumerFigures;
+      else if (line.startsWith("{")) figures = JSON.parse(line) as T;
     });
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
@@ -62,9 +88,42 @@ const rate = (figures: ConsumerFigures) => ({ ...figures, eventsPerCpuSecond: fi
 export const buildConsumers = async () => ({
   relay: await bundle("bench/consumers/relay.ts", "relay-consumer.mjs"),
   parse: await bundle("bench/consumers/parse.ts", "parse-consumer.mjs"),
+  known: await bundle("bench/consumers/known-memory.ts", "known-memory-consumer.mjs"),
 });
 
-export const measureRelay = async (objects: number, consumers: { relay: string; parse: string }): Promise<RelayResult> => {
+type Consumers = Awaited<ReturnType<typeof buildConsumers>>;
+
+/** Runs the relay and the informer, one after the other, over `objects` unfinished PipelineRuns. */
+export const measureKnownMemory = async (objects: number, consumer: string): Promise<KnownMemoryResult> => {
+  const random = new SeededRandom(objects + 1);
+  const kube = await startFakeKubeApiServer({ historyLimit: 10 });
+  try {
+    for (let i = 0; i < objects; i++) kube.apply(pacPipelineRun(random, i));
+    const env = { BENCH_OBJECTS: String(objects), BENCH_KUBECONFIG: kube.kubeconfigYaml() };
+    const run = (mode: string) => start<KnownMemoryFigures>(consumer, { ...env, BENCH_MODE: mode }, 300_000, ["--expose-gc"]).result;
+    const relay = await run("relay");
+    const informer = await run("informer");
+    return { objects, relay, informer, ratio: relay.retainedKb / informer.retainedKb };
+  } finally {
+    await kube.stop();
+  }
+};
+
+const mb = (kb: number): string => `${(kb / 1024).toFixed(1)} MB`;
+
+/** The known-object memory of each run, as lines under the benchmark table. */
+export const renderKnownMemory = (results: readonly RelayResult[]): string =>
+  results
+    .map(({ known: k }) =>
+      [
+        `Known objects for deletions during a watch gap, ${k.objects} unfinished PipelineRuns:`,
+        `  relay (uid → tombstone): ${mb(k.relay.retainedKb)} heap (${Math.round((k.relay.retainedKb * 1024) / Math.max(1, k.relay.entries))} bytes a run), snapshot ${mb((k.relay.snapshotBytes ?? 0) / 1024)} gzip`,
+        `  makeInformer cache:      ${mb(k.informer.retainedKb)} heap; relay / informer ${k.ratio.toFixed(3)}×`,
+      ].join("\n"),
+    )
+    .join("\n");
+
+export const measureRelay = async (objects: number, consumers: Consumers): Promise<RelayResult> => {
   const random = new SeededRandom(objects);
   const steps = [...interleave(buildLifecycles(random, objects, { pipelineRuns: 0, commitStatuses: 0 }), random, 50)];
   const events = steps.length;
@@ -85,6 +144,7 @@ export const measureRelay = async (objects: number, consumers: { relay: string; 
     const parseFigures = await parse.result;
     const relayRate = rate(relayFigures);
     const parseRate = rate(parseFigures);
+    const known = await measureKnownMemory(objects, consumers.known);
     return {
       objects,
       events,
@@ -92,6 +152,7 @@ export const measureRelay = async (objects: number, consumers: { relay: string; 
       parseOnly: parseRate,
       rateRatio: relayRate.eventsPerCpuSecond / parseRate.eventsPerCpuSecond,
       rssRatio: relayFigures.maxRssKb / parseFigures.maxRssKb,
+      known,
     };
   } finally {
     await kube.stop();

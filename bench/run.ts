@@ -15,7 +15,7 @@ import { measureCalls } from "./calls";
 import { measureColdStart } from "./coldstart";
 import { estimateCost, PRICES } from "./cost";
 import { measureProcess } from "./process";
-import { buildConsumers, measureRelay, type RelayResult } from "./relay";
+import { buildConsumers, measureRelay, renderKnownMemory, type RelayResult } from "./relay";
 import { buildReplayMemoryConsumer, measureReplayMemory } from "./replay-memory";
 import { renderTable, type BenchResults } from "./table";
 
@@ -36,7 +36,7 @@ const step = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
 const started = performance.now();
 const consumers = await step("bundling the relay benchmark's consumers", buildConsumers);
 const relay: RelayResult[] = [];
-for (const objects of sizes.relayObjects) relay.push(await step(`relay, ${objects} Jobs`, () => measureRelay(objects, consumers)));
+for (const objects of sizes.relayObjects) relay.push(await step(`relay, ${objects} Jobs, then as many unfinished PipelineRuns`, () => measureRelay(objects, consumers)));
 const processResult = await step(`process, ${sizes.processRuns} runs`, () => measureProcess(sizes.processRuns));
 const calls = await step(`calls, ${sizes.callRuns} runs with and without duplicates`, () => measureCalls(sizes.callRuns));
 const coldStart = await step("cold start of each function bundle", () => measureColdStart(sizes.starts));
@@ -46,7 +46,7 @@ const replayMemory = await step(`local replay memory, ${sizes.memoryRuns} runs w
 const cost = [estimateCost("as recorded", calls.clean), estimateCost("with 30% duplicate deliveries", calls.duplicated)];
 
 const results: BenchResults = { relay, process: processResult, calls, coldStart, cost, replayMemory };
-const table = renderTable(results);
+const table = `${renderTable(results)}\n\n${renderKnownMemory(relay)}`;
 process.stdout.write(`${table}\n`);
 const machine = { node: process.version, platform: `${process.platform}/${process.arch}`, cpu: cpus()[0]?.model ?? "unknown", cores: availableParallelism() };
 writeFileSync(
