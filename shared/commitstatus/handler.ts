@@ -11,6 +11,7 @@ import {
 } from "../status";
 import { VersionConflictError, type StateStore } from "../store";
 import { WriteBackConflictError } from "./errors";
+import type { CommitStatusApi } from "./kube";
 import { failedStatus, syncedStatus, type SyncRecord } from "./status";
 import { SyncOutcome, syncCommitStatus, type SyncDeps } from "./sync";
 
@@ -18,7 +19,12 @@ interface SyncItem extends ObjectRecord {
   sync?: SyncRecord;
 }
 
-export interface CommitStatusHandlerOptions extends SyncDeps {
+export interface CommitStatusHandlerOptions extends Omit<SyncDeps, "api"> {
+  /**
+   * The Kubernetes API of the envelope's own cluster, for its GitRepo reads
+   * and its write-back; undefined when the config gives no access to it.
+   */
+  apiFor(cluster: string): CommitStatusApi | undefined;
   store: StateStore;
   processing: Pick<ProcessingConfig, "stateTtlDays">;
   now?: () => Date;
@@ -74,13 +80,19 @@ export class CommitStatusHandler implements Handler {
     const stored = ctx.stored as { version: number; data: SyncItem } | undefined;
     const { namespace = "default", name } = obj.metadata;
     const generation = obj.metadata.generation ?? 0;
+    const cluster = ctx.envelope.cluster;
+    const api = this.#options.apiFor(cluster);
+    if (!api) {
+      // Not synced at all: another cluster's API server must never see this object.
+      return newEventProcessStatus().withStatus(EventStatus.Failure).withMessage("reason", `no Kubernetes access for cluster "${cluster}"`).sendClose(ch);
+    }
     let result;
     try {
-      result = await syncCommitStatus(obj, stored?.data.sync, { ...this.#options, log: ctx.log }, force);
+      result = await syncCommitStatus(obj, stored?.data.sync, { ...this.#options, api, log: ctx.log }, force);
     } catch (error) {
       if ((error as { retryable?: unknown }).retryable === false) {
         const message = `the SCM refused the status: ${(error as Error).message}`;
-        await this.#writeBack(namespace, name, failedStatus(message, "ScmRefused", generation, this.#now()));
+        await api.patchStatus(namespace, name, failedStatus(message, "ScmRefused", generation, this.#now()));
         return newEventProcessStatus().withStatus(EventStatus.Failure).withMessage("reason", "SCM refused").withError(error).sendClose(ch);
       }
       return newEventProcessStatus().withStatus(EventStatus.Retry).withError(error).sendClose(ch);
@@ -95,16 +107,16 @@ export class CommitStatusHandler implements Handler {
           const reason = result.kind === SyncOutcome.DriftReported ? "Drift" : result.reason;
           // Our own write-back comes back as a watch event: report each failure once per generation.
           if (!alreadyReported(obj, result.message)) {
-            await this.#writeBack(namespace, name, failedStatus(result.message, reason, generation, this.#now()));
+            await api.patchStatus(namespace, name, failedStatus(result.message, reason, generation, this.#now()));
           }
           return await newEventProcessStatus().withMessage(reason, result.message).sendClose(ch);
         }
         case SyncOutcome.Written:
           await this.#save(ctx, obj, result.record);
-          await this.#writeBack(namespace, name, syncedStatus(result.record, this.#now(), result.drift));
+          await api.patchStatus(namespace, name, syncedStatus(result.record, this.#now(), result.drift));
           return await newEventProcessStatus().withMessage("written", result.record.phase).sendClose(ch);
         case SyncOutcome.WriteBack:
-          await this.#writeBack(namespace, name, syncedStatus(result.record, this.#now()));
+          await api.patchStatus(namespace, name, syncedStatus(result.record, this.#now()));
           return await newEventProcessStatus().withMessage("written back", result.record.phase).sendClose(ch);
       }
     } catch (error) {
@@ -113,10 +125,6 @@ export class CommitStatusHandler implements Handler {
       }
       throw error;
     }
-  }
-
-  #writeBack(namespace: string, name: string, status: Record<string, unknown>): Promise<void> {
-    return this.#options.api.patchStatus(namespace, name, status);
   }
 
   /** Remembers what was written; re-reads on a lost race so the record is never dropped. */

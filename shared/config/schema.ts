@@ -73,23 +73,42 @@ export type ProcessingConfig = z.output<typeof ProcessingSchema>;
  * How the functions reach the cluster to read GitRepos and write CommitStatus
  * status back. Neither key: KUBECONFIG or in-cluster (local runs).
  */
+/** EKS with the function's IAM role (a token presigned from STS GetCallerIdentity). */
+const EksSchema = z.strictObject({
+  clusterName: z.string().min(1),
+  endpoint: z.url({ protocol: /^https$/, error: "must be the cluster's https endpoint" }),
+  caData: z.string().min(1),
+  region: z.string().min(1),
+});
+
+/**
+ * How to reach one cluster's API server: a kubeconfig document by reference
+ * (`ssm:/…`, a Secrets Manager ARN, or `env:NAME` locally; never inline: it
+ * holds the cluster's credentials, and feedback.yaml ends up in git and in
+ * the functions' environment), or EKS with the function's IAM role.
+ */
+const ClusterAccessSchema = z
+  .strictObject({ kubeconfig: secretReference().optional(), eks: EksSchema.optional() })
+  .refine((k) => !(k.kubeconfig && k.eks), { error: "set kubeconfig or eks, not both" });
+
+/**
+ * The single form (`kubeconfig` or `eks`) is the access for the config's own
+ * `cluster`; `clusters` gives the access for other clusters that feed this
+ * deployment. An envelope's GitRepo reads and write-backs go to its own
+ * cluster only, and a cluster with no access here is never synced.
+ */
 export const KubernetesSchema = z
   .strictObject({
-    /**
-     * A kubeconfig document by reference: `ssm:/…`, a Secrets Manager ARN, or
-     * `env:NAME` locally. Never inline: it holds the cluster's credentials,
-     * and feedback.yaml ends up in git and in the functions' environment.
-     */
     kubeconfig: secretReference().optional(),
-    /** EKS with the function's IAM role (a token presigned from STS GetCallerIdentity). */
-    eks: z
-      .strictObject({
-        clusterName: z.string().min(1),
-        endpoint: z.url({ protocol: /^https$/, error: "must be the cluster's https endpoint" }),
-        caData: z.string().min(1),
-        region: z.string().min(1),
+    eks: EksSchema.optional(),
+    clusters: z
+      .record(z.string().regex(dnsLabel, "cluster names are lower-case names of letters, digits and '-'"), ClusterAccessSchema)
+      .superRefine((clusters, ctx) => {
+        for (const [name, access] of Object.entries(clusters)) {
+          if (!access.kubeconfig && !access.eks) ctx.addIssue({ code: "custom", path: [name], message: "set kubeconfig or eks" });
+        }
       })
-      .optional(),
+      .default({}),
   })
   .refine((k) => !(k.kubeconfig && k.eks), { error: "set kubeconfig or eks, not both" });
 export type KubernetesConfig = z.output<typeof KubernetesSchema>;
@@ -99,7 +118,12 @@ export const ConfigSchema = z.strictObject({
   watch: z.array(WatchSchema).min(1, "list at least one resource to watch"),
   receivers: z.array(ReceiverEntrySchema).default([]),
   processing: ProcessingSchema.default(ProcessingSchema.parse({})),
-  kubernetes: KubernetesSchema.default({}),
+  kubernetes: KubernetesSchema.default({ clusters: {} }),
+}).superRefine((config, ctx) => {
+  // The config's own cluster has one access: the single form.
+  if (Object.hasOwn(config.kubernetes.clusters, config.cluster)) {
+    ctx.addIssue({ code: "custom", path: ["kubernetes", "clusters", config.cluster], message: "is this config's own cluster: give its access as kubernetes.kubeconfig or kubernetes.eks" });
+  }
 });
 export type FeedbackConfig = z.output<typeof ConfigSchema>;
 export type FeedbackConfigInput = z.input<typeof ConfigSchema>;

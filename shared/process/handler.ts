@@ -4,13 +4,12 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { loadConfig, type FeedbackConfig } from "../config";
 import { logger } from "../log";
 import { CommitStatusHandler, isCommitStatusKind, KubeCommitStatusApi, providerCache, type CommitStatusApi, type CredentialsResolver } from "../commitstatus";
-import { kubeConfigProvider, type KubeAccess } from "../kube";
-import { resolveSecret } from "../secrets";
 import { isPipelineKind } from "../pipeline/normalise";
 import { PipelineHandler } from "../pipeline/handler";
 import { createReceivers, startReceivers, type ConfiguredReceiver, type ServiceContext } from "../receivers";
 import { DynamoStateStore, type StateStore } from "../store";
 import { processRecord, type DispatchDeps, type Route } from "./dispatch";
+import { clusterKube, type ClusterKube } from "./kube-access";
 import { MissingSettingError, RetryLaterError } from "./errors";
 import { SqsQueueOps, type QueueOps } from "./queue";
 
@@ -25,7 +24,7 @@ export interface ProcessHandlerOptions {
   receivers?: ConfiguredReceiver[];
   /** Extra routes, tried before the built-in ones. */
   routes?: Route[];
-  /** Kubernetes access for GitRepo reads and CommitStatus write-back; defaults to `kubernetes` in the config. */
+  /** Kubernetes access to the config's own cluster (GitRepo reads, write-back); defaults to `kubernetes` in the config. */
   kube?: () => Promise<KubeConfig>;
   /** Reads GitRepo credentials references; defaults to SSM / Secrets Manager through Powertools. */
   credentials?: CredentialsResolver;
@@ -38,32 +37,6 @@ const setting = (name: string): string => {
   const value = process.env[name];
   if (!value) throw new MissingSettingError(name);
   return value;
-};
-
-/** The config's `kubernetes` section as access settings; a kubeconfig reference is read once here. */
-export const kubeAccess = async (config: FeedbackConfig): Promise<KubeAccess> => {
-  const { kubeconfig, eks } = config.kubernetes;
-  if (eks) return { kind: "eks", ...eks };
-  if (kubeconfig) return { kind: "kubeconfig", yaml: await resolveSecret(kubeconfig, { field: "kubernetes.kubeconfig" }) };
-  return { kind: "default" };
-};
-
-/**
- * Kubernetes access built on first use. An unreadable kubeconfig reference
- * fails only what needs the cluster (the CommitStatus sync), and is read
- * again on the next use, never at the cost of the pipeline receivers.
- */
-export const lazyKube = (config: FeedbackConfig): (() => Promise<KubeConfig>) => {
-  let provider: Promise<() => Promise<KubeConfig>> | undefined;
-  return async () => {
-    provider ??= kubeAccess(config)
-      .then((access) => kubeConfigProvider(access))
-      .catch((error: unknown) => {
-        provider = undefined;
-        throw error;
-      });
-    return (await provider)();
-  };
 };
 
 /** What receivers get at start: the logger, the config, Kubernetes access and a view of the state table. */
@@ -80,20 +53,28 @@ export const receiverServiceContext = (config: FeedbackConfig, store: StateStore
   },
 });
 
-/** The CommitStatus sync as both the process and the resync function use it. */
+/** The CommitStatus sync as both the process and the resync function use it: each cluster's objects through that cluster's API server. */
 export const createCommitStatusHandler = (
   config: FeedbackConfig,
   store: StateStore,
-  kube: () => Promise<KubeConfig>,
+  kube: ClusterKube,
   options: Pick<ProcessHandlerOptions, "commitStatusApi" | "credentials">,
-): CommitStatusHandler =>
-  new CommitStatusHandler({
-    api: options.commitStatusApi ?? new KubeCommitStatusApi(kube),
+): CommitStatusHandler => {
+  const apis = new Map<string, CommitStatusApi>();
+  return new CommitStatusHandler({
+    apiFor: (cluster) => {
+      if (options.commitStatusApi) return options.commitStatusApi;
+      const access = kube(cluster);
+      if (!access) return undefined;
+      if (!apis.has(cluster)) apis.set(cluster, new KubeCommitStatusApi(access));
+      return apis.get(cluster);
+    },
     providerFor: providerCache(options.credentials),
     store,
     processing: config.processing,
     log: logger,
   });
+};
 
 /** Builds everything once per cold start; receivers are started here, each on its own. */
 export const createDispatchDeps = async (options: ProcessHandlerOptions = {}): Promise<DispatchDeps> => {
@@ -101,9 +82,9 @@ export const createDispatchDeps = async (options: ProcessHandlerOptions = {}): P
   const store = options.store ?? new DynamoStateStore({ tableName: setting("TABLE_NAME") });
   const queue = options.queue ?? new SqsQueueOps({ queueUrl: setting("QUEUE_URL"), dlqUrl: setting("DLQ_URL") });
   const receivers = options.receivers ?? createReceivers(config);
-  const kube = options.kube ?? lazyKube(config);
+  const kube = clusterKube(config, options.kube);
   // Each receiver starts on its own: one that cannot is reported and retried, the others are served.
-  const started = await startReceivers(receivers, receiverServiceContext(config, store, kube));
+  const started = await startReceivers(receivers, receiverServiceContext(config, store, kube(config.cluster)!));
   const pipeline = new PipelineHandler({ config, store, receivers: started.receivers });
   const commitStatus = createCommitStatusHandler(config, store, kube, options);
   return {

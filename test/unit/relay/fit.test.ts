@@ -102,7 +102,9 @@ describe("Class: Relay", () => {
       const sink = new CountingSink();
       const { log, lines } = memoryLog();
       const relay = new Relay({ cluster: "dev", watch: [], sink, log, buffer: { lingerMs: 1 } });
-      const hopeless = pipelineRun("hopeless", { status: { conditions: [{ type: "Succeeded", message: huge(300 * KIB) }] } });
+      // Slimming bounds condition messages, and fitting keeps the git-context annotations to the last: one this big cannot be cut down.
+      const run = pipelineRun("hopeless");
+      const hopeless = { ...run, metadata: { ...run.metadata, annotations: { "commit-status.argoproj.io/notes": huge(300 * KIB) } } };
 
       // Act
       await relay.ship("ADDED", hopeless);
