@@ -11,6 +11,7 @@ import { SeededRandom } from "../test/helpers/chaos/random";
 import { ChaosSink } from "../test/helpers/chaos/sink";
 import { REPO } from "../test/helpers/chaos/workload";
 import { startFakeGitHub } from "../test/helpers/fake-scm";
+import { onHost } from "../test/helpers/run-host";
 import { DynamoMeter, type DynamoTally } from "./dynamo-meter";
 import { benchConfig, replayObjects } from "./process";
 import { CountingReceiver, processed, ship, startBenchStack } from "./stack";
@@ -62,7 +63,8 @@ const replay = async (runs: number, duplicateRate: number): Promise<ReplayCalls>
     sink: (queueUrl) => (sink = new ChaosSink({ queueUrl, random: new SeededRandom(3), duplicateRate, reorderRate: 0 })),
   });
   try {
-    const objects = replayObjects(runs, 2);
+    // On the fake's host, the scm receiver's own (test/helpers/run-host.ts).
+    const objects = replayObjects(runs, 2).map((object) => onHost(object, github.url));
     await ship(stack.relay, objects);
     await processed(stack);
     await stack.poller.drained(25);

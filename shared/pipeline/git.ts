@@ -60,6 +60,26 @@ export interface RepoLocation {
   repo: string;
 }
 
+/** `host`, `host:port`, `[v6]` or `[v6]:port`, already lower case. */
+const HOST_PORT = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/;
+
+/**
+ * A host in the one form two hosts are compared in: lower case, without a
+ * trailing dot (`github.com.` is github.com) and without a web default port.
+ * A host string carries no scheme, so both 80 and 443 mean "no port": the
+ * URL parser already drops the port that is its own scheme's default, and a
+ * receiver's `http://` test server and a run's `https://` link still name
+ * the same host. Any other port stays: two servers on one machine differ.
+ */
+export const canonicalHost = (host: string): string => {
+  const lower = host.trim().toLowerCase();
+  const match = HOST_PORT.exec(lower);
+  if (!match) return lower;
+  const name = match[1]!.replace(/\.$/, "");
+  const port = match[2] ? Number(match[2]) : undefined;
+  return port === undefined || port === 80 || port === 443 ? name : `${name}:${port}`;
+};
+
 /** `git@host:owner/repo.git`: scp-like syntax, no scheme, so `new URL` cannot read it. */
 const SCP_LIKE = /^(?:[^@\s/]+@)?([^:\s/]+):(?!\/\/)(.+)$/;
 
@@ -69,7 +89,7 @@ const splitPath = (host: string, path: string): RepoLocation | undefined => {
   const last = segments.pop()?.replace(/\.git$/, "");
   if (!last || segments.length === 0) return undefined;
   // GitLab subgroups nest: everything before the project is the owner.
-  return { host: host.toLowerCase(), owner: segments.join("/"), repo: last };
+  return { host: canonicalHost(host), owner: segments.join("/"), repo: last };
 };
 
 /** Reads https, ssh:// and scp-like git URLs; undefined for anything else. */

@@ -5,6 +5,7 @@
  * the secrets are read in `initialize`.
  */
 import { z } from "zod";
+import { canonicalHost } from "../pipeline/git";
 import type { ProviderOptionsByType, ProviderType } from "../scm";
 import { supportsComments } from "../scm/comments";
 import { resolveSecret, secretReference } from "../secrets";
@@ -121,17 +122,31 @@ export const providerAliases = (type: ProviderType): readonly string[] => {
   return [type];
 };
 
-/** The web host whose repositories this receiver serves (GitHub's API lives on `api.` of it). */
+/**
+ * The web host of a GitHub API root: `https://api.github.com` is github.com,
+ * `https://ghe.example.com/api/v3` is ghe.example.com (GitHub Enterprise
+ * serves its API under the web host), `https://api.acme.ghe.com` is
+ * acme.ghe.com (GitHub Enterprise Cloud with data residency).
+ */
+export const githubWebHost = (baseUrl: string | undefined): string =>
+  baseUrl ? canonicalHost(new URL(baseUrl).host.replace(/^api\./, "")) : "github.com";
+
+/**
+ * The one web host whose repositories this receiver serves (statusTargetOf
+ * posts only for runs on it). Bitbucket Cloud is bitbucket.org whatever its
+ * `baseUrl`: that option only points the client elsewhere (a proxy, a test
+ * server), there is no self-hosted Bitbucket Cloud.
+ */
 export const webHostOf = (options: ScmOptions): string => {
   switch (options.provider) {
     case "github":
-      return options.baseUrl ? new URL(options.baseUrl).host.replace(/^api\./, "") : "github.com";
+      return githubWebHost(options.baseUrl);
     case "gitlab":
-      return options.host ? new URL(options.host).host : "gitlab.com";
+      return options.host ? canonicalHost(new URL(options.host).host) : "gitlab.com";
     case "bitbucket-cloud":
       return "bitbucket.org";
     default:
-      return new URL(options.url).host;
+      return canonicalHost(new URL(options.url).host);
   }
 };
 

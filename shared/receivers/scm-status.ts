@@ -4,7 +4,8 @@
  * taken from the run's git context; the description and the check run's
  * markdown are in scm-summary.ts.
  */
-import { PipelinePhase, type PipelineInfo } from "../pipeline/types";
+import { canonicalHost } from "../pipeline/git";
+import { PipelinePhase, type GitContext, type PipelineInfo } from "../pipeline/types";
 import { CommitStatusPhase, UnmappedStateError, type ProviderKind, type RepoRef, type StatusTarget } from "../scm";
 
 // Kept here too: the receivers index and the PR comment import them from this module.
@@ -136,8 +137,8 @@ export interface TargetSettings {
   readonly kind: ProviderKind;
   /** Provider type names (Pipelines-as-Code's `git-provider` values) that mean this provider. */
   readonly aliases: readonly string[];
-  /** Web host of the receiver's SCM, to accept runs whose provider could not be told from the URL. */
-  readonly webHost?: string;
+  /** Web host of the receiver's SCM (scm-options.ts `webHostOf`): the only host whose runs it posts. */
+  readonly webHost: string;
   /** `owner/repo` from config, used instead of the run's repository. */
   readonly repo?: { owner: string; repo: string };
   readonly statusName: string;
@@ -145,17 +146,41 @@ export interface TargetSettings {
 
 export type TargetResult = { readonly target: StatusTarget } | { readonly skip: string };
 
+/**
+ * Why a run's repository is not this receiver's to post for, or undefined
+ * when it is. Two receivers of one provider type on two hosts (github.com
+ * and a GitHub Enterprise server) must each see only their own runs, so the
+ * host decides, never the provider name: a `git-provider: github` annotation
+ * (or one inferred from github.com) is true of both. The name can only
+ * narrow: a run that says it is on GitLab is not posted to GitHub even when
+ * the hosts agree.
+ */
+const notOurs = (git: GitContext, settings: TargetSettings): string | undefined => {
+  if (git.provider !== undefined && !settings.aliases.includes(git.provider)) {
+    return `the run's repository is on ${git.provider}, this receiver posts to ${settings.kind}`;
+  }
+  if (git.host === undefined) {
+    // A fixed `repo` names the repository on this receiver's host; a run that
+    // names no host (a sha annotation alone) has nothing to contradict it.
+    if (settings.repo) return undefined;
+    return `the run's repository host is unknown (no repository URL), this receiver posts only for ${settings.webHost}`;
+  }
+  // Also with a fixed `repo`: a commit of a repository on another host is not
+  // in it (mirrors aside), and posting would carry that run's names and
+  // messages to a server its repository does not live on.
+  if (canonicalHost(git.host) !== canonicalHost(settings.webHost)) {
+    return `the run's repository host ${git.host} is not this receiver's ${settings.webHost}`;
+  }
+  return undefined;
+};
+
 /** Where the run's status goes, or why it goes nowhere. */
 export const statusTargetOf = (info: PipelineInfo, settings: TargetSettings): TargetResult => {
   const git = info.git;
   if (!git) return { skip: "the run has no git context (no repository or commit annotations)" };
   if (!git.sha) return { skip: "the run's git context names no commit" };
-  if (git.provider !== undefined && !settings.aliases.includes(git.provider)) {
-    return { skip: `the run's repository is on ${git.provider}, this receiver posts to ${settings.kind}` };
-  }
-  if (git.provider === undefined && !settings.repo && git.host !== settings.webHost) {
-    return { skip: `the run's repository host ${git.host ?? "(unknown)"} is not this receiver's ${settings.webHost ?? settings.kind}` };
-  }
+  const elsewhere = notOurs(git, settings);
+  if (elsewhere) return { skip: elsewhere };
   const location = settings.repo ?? (git.owner && git.repo ? { owner: git.owner, repo: git.repo } : undefined);
   if (!location) return { skip: "the run's git context names no repository" };
   const name = statusName(settings.statusName, info);

@@ -7,6 +7,7 @@ import { parseConfig } from "../../shared/config";
 import { createReceivers } from "../../shared/receivers";
 import { startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-scm";
 import { RecordingReceiver } from "../helpers/recording-receiver";
+import { eventsOnHost } from "../helpers/run-host";
 
 const APP_ID = 6161;
 const { privateKey, publicKey } = generateKeyPairSync("rsa", {
@@ -79,7 +80,7 @@ describe("A PipelineRun's report, whatever the order of its final event and its 
     });
     const receivers = createReceivers(config).filter((r) => r.receiver.name !== "probe");
     stack = await startLocalStack({ config, process: { receivers: [...receivers, { receiver: probe, entry: config.receivers[2]! }] } });
-    for (const [order, at] of Object.entries(ORDERS)) await replay(stack, reordered(order, SHAS[order as keyof typeof SHAS], at));
+    for (const [order, at] of Object.entries(ORDERS)) await replay(stack, eventsOnHost(reordered(order, SHAS[order as keyof typeof SHAS], at), github.url));
   }, 120_000);
 
   afterAll(async () => {

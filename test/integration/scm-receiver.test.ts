@@ -12,6 +12,7 @@ import { createReceivers } from "../../shared/receivers";
 import { eventually } from "../helpers/eventually";
 import { startFakeGitHub, type FakeGitHubServer, type RecordedScmRequest } from "../helpers/fake-scm";
 import { RecordingReceiver } from "../helpers/recording-receiver";
+import { eventsOnHost } from "../helpers/run-host";
 import { DeferredQueueOps, recordSqsWire, type WireCall } from "../helpers/sqs-wire";
 
 const APP_ID = 5151;
@@ -79,11 +80,14 @@ describe("Integration: scm receiver on the local stack", () => {
   let github: FakeGitHubServer;
   let stack: LocalStack;
   const probe = new RecordingReceiver("probe");
+  /** The recording on the fake's host, the receivers' own. */
+  let recording: RecordedEvent[];
 
   beforeAll(async () => {
     process.env.SCM_IT_APP_KEY = privateKey;
     process.env.SCM_IT_TOKEN = "ghp_scm_it";
     github = await startGitHub();
+    recording = eventsOnHost(RECORDING, github.url);
     const scm = { provider: "github", baseUrl: github.apiUrl };
     const config = configWith([
       { name: "checks", type: "scm", selector: { namespaces: ["ci"] }, options: { ...scm, app: { appId: APP_ID, privateKey: "env:SCM_IT_APP_KEY" } } },
@@ -93,7 +97,7 @@ describe("Integration: scm receiver on the local stack", () => {
     ]);
     const receivers = createReceivers(config).filter((r) => r.receiver.name !== "probe");
     stack = await startLocalStack({ config, process: { receivers: [...receivers, { receiver: probe, entry: config.receivers[3]! }] } });
-    await replay(stack, RECORDING);
+    await replay(stack, recording);
   });
 
   afterAll(async () => {
@@ -143,7 +147,7 @@ describe("Integration: scm receiver on the local stack", () => {
     const dynamo = new DynamoDBClient({});
 
     // Act: the same events again, suppressed by the run state...
-    await replay(stack, again(RECORDING, "RESYNC"));
+    await replay(stack, again(recording, "RESYNC"));
     const afterRepeat = github.requests.length;
     const handled = stack.poller.stats.records - records;
     // ...then with the run state lost, so the handler calls the receivers once more and only their memory stops the writes.
@@ -151,11 +155,11 @@ describe("Integration: scm receiver on the local stack", () => {
     const runItems = Items.filter((item) => !item.pk?.S?.startsWith("rcv#"));
     for (const item of runItems) await dynamo.send(new DeleteItemCommand({ TableName: stack.emulators.tableName, Key: { pk: item.pk! } }));
     const probeCalls = probe.calls.length;
-    await replay(stack, again(RECORDING, undefined, "9"));
+    await replay(stack, again(recording, undefined, "9"));
     dynamo.destroy();
 
     // Assess
-    expect(handled).toBeGreaterThanOrEqual(RECORDING.length);
+    expect(handled).toBeGreaterThanOrEqual(recording.length);
     expect(afterRepeat).toBe(requests);
     expect(runItems.length).toBeGreaterThan(0);
     expect(probe.calls.slice(probeCalls).map((c) => c.event)).toEqual(expect.arrayContaining(["created", "started", "finished"]));
@@ -165,7 +169,7 @@ describe("Integration: scm receiver on the local stack", () => {
 
   it("keeps one pull request comment with the stage table, edited in place", async () => {
     // Prepare
-    const pr = variant(RECORDING, "pr", "pr", { "commit-status.argoproj.io/pr": "42" });
+    const pr = variant(recording, "pr", "pr", { "commit-status.argoproj.io/pr": "42" });
 
     // Act
     await replay(stack, pr);
@@ -210,7 +214,7 @@ describe("Integration: scm receiver under a GitHub rate limit", () => {
 
   it("sets the message's visibility to the reset 30 s ahead, after exactly one request and no busy retries", async () => {
     // Prepare
-    const [created] = variant(RECORDING, "limited", "ci");
+    const [created] = variant(eventsOnHost(RECORDING, github.url), "limited", "ci");
     github.rateLimitNext({ resetInSeconds: 30 });
 
     // Act

@@ -93,8 +93,8 @@ interface ProviderCase {
   readonly label: string;
   readonly limit: number;
   readonly options: () => Record<string, unknown>;
-  /** Where the run's repository is, as annotations on the object. */
-  readonly annotations: Record<string, string>;
+  /** Where the run's repository is, as annotations on the object: on the fake's host, which a receiver posts for. */
+  readonly annotations: () => Record<string, string>;
   readonly written: (sha: string) => Written[];
 }
 
@@ -118,42 +118,42 @@ describe("Integration: scm receiver names runs the way people look for them", ()
       label: "GitHub App (check runs)",
       limit: 65_535,
       options: () => ({ provider: "github", baseUrl: github.apiUrl, app: { appId: APP_ID, privateKey: "env:SCM_NAMES_APP_KEY" } }),
-      annotations: { "commit-status.argoproj.io/repo-url": "https://github.com/acme/shop" },
+      annotations: () => ({ "commit-status.argoproj.io/repo-url": `${github.url}/acme/shop` }),
       written: (sha) => checkRunBodies(sha).map((b) => ({ name: b.name, description: b.output?.summary ?? "", url: b.details_url ?? "" })),
     },
     {
       label: "GitHub token (commit statuses)",
       limit: 140,
       options: () => ({ provider: "github", baseUrl: github.apiUrl, token: "env:SCM_NAMES_TOKEN" }),
-      annotations: { "commit-status.argoproj.io/repo-url": "https://github.com/acme/shop" },
+      annotations: () => ({ "commit-status.argoproj.io/repo-url": `${github.url}/acme/shop` }),
       written: (sha) => github.statuses.filter((s) => s.sha === sha).map((s) => ({ name: s.context, description: s.description ?? "", url: s.target_url ?? "" })),
     },
     {
       label: "GitLab",
       limit: 255,
       options: () => ({ provider: "gitlab", host: gitlab.url, token: "env:SCM_NAMES_TOKEN" }),
-      annotations: { "commit-status.argoproj.io/repo-url": "https://gitlab.com/acme/shop", "commit-status.argoproj.io/ref": "main" },
+      annotations: () => ({ "commit-status.argoproj.io/repo-url": `${gitlab.url}/acme/shop`, "commit-status.argoproj.io/ref": "main" }),
       written: (sha) => gitlab.statuses.filter((s) => s.sha === sha).map((s) => ({ name: s.name, description: s.description ?? "", url: s.target_url ?? "" })),
     },
     {
       label: "Bitbucket Cloud",
       limit: 255,
       options: () => ({ provider: "bitbucket-cloud", baseUrl: bitbucketCloud.url, token: "env:SCM_NAMES_TOKEN" }),
-      annotations: { "commit-status.argoproj.io/repo-url": "https://bitbucket.org/acme/shop" },
+      annotations: () => ({ "commit-status.argoproj.io/repo-url": "https://bitbucket.org/acme/shop" }),
       written: (sha) => bitbucketCloud.statuses.filter((s) => s.sha === sha).map((s) => ({ name: s.name ?? s.key, description: s.description ?? "", url: s.url })),
     },
     {
       label: "Bitbucket Server",
       limit: 255,
       options: () => ({ provider: "bitbucket-server", url: bitbucketServer.url, token: "env:SCM_NAMES_TOKEN" }),
-      annotations: { "commit-status.argoproj.io/repo-url": "https://bitbucket.example.com/scm/pay/shop.git", "pipelinesascode.tekton.dev/git-provider": "bitbucket-datacenter" },
+      annotations: () => ({ "commit-status.argoproj.io/repo-url": `${bitbucketServer.url}/scm/pay/shop.git`, "pipelinesascode.tekton.dev/git-provider": "bitbucket-datacenter" }),
       written: (sha) => bitbucketServer.statuses.filter((s) => s.sha === sha).map((s) => ({ name: s.name ?? s.key, description: s.description ?? "", url: s.url })),
     },
     {
       label: "Gitea",
       limit: 255,
       options: () => ({ provider: "gitea", url: gitea.url, token: "env:SCM_NAMES_TOKEN" }),
-      annotations: { "commit-status.argoproj.io/repo-url": "https://gitea.example.com/acme/shop", "pipelinesascode.tekton.dev/git-provider": "gitea" },
+      annotations: () => ({ "commit-status.argoproj.io/repo-url": `${gitea.url}/acme/shop`, "pipelinesascode.tekton.dev/git-provider": "gitea" }),
       written: (sha) => gitea.statuses.filter((s) => s.sha === sha).map((s) => ({ name: s.context, description: s.description, url: s.target_url })),
     },
   ];
@@ -175,7 +175,7 @@ describe("Integration: scm receiver names runs the way people look for them", ()
   const infoOf = (run: RunCase, index: number, provider: ProviderCase): PipelineInfo => {
     const object = fixture(run.fixture);
     run.patch?.(object.status);
-    object.metadata.annotations = { ...object.metadata.annotations, ...provider.annotations, "commit-status.argoproj.io/sha": shaOf(index) };
+    object.metadata.annotations = { ...object.metadata.annotations, ...provider.annotations(), "commit-status.argoproj.io/sha": shaOf(index) };
     return toPipelineInfo("prod", normalise(object), { dashboardUrl: DASHBOARD });
   };
 

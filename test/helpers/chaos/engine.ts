@@ -16,6 +16,7 @@ import { DynamoStateStore } from "../../../shared/store";
 import { startFakeKubeApiServer, type FakeKubeApiServer } from "../fake-kube";
 import { startFakeGitHub, type FakeGitHubServer } from "../fake-scm";
 import { RecordingReceiver } from "../recording-receiver";
+import { onHost } from "../run-host";
 import { readDeadLetters, type DeadLetter } from "./dead-letters";
 import { CallTally, CrashingStateStore, TallyingReceiver } from "./faults";
 import { SeededRandom } from "./random";
@@ -132,7 +133,8 @@ export const runChaos = async (input: ChaosOptions): Promise<ChaosObservation> =
     say(`writing ${steps.length} object versions of ${lifecycles.length} lifecycles`);
     for (const [index, step] of steps.entries()) {
       await faults.at.get(index)?.();
-      running.write(step.object);
+      // On the fake's host, the scm receiver's own (test/helpers/run-host.ts).
+      running.write(onHost(step.object, github.url));
       if (index % 10 === 9) {
         // Keep the backlog bounded, so faults land mid-stream rather than after one burst.
         while ((running.relay.bufferDepth > 200 || (await running.queueDepth()) > 400) && Date.now() < deadline) await sleep(20);

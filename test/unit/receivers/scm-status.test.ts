@@ -233,7 +233,7 @@ describe("Function: statusTargetOf", () => {
     { case: "a run without a commit", info: run({ git: { owner: "example", repo: "shop" } }), expected: { skip: /names no commit/ } },
     { case: "a run on another provider", info: run({ git: { provider: "gitlab", owner: "a", repo: "b", sha: SHA } }), expected: { skip: /is on gitlab, this receiver posts to github/ } },
     { case: "a run on an unknown host", info: run({ git: { host: "git.example.org", owner: "a", repo: "b", sha: SHA } }), expected: { skip: /host git.example.org is not this receiver's github.com/ } },
-    { case: "a run with a commit but no repository", info: run({ git: { provider: "github", sha: SHA } }), expected: { skip: /names no repository/ } },
+    { case: "a run with a commit but no repository", info: run({ git: { provider: "github", host: "github.com", sha: SHA } }), expected: { skip: /names no repository/ } },
   ])("returns the target or the reason to skip for $case", ({ info, settings, expected }) => {
     // Act
     const result = statusTargetOf(info, { ...GITHUB, ...settings });

@@ -34,6 +34,13 @@ const log = { debug: (message: string) => void debugLines.push(message), info: (
 
 const stage = (name: string, phase: PipelinePhase): Stage => ({ name, phase });
 
+/**
+ * The receivers reach the fakes through `baseUrl` / `host`, which makes a
+ * fake's `127.0.0.1:port` their web host: a receiver posts only for runs on
+ * its own host, so the runs below live there (set once the fakes listen).
+ */
+const hosts = { github: "github.com", gitlab: "gitlab.com" };
+
 const run = (phase: PipelinePhase, overrides: Partial<PipelineInfo> = {}): PipelineInfo => ({
   id: "prod/ci/build-and-test-x7k2p",
   uid: "uid-1",
@@ -46,7 +53,7 @@ const run = (phase: PipelinePhase, overrides: Partial<PipelineInfo> = {}): Pipel
   stages: phase === PipelinePhase.Succeeded ? [stage("build", PipelinePhase.Succeeded)] : [],
   labels: { "tekton.dev/pipeline": "build-and-test" },
   annotations: {},
-  git: { provider: "github", host: "github.com", owner: "example", repo: "shop", sha: SHA },
+  git: { provider: "github", host: hosts.github, owner: "example", repo: "shop", sha: SHA },
   ...overrides,
 });
 
@@ -79,6 +86,8 @@ describe("Class: ScmReceiver", () => {
       app: { id: APP_ID, publicKey, installations: [{ id: 7, repos: ["example/shop"] }] },
     });
     gitlab = await startFakeGitLab({ projects: [{ id: 12, path: "example/shop" }], tokens: ["glpat-token"] });
+    hosts.github = new URL(github.url).host;
+    hosts.gitlab = new URL(gitlab.url).host;
   });
   beforeEach(() => {
     debugLines.length = 0;
@@ -133,6 +142,19 @@ describe("Class: ScmReceiver", () => {
       expect(github.requests).toHaveLength(0);
       expect(store.counts).toEqual({ reads: 0, writes: 0 });
       expect(debugLines).toEqual(["receiver shop-checks: nothing to post for prod/ci/build-and-test-x7k2p: the run has no git context (no repository or commit annotations)"]);
+    });
+
+    it("posts nothing for a github.com run and says why at debug level, though the run says github", async () => {
+      // Prepare
+      const { receiver, store } = await build(app());
+
+      // Act
+      await receiver.whenCreated(ctx(LifecycleEvent.Created), run(PipelinePhase.Pending, { git: { provider: "github", host: "github.com", owner: "example", repo: "shop", sha: SHA } }));
+
+      // Assess
+      expect(github.requests).toHaveLength(0);
+      expect(store.counts).toEqual({ reads: 0, writes: 0 });
+      expect(debugLines).toEqual([`receiver shop-checks: nothing to post for prod/ci/build-and-test-x7k2p: the run's repository host github.com is not this receiver's ${hosts.github}`]);
     });
   });
 
@@ -194,7 +216,7 @@ describe("Class: ScmReceiver", () => {
     it("rethrows a refusal as PermanentScmError with retryable false", async () => {
       // Prepare
       const { receiver } = await build(app());
-      const elsewhere = run(PipelinePhase.Succeeded, { git: { provider: "github", owner: "example", repo: "gone", sha: SHA } });
+      const elsewhere = run(PipelinePhase.Succeeded, { git: { provider: "github", host: hosts.github, owner: "example", repo: "gone", sha: SHA } });
 
       // Act
       const error = await receiver.whenFinished(ctx(LifecycleEvent.Finished), elsewhere).catch((e: unknown) => e);
@@ -221,7 +243,7 @@ describe("Class: ScmReceiver", () => {
   });
 
   describe("Method: whenStarted (pull request comment)", () => {
-    const pr = (phase: PipelinePhase, uid = "uid-pr") => run(phase, { uid, git: { provider: "github", owner: "example", repo: "shop", sha: SHA, pr: "42" } });
+    const pr = (phase: PipelinePhase, uid = "uid-pr") => run(phase, { uid, git: { provider: "github", host: hosts.github, owner: "example", repo: "shop", sha: SHA, pr: "42" } });
 
     it("creates one comment with the stage table, then edits it in place", async () => {
       // Prepare
@@ -244,11 +266,11 @@ describe("Class: ScmReceiver", () => {
       // Prepare
       const options = { provider: "github", baseUrl: github.apiUrl, token: "env:SCM_TEST_TOKEN", comment: { enabled: true } };
       const first = await build(options);
-      await first.receiver.whenStarted(ctx(LifecycleEvent.Started), run(PipelinePhase.Running, { git: { provider: "github", owner: "example", repo: "shop", sha: SHA, pr: "43" } }));
+      await first.receiver.whenStarted(ctx(LifecycleEvent.Started), run(PipelinePhase.Running, { git: { provider: "github", host: hosts.github, owner: "example", repo: "shop", sha: SHA, pr: "43" } }));
       const fresh = await build(options);
 
       // Act
-      await fresh.receiver.whenFinished(ctx(LifecycleEvent.Finished), run(PipelinePhase.Succeeded, { git: { provider: "github", owner: "example", repo: "shop", sha: SHA, pr: "43" } }));
+      await fresh.receiver.whenFinished(ctx(LifecycleEvent.Finished), run(PipelinePhase.Succeeded, { git: { provider: "github", host: hosts.github, owner: "example", repo: "shop", sha: SHA, pr: "43" } }));
 
       // Assess
       expect(github.issues.comments.filter((c) => c.issue_number === 43)).toHaveLength(1);
@@ -258,7 +280,7 @@ describe("Class: ScmReceiver", () => {
     it("keeps one GitLab merge request note up to date", async () => {
       // Prepare
       const { receiver } = await build({ provider: "gitlab", host: gitlab.url, token: "env:SCM_TEST_GITLAB_TOKEN", comment: { enabled: true } });
-      const mr = (phase: PipelinePhase) => run(phase, { uid: "uid-mr", git: { provider: "gitlab", owner: "example", repo: "shop", sha: SHA, ref: "refs/heads/main", pr: "7" } });
+      const mr = (phase: PipelinePhase) => run(phase, { uid: "uid-mr", git: { provider: "gitlab", host: hosts.gitlab, owner: "example", repo: "shop", sha: SHA, ref: "refs/heads/main", pr: "7" } });
 
       // Act
       await receiver.whenStarted(ctx(LifecycleEvent.Started), mr(PipelinePhase.Running));
