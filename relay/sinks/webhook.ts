@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { SignatureHeader, signBody, type Envelope } from "../../shared/envelope";
+import { retryAfterMs } from "../../shared/http";
 import { chunkBySize, mergeReports, type SendReport, type Sink } from "./types";
 
 export interface WebhookSinkOptions {
@@ -28,14 +29,6 @@ interface IngestAnswer {
   failed?: number[];
   enqueued?: number;
 }
-
-const retryAfterMs = (value: string | null): number | undefined => {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-};
 
 const parseAnswer = (text: string): IngestAnswer => {
   try {

@@ -1,6 +1,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { z } from "zod";
 import type { PipelineInfo } from "../pipeline/types";
+import { parseRetryAfter } from "../http";
 import { resolveSecret, secretReference } from "../secrets";
 import { RetryAfterError } from "../status/errors";
 import { PermanentReceiverError, ReceiverError } from "./errors";
@@ -68,15 +69,8 @@ export const deliveryId = (info: PipelineInfo, event: LifecycleEvent): string =>
   return createHash("sha256").update(JSON.stringify([info.id, info.uid, event, state])).digest("hex").slice(0, 32);
 };
 
-/** `Retry-After` is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export const parseRetryAfter = (value: string | null | undefined, now = Date.now()): number | undefined => {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim());
-  // Only a date with a day or month name: Date.parse also reads "-5" as a year.
-  if (!/[A-Za-z]{3}/.test(value)) return undefined;
-  const at = Date.parse(value);
-  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - now) / 1000)) : undefined;
-};
+// One Retry-After reader for every HTTP client (seconds or an HTTP date); re-exported for the chat receivers.
+export { parseRetryAfter } from "../http";
 
 /**
  * Maps an HTTP failure to the error the process function acts on: 429/503

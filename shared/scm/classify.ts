@@ -3,12 +3,14 @@
  * on. The rules (DESIGN §6, issue "SCM providers"):
  * - 429, 403 with `x-ratelimit-remaining: 0`, and 403/429 with `retry-after`
  *   (GitHub's secondary limits) are rate limits: retry after the delay the
- *   SCM named (`retry-after` seconds, or the `x-ratelimit-reset` /
- *   `ratelimit-reset` epoch second minus now);
+ *   SCM named (`retry-after` in seconds or as an HTTP date; with the limit
+ *   used up, the `x-ratelimit-reset` / `ratelimit-reset` epoch second minus
+ *   now), else after a minute, GitHub's guidance when no header says more;
  * - 5xx, 408 and network failures are transient;
  * - everything else (401, 403, 404, 422, …) is permanent, with a message
  *   naming the repository and the permission that is probably missing.
  */
+import { parseRetryAfter } from "../http";
 import { PermanentScmError, RateLimitedError, TransientScmError, type ScmError } from "./errors";
 
 export type HeaderMap = Readonly<Record<string, string | number | undefined>>;
@@ -35,7 +37,13 @@ export interface FailureContext {
   readonly now?: () => number;
 }
 
-/** GitHub documents no delay for a secondary limit without `retry-after`: "wait at least one minute". */
+/**
+ * GitHub's order (https://docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api#handle-rate-limit-errors-appropriately):
+ * `retry-after` first; else, when `x-ratelimit-remaining` is 0, the reset
+ * time; else "wait for at least one minute". GitHub sends a reset time on
+ * every answer, so beside a limit that is not used up it says nothing about
+ * this wait; GitLab sends its `RateLimit-*` headers on throttled answers only.
+ */
 const DEFAULT_RATE_LIMIT_SECONDS = 60;
 
 const header = (headers: HeaderMap | undefined, name: string): string | undefined => {
@@ -53,12 +61,14 @@ const seconds = (value: string | undefined): number | undefined => {
 /** Seconds to wait, or undefined when the response is not a rate limit. */
 export const rateLimitDelay = (status: number | undefined, headers: HeaderMap | undefined, message: string, now: number): number | undefined => {
   if (status !== 429 && status !== 403) return undefined;
-  const retryAfter = seconds(header(headers, "retry-after"));
-  const exhausted = header(headers, "x-ratelimit-remaining") === "0" || header(headers, "ratelimit-remaining") === "0";
+  const retryAfter = parseRetryAfter(header(headers, "retry-after"), now);
+  const remaining = header(headers, "x-ratelimit-remaining") ?? header(headers, "ratelimit-remaining");
+  const exhausted = remaining === "0";
   const secondary = /secondary rate limit|abuse detection/i.test(message);
   if (status === 403 && retryAfter === undefined && !exhausted && !secondary) return undefined;
-  if (retryAfter !== undefined) return Math.max(1, Math.ceil(retryAfter));
-  const reset = seconds(header(headers, "x-ratelimit-reset") ?? header(headers, "ratelimit-reset"));
+  if (retryAfter !== undefined) return Math.max(1, retryAfter);
+  // A reset speaks for this wait unless the same answer says the limit is not used up (GitHub's secondary limits).
+  const reset = remaining === undefined || exhausted ? seconds(header(headers, "x-ratelimit-reset") ?? header(headers, "ratelimit-reset")) : undefined;
   if (reset !== undefined) return Math.max(1, Math.ceil(reset - now / 1000));
   return DEFAULT_RATE_LIMIT_SECONDS;
 };

@@ -48,6 +48,28 @@ describe("Function: toScmError", () => {
     expect(error).toMatchObject({ name: "RateLimitedError", retryAfterSeconds: 60 });
   });
 
+  it("returns a RateLimitedError with the wait to a retry-after given as an HTTP date", () => {
+    // Prepare: 90 seconds after NOW, in the IMF-fixdate form of RFC 9110.
+    const at = new Date(NOW + 90_000).toUTCString();
+
+    // Act
+    const error = toScmError({ status: 403, headers: { "retry-after": at }, message: "secondary rate limit" }, CONTEXT);
+
+    // Assess
+    expect(error).toMatchObject({ name: "RateLimitedError", retryAfterSeconds: 90 });
+  });
+
+  it("returns a RateLimitedError of one minute for a secondary limit whose reset belongs to a primary limit not used up", () => {
+    // Prepare: GitHub sends the primary limit's reset on every answer, an hour ahead here.
+    const headers = { "x-ratelimit-remaining": "4999", "x-ratelimit-reset": String(NOW / 1000 + 3600) };
+
+    // Act
+    const error = toScmError({ status: 403, headers, message: "You have exceeded a secondary rate limit" }, CONTEXT);
+
+    // Assess
+    expect(error).toMatchObject({ name: "RateLimitedError", retryAfterSeconds: 60 });
+  });
+
   it("returns a RateLimitedError from GitLab's RateLimit-Reset when a 429 has no retry-after", () => {
     // Act
     const error = toScmError({ status: 429, headers: { "RateLimit-Reset": String(NOW / 1000 + 12) }, message: "Retry later" }, CONTEXT);

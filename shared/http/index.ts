@@ -1,0 +1,1 @@
+export { parseRetryAfter, retryAfterMs } from "./retry-after";
