@@ -5,6 +5,7 @@ import { DeliveryOutcome, recordDelivery } from "../metrics";
 import type { ConfiguredReceiver } from "../receivers/registry";
 import { LifecycleEvent, type Receiver } from "../receivers/types";
 import {
+  combineRetries,
   EventStatus,
   newEventProcessStatus,
   type EventProcessStatus,
@@ -201,8 +202,9 @@ export class PipelineHandler implements Handler {
     if (retryable.length === 0 && blocked.length === 0) {
       return builder.withStatus(failed.length ? EventStatus.PartialCompleted : EventStatus.Completed).sendClose(ch);
     }
-    const firstError = retryable[0]?.error;
-    if (firstError) builder.withError(firstError);
+    // Every retryable failure counts: the message waits for the longest of their waits.
+    const error = combineRetries(retryable.map((r) => r.error!));
+    if (error) builder.withError(error);
     if (blocked.length) builder.withMessage("waiting", blocked.join(","));
     const anyDelivered = results.some((r) => r.delivered > 0);
     return builder.withStatus(anyDelivered ? EventStatus.PartialCompleted : EventStatus.Retry).withRetry().sendClose(ch);

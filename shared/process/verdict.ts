@@ -1,5 +1,5 @@
 import type { ProcessingConfig } from "../config";
-import { EventStatus, newEventProcessStatus, retryAfterOf, type EventProcessStatus } from "../status";
+import { backsOff, EventStatus, newEventProcessStatus, retryAfterOf, type EventProcessStatus } from "../status";
 
 /** SQS's upper bound for a message's visibility timeout. */
 export const MAX_VISIBILITY_SECONDS = 43_200;
@@ -68,10 +68,10 @@ export const decide = (
     // giving up on the event is news it did not choose to ignore.
     return { action: SqsAction.DeadLetter, status: status.build(true, true), reason: `max retries (${maxRetries}) reached` };
   }
+  // The longest wait of the failures: the delay one named (a Retry-After, a
+  // rate-limit reset, a paused credential) and the backoff when one named none.
   const hint = retryAfterOf(final.error);
-  const delaySeconds =
-    hint !== undefined
-      ? Math.min(MAX_VISIBILITY_SECONDS, Math.max(1, Math.ceil(hint)))
-      : backoffSeconds(retryCount, processing.backoff, random);
+  const backoff = backsOff(final.error) ? backoffSeconds(retryCount, processing.backoff, random) : 0;
+  const delaySeconds = Math.min(MAX_VISIBILITY_SECONDS, Math.max(1, Math.ceil(hint ?? 0), backoff));
   return { action: SqsAction.Retry, status: final, delaySeconds };
 };

@@ -57,3 +57,33 @@ export const retryAfterOf = (error: unknown): number | undefined => {
   }
   return undefined;
 };
+
+/**
+ * Several failures of one event that are retried together (the receivers of
+ * one message). The event waits for the longest of their waits: the longest
+ * delay any of them named, and the backoff as well when one of them named
+ * none. Reading only the first failure would let a failing webhook listed
+ * before a rate-limited SCM send the SCM a request before its delay is over.
+ */
+export class CombinedRetryError extends AggregateError {
+  /** The longest delay the failures named; undefined when none named one. */
+  readonly retryAfterSeconds?: number;
+  /** True when a failure named no delay, so the event also waits for the backoff. */
+  readonly backsOff: boolean;
+  constructor(errors: readonly Error[]) {
+    super(errors, errors.map((e) => e.message).join("; "));
+    this.name = "CombinedRetryError";
+    const hints = errors.map(retryAfterOf);
+    const named = hints.filter((hint): hint is number => hint !== undefined);
+    if (named.length > 0) this.retryAfterSeconds = Math.max(...named);
+    this.backsOff = named.length < hints.length;
+  }
+}
+
+/** One error for failures retried together: the error itself when there is one. */
+export const combineRetries = (errors: readonly Error[]): Error | undefined =>
+  errors.length <= 1 ? errors[0] : new CombinedRetryError(errors);
+
+/** True when retrying after `error` waits for the backoff: it named no delay, or one of the failures it combines did. */
+export const backsOff = (error: unknown): boolean =>
+  retryAfterOf(error) === undefined || (error instanceof CombinedRetryError && error.backsOff);

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { backoffSeconds, decide, MAX_VISIBILITY_SECONDS, SqsAction } from "../../../shared/process/verdict";
-import { EventStatus, newEventProcessStatus, RetryAfterError, type EventProcessStatusBuilder } from "../../../shared/status";
+import { combineRetries, EventStatus, newEventProcessStatus, RetryAfterError, type EventProcessStatusBuilder } from "../../../shared/status";
 
 const processing = { maxRetries: 3, backoff: { baseSeconds: 2, capSeconds: 60 } };
 const half = () => 0.5;
@@ -85,6 +85,10 @@ describe("Function: decide", () => {
     { name: "a zero hint raised to one second", error: new RetryAfterError("rate limited", 0), retryCount: 0, delay: 1 },
     { name: "a hint beyond SQS's limit capped", error: new RetryAfterError("rate limited", 90_000), retryCount: 0, delay: MAX_VISIBILITY_SECONDS },
     { name: "a hint larger than the backoff cap", error: new RetryAfterError("rate limited", 600), retryCount: 0, delay: 600 },
+    { name: "a failing webhook listed before a rate limit of 8 s", error: combineRetries([new Error("webhook 500"), new RetryAfterError("403", 8)]), retryCount: 0, delay: 8 },
+    { name: "the longest of two hints, listed first", error: combineRetries([new RetryAfterError("a", 30), new RetryAfterError("b", 8)]), retryCount: 0, delay: 30 },
+    { name: "the longest of two hints, listed last", error: combineRetries([new RetryAfterError("a", 8), new RetryAfterError("b", 30)]), retryCount: 0, delay: 30 },
+    { name: "the backoff when it is longer than the hint beside it", error: combineRetries([new RetryAfterError("a", 3), new Error("webhook 500")]), retryCount: 2, delay: 6 },
   ])("returns a Retry delay of $delay s from $name", ({ error, retryCount, delay }) => {
     // Prepare
     const status = final(EventStatus.Retry);

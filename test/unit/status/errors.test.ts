@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RetryAfterError, retryAfterOf } from "../../../shared/status";
+import { backsOff, combineRetries, CombinedRetryError, RetryAfterError, retryAfterOf } from "../../../shared/status";
 
 describe("Class: RetryAfterError", () => {
   it("returns a named error carrying the hint and its cause", () => {
@@ -37,5 +37,43 @@ describe("Function: retryAfterOf", () => {
 
     // Assess
     expect(found).toBe(hint);
+  });
+});
+
+describe("Function: combineRetries", () => {
+  it("returns the error itself when one failure is retried", () => {
+    // Prepare
+    const error = new RetryAfterError("rate limited", 8);
+
+    // Act & Assess
+    expect(combineRetries([error])).toBe(error);
+    expect(combineRetries([])).toBeUndefined();
+  });
+
+  it("returns a CombinedRetryError with the longest hint of its failures, whatever their order", () => {
+    // Prepare
+    const webhook = new Error("webhook 127.0.0.1 answered 500");
+    const github = new Error("github: rate limited", { cause: new RetryAfterError("403", 8) });
+
+    // Act
+    const combined = combineRetries([webhook, github, new RetryAfterError("slack", 3)]);
+
+    // Assess
+    expect(combined).toBeInstanceOf(CombinedRetryError);
+    expect(retryAfterOf(combined)).toBe(8);
+    expect((combined as CombinedRetryError).errors).toHaveLength(3);
+    expect(combined!.message).toBe("webhook 127.0.0.1 answered 500; github: rate limited; slack");
+  });
+
+  it.each([
+    { name: "a failure without a hint", errors: [new Error("500"), new RetryAfterError("403", 8)], backs: true },
+    { name: "only failures with hints", errors: [new RetryAfterError("a", 1), new RetryAfterError("b", 8)], backs: false },
+    { name: "only failures without hints", errors: [new Error("a"), new Error("b")], backs: true },
+  ])("returns backsOff $backs when it combines $name", ({ errors, backs }) => {
+    // Act
+    const combined = combineRetries(errors);
+
+    // Assess
+    expect(backsOff(combined)).toBe(backs);
   });
 });
