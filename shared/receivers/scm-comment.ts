@@ -10,6 +10,7 @@ import type { PipelineInfo } from "../pipeline/types";
 import { repoLabel, type StatusTarget } from "../scm";
 import type { PullRequestCommenter } from "../scm/comments";
 import { PHASE_EMOJI, PHASE_LABEL } from "./format";
+import type { CredentialGuard } from "./scm-pause";
 import { commitStatusRank, pipelineToCommitStatus, stageTableMarkdown } from "./scm-status";
 import type { ReceiverStore } from "./types";
 
@@ -57,6 +58,8 @@ export interface CommentDeps {
   readonly commenter: PullRequestCommenter;
   readonly store: ReceiverStore;
   readonly log: Log;
+  /** Checks and records the credential's rate-limit pause around the write (scm-pause.ts). */
+  readonly guard?: CredentialGuard;
 }
 
 /** The request number in a run's git context, or undefined when it has none (or not a number). */
@@ -82,7 +85,8 @@ export const syncComment = async (deps: CommentDeps, info: PipelineInfo, target:
     deps.log.debug(`receiver ${deps.receiver}: comment for ${info.id} left alone: the run already reported a later state`);
     return;
   }
-  const written = await deps.commenter.writeComment({ repo: target.repo, number, marker: commentMarker(target.name) }, body, remembered?.commentId);
+  const write = () => deps.commenter.writeComment({ repo: target.repo, number, marker: commentMarker(target.name) }, body, remembered?.commentId);
+  const written = await (deps.guard ? deps.guard.run(target.repo, write) : write());
   const record: RememberedComment = { uid: info.uid, rank, commentId: written.commentId, body: digest(body) };
   await deps.store.put(key, { ...record });
 };

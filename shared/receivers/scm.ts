@@ -10,7 +10,9 @@
  * the SCM would show the same, else write and remember. No GET in the steady
  * state. ScmErrors are rethrown as they are: `retryable: false` makes the
  * pipeline handler give up on the call, a RateLimitedError's
- * `retryAfterSeconds` becomes the message's visibility timeout.
+ * `retryAfterSeconds` becomes the message's visibility timeout. Every write
+ * goes through the credential's guard (scm-pause.ts): a rate limit pauses
+ * the credential for every message, and a paused one sends no request.
  */
 import type { PipelineInfo } from "../pipeline/types";
 import { createCommitStatusProvider, isCommitStatusPhase, repoLabel, sameStatus, type CommitStatusProvider, type ProviderIds, type StatusFields } from "../scm";
@@ -19,6 +21,7 @@ import { ReceiverError } from "./errors";
 import type { ReceiverFactory } from "./registry";
 import { digest, syncComment } from "./scm-comment";
 import { providerAliases, resolveProviderOptions, ScmOptions, webHostOf } from "./scm-options";
+import { CredentialGuard, credentialOf, pauseBoardFor } from "./scm-pause";
 import { commitStatusRank, pipelineToCommitStatus, statusTargetOf, type TargetSettings } from "./scm-status";
 import { checkRunDetails, runOutcome, statusDescription } from "./scm-summary";
 import type { LifecycleEvent, ReceiverContext, ReceiverStore, ServiceContext } from "./types";
@@ -58,6 +61,7 @@ interface Ready {
   readonly commenter: PullRequestCommenter | undefined;
   readonly store: ReceiverStore;
   readonly settings: TargetSettings;
+  readonly guard: CredentialGuard;
 }
 
 export class ScmReceiver extends PostingReceiver {
@@ -87,10 +91,17 @@ export class ScmReceiver extends PostingReceiver {
       throw new ReceiverError(`${field(typeof path === "string" && path ? path : "provider")}: ${(cause as Error).message}`, { cause });
     }
     const [owner, ...rest] = this.#options.repo?.split("/") ?? [];
+    const guard = new CredentialGuard({
+      board: pauseBoardFor(sc.store),
+      host: webHostOf(this.#options),
+      credentialOf: (repo) => credentialOf(resolved, repo),
+      log: sc.log,
+    });
     this.#ready = {
       provider,
       commenter,
       store: sc.store,
+      guard,
       settings: {
         kind: provider.kind,
         aliases: providerAliases(resolved.type),
@@ -129,13 +140,18 @@ export class ScmReceiver extends PostingReceiver {
       ctx.log.debug(`receiver ${this.name}: ${target.name} on ${repoLabel(target.repo)} left alone: the run already reported ${remembered.phase}`);
     } else if (!sameStatus(comparable(desired), remembered && fieldsOf(remembered), ready.provider)) {
       // A rerun gets its own check run; the same run updates the one it created.
-      const written = await ready.provider.setStatus(target, { ...desired, externalId: info.uid, ...(sameRun ? { providerIds: remembered.providerIds } : {}) });
+      const written = await ready.guard.run(target.repo, () =>
+        ready.provider.setStatus(target, { ...desired, externalId: info.uid, ...(sameRun ? { providerIds: remembered.providerIds } : {}) }),
+      );
       const record: RememberedStatus = { uid: info.uid, ...comparable(desired), providerIds: written.providerIds };
       await ready.store.put(key, { ...record });
     }
 
     // The comment names the run in its own line of facts.
-    if (ready.commenter) await syncComment({ receiver: this.name, commenter: ready.commenter, store: ready.store, log: ctx.log }, info, target, runOutcome(info));
+    if (ready.commenter) {
+      const deps = { receiver: this.name, commenter: ready.commenter, store: ready.store, log: ctx.log, guard: ready.guard };
+      await syncComment(deps, info, target, runOutcome(info));
+    }
   }
 }
 

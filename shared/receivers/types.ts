@@ -15,7 +15,11 @@ export interface ServiceContext {
 /** A small key-value view of the state table for receivers. */
 export interface ReceiverStore {
   get(key: string): Promise<Record<string, unknown> | undefined>;
-  put(key: string, value: Record<string, unknown>): Promise<void>;
+  /**
+   * `ttlSeconds`: how long the item is worth keeping (a credential's pause);
+   * a store that does not take it keeps the item for the state's own TTL.
+   */
+  put(key: string, value: Record<string, unknown>, options?: { ttlSeconds?: number }): Promise<void>;
 }
 
 /** What a receiver gets on every call. */

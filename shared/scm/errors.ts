@@ -33,6 +33,27 @@ export class RateLimitedError extends ScmError {
   }
 }
 
+/**
+ * No request was made: the credential is paused because a request with it
+ * hit a rate limit (here or in another process) and the wait the SCM named
+ * has not passed. `retryAfterSeconds` is what is left of that wait.
+ */
+export class CredentialPausedError extends ScmError {
+  readonly retryAfterSeconds: number;
+  /** The pause key: SCM host and credential id, never the secret. */
+  readonly credential: string;
+  /** Epoch milliseconds at which the pause ends. */
+  readonly until: number;
+  constructor(credential: string, until: number, now: number) {
+    const seconds = Math.max(1, Math.ceil((until - now) / 1000));
+    super(`${credential} is paused by a rate limit until ${new Date(until).toISOString()}: retry in ${seconds} s (no request made)`, { retryable: true });
+    this.name = "CredentialPausedError";
+    this.retryAfterSeconds = seconds;
+    this.credential = credential;
+    this.until = until;
+  }
+}
+
 /** 5xx, timeouts and network failures: worth retrying with backoff. */
 export class TransientScmError extends ScmError {
   constructor(message: string, options?: { cause?: unknown; status?: number }) {
