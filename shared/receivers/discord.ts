@@ -3,6 +3,7 @@ import type { PipelineInfo } from "../pipeline/types";
 import { secretReference } from "../secrets";
 import { ReceiverError } from "./errors";
 import { commitText, commitUrl, formatDuration, PHASE_COLOR, PHASE_EMOJI, PHASE_LABEL, runNote, runTitle, stageStatus, summaryLine, truncate } from "./format";
+import { CHAT_RATE_DEFAULTS, rateLimitOption } from "./rate-window";
 import type { ReceiverFactory } from "./registry";
 import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "./types";
 import { eventsOption, PostingReceiver, resolveSecretUrl, sendJson, timeoutOption } from "./webhook";
@@ -14,6 +15,7 @@ const DiscordOptions = z.strictObject({
   username: z.string().min(1).max(80).optional(),
   events: eventsOption([LifecycleEvent.Finished]),
   timeoutSeconds: timeoutOption,
+  rateLimit: rateLimitOption(CHAT_RATE_DEFAULTS.discord),
 });
 export type DiscordOptions = z.output<typeof DiscordOptions>;
 
@@ -83,7 +85,7 @@ export class DiscordReceiver extends PostingReceiver {
   #url: string | undefined;
 
   constructor(name: string, options: DiscordOptions) {
-    super(name, options.events);
+    super(name, options.events, options.rateLimit);
     this.#options = options;
   }
 

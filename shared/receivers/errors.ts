@@ -15,6 +15,23 @@ export class PermanentReceiverError extends ReceiverError {
   }
 }
 
+/**
+ * The receiver's own `rateLimit` is used up for now: nothing was sent, and
+ * the call is retried after `retryAfterSeconds`, when the window has room.
+ */
+export class ReceiverThrottledError extends ReceiverError {
+  readonly receiver: string;
+  readonly perMinute: number;
+  readonly retryAfterSeconds: number;
+  constructor(receiver: string, perMinute: number, retryAfterSeconds: number) {
+    super(`receiver ${receiver} posted ${perMinute} times in the last minute (rateLimit.perMinute): waits ${retryAfterSeconds} s`);
+    this.name = "ReceiverThrottledError";
+    this.receiver = receiver;
+    this.perMinute = perMinute;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 /** `registerReceiver` was called twice for one type. */
 export class DuplicateReceiverTypeError extends ReceiverError {
   constructor(type: string) {

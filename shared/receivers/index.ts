@@ -17,7 +17,8 @@ registerReceiver("scm", scmReceiverFactory);
 
 export { ConsoleReceiver, stageTable } from "./console";
 export { DiscordReceiver, discordMessage } from "./discord";
-export { DuplicateReceiverTypeError, PermanentReceiverError, ReceiverError, ReceiverUnavailableError } from "./errors";
+export { DuplicateReceiverTypeError, PermanentReceiverError, ReceiverError, ReceiverThrottledError, ReceiverUnavailableError } from "./errors";
+export { CHAT_RATE_DEFAULTS, RateWindow, type RateLimit } from "./rate-window";
 export { IsolatedReceiver, REINITIALIZE_AFTER_MS, startReceivers, type ReceiverStartFailure } from "./startup";
 export { MatrixReceiver, matrixMessage } from "./matrix";
 export {

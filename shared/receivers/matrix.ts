@@ -15,6 +15,7 @@ import {
   stageStatus,
   summaryLine,
 } from "./format";
+import { CHAT_RATE_DEFAULTS, rateLimitOption } from "./rate-window";
 import type { ReceiverFactory } from "./registry";
 import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "./types";
 import { deliveryId, eventsOption, httpUrl, PostingReceiver, sendJson, timeoutOption } from "./webhook";
@@ -30,6 +31,7 @@ const MatrixOptions = z.strictObject({
   msgtype: z.enum(["m.notice", "m.text"]).default("m.notice"),
   events: eventsOption([LifecycleEvent.Finished]),
   timeoutSeconds: timeoutOption,
+  rateLimit: rateLimitOption(CHAT_RATE_DEFAULTS.matrix),
 });
 export type MatrixOptions = z.output<typeof MatrixOptions>;
 
@@ -92,7 +94,7 @@ export class MatrixReceiver extends PostingReceiver {
   #token: string | undefined;
 
   constructor(name: string, options: MatrixOptions) {
-    super(name, options.events);
+    super(name, options.events, options.rateLimit);
     this.#options = options;
   }
 

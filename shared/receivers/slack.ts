@@ -17,6 +17,7 @@ import {
   summaryLine,
   truncate,
 } from "./format";
+import { CHAT_RATE_DEFAULTS, rateLimitOption } from "./rate-window";
 import type { ReceiverFactory } from "./registry";
 import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "./types";
 import { eventsOption, networkError, parseRetryAfter, PostingReceiver, resolveSecretUrl, responseError, timeoutOption } from "./webhook";
@@ -26,6 +27,7 @@ const SlackOptions = z.strictObject({
   url: secretReference(),
   events: eventsOption([LifecycleEvent.Finished]),
   timeoutSeconds: timeoutOption,
+  rateLimit: rateLimitOption(CHAT_RATE_DEFAULTS.slack),
 });
 export type SlackOptions = z.output<typeof SlackOptions>;
 
@@ -92,7 +94,7 @@ export class SlackReceiver extends PostingReceiver {
   #host = "";
 
   constructor(name: string, options: SlackOptions) {
-    super(name, options.events);
+    super(name, options.events, options.rateLimit);
     this.#options = options;
   }
 

@@ -3,6 +3,7 @@ import { PipelinePhase, type PipelineInfo } from "../pipeline/types";
 import { secretReference } from "../secrets";
 import { ReceiverError } from "./errors";
 import { commitText, commitUrl, formatDuration, PHASE_EMOJI, phaseText, runNote, runTitle, stageStatus, summaryLine, truncate } from "./format";
+import { CHAT_RATE_DEFAULTS, rateLimitOption } from "./rate-window";
 import type { ReceiverFactory } from "./registry";
 import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "./types";
 import { eventsOption, PostingReceiver, resolveSecretUrl, sendJson, timeoutOption } from "./webhook";
@@ -12,6 +13,7 @@ const TeamsOptions = z.strictObject({
   url: secretReference(),
   events: eventsOption([LifecycleEvent.Finished]),
   timeoutSeconds: timeoutOption,
+  rateLimit: rateLimitOption(CHAT_RATE_DEFAULTS.teams),
 });
 export type TeamsOptions = z.output<typeof TeamsOptions>;
 
@@ -89,7 +91,7 @@ export class TeamsReceiver extends PostingReceiver {
   #url: string | undefined;
 
   constructor(name: string, options: TeamsOptions) {
-    super(name, options.events);
+    super(name, options.events, options.rateLimit);
     this.#options = options;
   }
 

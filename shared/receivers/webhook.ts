@@ -4,7 +4,8 @@ import type { PipelineInfo } from "../pipeline/types";
 import { parseRetryAfter } from "../http";
 import { resolveSecret, secretReference } from "../secrets";
 import { RetryAfterError } from "../status/errors";
-import { PermanentReceiverError, ReceiverError } from "./errors";
+import { PermanentReceiverError, ReceiverError, ReceiverThrottledError } from "./errors";
+import { RateWindow, type RateLimit } from "./rate-window";
 import type { ReceiverFactory } from "./registry";
 import { LifecycleEvent, type Receiver, type ReceiverContext, type ServiceContext } from "./types";
 
@@ -24,15 +25,17 @@ export const httpUrl = () =>
 
 /**
  * Skeleton of the HTTP receivers: a callback outside `events` posts nothing,
- * the rest go through one `post`.
+ * the rest go through one `post`, within `rateLimit` when one is given.
  */
 export abstract class PostingReceiver implements Receiver {
   readonly name: string;
   readonly #events: ReadonlySet<LifecycleEvent>;
+  readonly #window: RateWindow | undefined;
 
-  protected constructor(name: string, events: readonly LifecycleEvent[]) {
+  protected constructor(name: string, events: readonly LifecycleEvent[], rateLimit?: RateLimit) {
     this.name = name;
     this.#events = new Set(events);
+    this.#window = rateLimit ? new RateWindow(rateLimit) : undefined;
   }
 
   abstract initialize(sc: ServiceContext): Promise<void>;
@@ -43,7 +46,10 @@ export abstract class PostingReceiver implements Receiver {
   }
 
   async #dispatch(ctx: ReceiverContext, event: LifecycleEvent, info: PipelineInfo): Promise<void> {
-    if (this.handles(event)) await this.post(ctx, event, info);
+    if (!this.handles(event)) return;
+    const wait = this.#window?.take();
+    if (wait !== undefined) throw new ReceiverThrottledError(this.name, this.#window!.perMinute, wait);
+    await this.post(ctx, event, info);
   }
 
   whenCreated(ctx: ReceiverContext, info: PipelineInfo): Promise<void> {
