@@ -1,4 +1,5 @@
 import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
+import type { KubeObject } from "../envelope";
 import { WriteBackConflictError } from "./errors";
 
 export const GROUP = "commit-status.argoproj.io";
@@ -8,6 +9,13 @@ export const VERSION = "v1alpha1";
 export interface CommitStatusApi {
   getGitRepo(namespace: string, name: string): Promise<{ spec?: unknown; metadata?: { resourceVersion?: string } } | undefined>;
   patchStatus(namespace: string, name: string, status: Record<string, unknown>): Promise<void>;
+  /** One page of a namespace's CommitStatuses (`continue` from the previous page). */
+  listCommitStatuses(namespace: string, page: { limit: number; continue?: string }): Promise<CommitStatusPage>;
+}
+
+export interface CommitStatusPage {
+  items: Array<KubeObject & { spec?: { gitRepoRef?: { name?: string } } }>;
+  continue?: string;
 }
 
 const code = (error: unknown): number | undefined => (error instanceof ApiException ? error.code : undefined);
@@ -34,6 +42,21 @@ export class KubeCommitStatusApi implements CommitStatusApi {
       if (code(error) === 404) return undefined;
       throw error;
     }
+  }
+
+  async listCommitStatuses(namespace: string, page: { limit: number; continue?: string }): Promise<CommitStatusPage> {
+    const api = (await this.#kc()).makeApiClient(CustomObjectsApi);
+    const list = (await api.listNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace,
+      plural: "commitstatuses",
+      limit: page.limit,
+      ...(page.continue ? { _continue: page.continue } : {}),
+    })) as { items?: CommitStatusPage["items"]; metadata?: { continue?: string } };
+    // A list's items carry no apiVersion and kind.
+    const items = (list.items ?? []).map((item) => ({ ...item, apiVersion: `${GROUP}/${VERSION}`, kind: "CommitStatus" }));
+    return { items, ...(list.metadata?.continue ? { continue: list.metadata.continue } : {}) };
   }
 
   async patchStatus(namespace: string, name: string, status: Record<string, unknown>): Promise<void> {

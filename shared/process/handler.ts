@@ -3,7 +3,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
 import type { KubeConfig } from "@kubernetes/client-node";
 import { loadConfig, type FeedbackConfig } from "../config";
 import { logger } from "../log";
-import { CommitStatusHandler, isCommitStatusKind, KubeCommitStatusApi, providerCache, type CommitStatusApi, type CredentialsResolver } from "../commitstatus";
+import { CommitStatusHandler, GitRepoHandler, isCommitStatusKind, isGitRepoKind, KubeCommitStatusApi, providerCache, type CommitStatusApi, type CredentialsResolver } from "../commitstatus";
 import { isPipelineKind } from "../pipeline/normalise";
 import { PipelineHandler } from "../pipeline/handler";
 import { createReceivers, startReceivers, type ConfiguredReceiver, type ServiceContext } from "../receivers";
@@ -53,28 +53,27 @@ export const receiverServiceContext = (config: FeedbackConfig, store: StateStore
   },
 });
 
+/** Each cluster's Kubernetes API for the CommitStatus sync; undefined for a cluster the config gives no access to. */
+const commitStatusApis = (kube: ClusterKube, override: CommitStatusApi | undefined): ((cluster: string) => CommitStatusApi | undefined) => {
+  const apis = new Map<string, CommitStatusApi>();
+  return (cluster) => {
+    if (override) return override;
+    const access = kube(cluster);
+    if (!access) return undefined;
+    if (!apis.has(cluster)) apis.set(cluster, new KubeCommitStatusApi(access));
+    return apis.get(cluster);
+  };
+};
+
 /** The CommitStatus sync as both the process and the resync function use it: each cluster's objects through that cluster's API server. */
 export const createCommitStatusHandler = (
   config: FeedbackConfig,
   store: StateStore,
   kube: ClusterKube,
   options: Pick<ProcessHandlerOptions, "commitStatusApi" | "credentials">,
-): CommitStatusHandler => {
-  const apis = new Map<string, CommitStatusApi>();
-  return new CommitStatusHandler({
-    apiFor: (cluster) => {
-      if (options.commitStatusApi) return options.commitStatusApi;
-      const access = kube(cluster);
-      if (!access) return undefined;
-      if (!apis.has(cluster)) apis.set(cluster, new KubeCommitStatusApi(access));
-      return apis.get(cluster);
-    },
-    providerFor: providerCache(options.credentials),
-    store,
-    processing: config.processing,
-    log: logger,
-  });
-};
+  apiFor = commitStatusApis(kube, options.commitStatusApi),
+): CommitStatusHandler =>
+  new CommitStatusHandler({ apiFor, providerFor: providerCache(options.credentials), store, processing: config.processing, log: logger });
 
 /** Builds everything once per cold start; receivers are started here, each on its own. */
 export const createDispatchDeps = async (options: ProcessHandlerOptions = {}): Promise<DispatchDeps> => {
@@ -86,7 +85,9 @@ export const createDispatchDeps = async (options: ProcessHandlerOptions = {}): P
   // Each receiver starts on its own: one that cannot is reported and retried, the others are served.
   const started = await startReceivers(receivers, receiverServiceContext(config, store, kube(config.cluster)!));
   const pipeline = new PipelineHandler({ config, store, receivers: started.receivers });
-  const commitStatus = createCommitStatusHandler(config, store, kube, options);
+  const apiFor = commitStatusApis(kube, options.commitStatusApi);
+  const commitStatus = createCommitStatusHandler(config, store, kube, options, apiFor);
+  const gitRepo = new GitRepoHandler({ apiFor, commitStatus, store, closeWaitMs: config.processing.closeWaitMs });
   return {
     config,
     store,
@@ -95,6 +96,8 @@ export const createDispatchDeps = async (options: ProcessHandlerOptions = {}): P
       ...(options.routes ?? []),
       { matches: isPipelineKind, handler: pipeline, keepsObject: true },
       { matches: isCommitStatusKind, handler: commitStatus, keepsObject: true },
+      // No oldObj is needed for a GitRepo: nothing stored, no write.
+      { matches: isGitRepoKind, handler: gitRepo, keepsObject: true },
     ],
     childLog: (keys) => logger.createChild({ persistentKeys: keys }),
     receiverFailures: started.failures,

@@ -147,7 +147,7 @@ describe("Function: processRecord", () => {
       queue,
       receivers: [{ receiver, entry: config.receivers[0]! }],
       kube: async () => new KubeConfig(),
-      commitStatusApi: { getGitRepo: async () => ({ spec: { github: { owner: "acme", name: "shop" }, credentialsRef: { ssmParameter: "/x" } } }), patchStatus: async () => undefined },
+      commitStatusApi: { getGitRepo: async () => ({ spec: { github: { owner: "acme", name: "shop" }, credentialsRef: { ssmParameter: "/x" } } }), patchStatus: async () => undefined, listCommitStatuses: async () => ({ items: [] }) },
       credentials: async () => {
         throw new Error("no secrets in fuzz tests");
       },
