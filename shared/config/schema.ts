@@ -102,10 +102,12 @@ export const KubernetesSchema = z
     kubeconfig: secretReference().optional(),
     eks: EksSchema.optional(),
     clusters: z
-      .record(z.string().regex(dnsLabel, "cluster names are lower-case names of letters, digits and '-'"), ClusterAccessSchema)
+      .record(z.string(), ClusterAccessSchema)
       .superRefine((clusters, ctx) => {
         for (const [name, access] of Object.entries(clusters)) {
-          if (!access.kubeconfig && !access.eks) ctx.addIssue({ code: "custom", path: [name], message: "set kubeconfig or eks" });
+          // Checked here rather than in the record's key schema, whose errors do not name the key.
+          if (!dnsLabel.test(name)) ctx.addIssue({ code: "custom", path: [name], message: "is not a cluster name: lower-case letters, digits and '-'" });
+          else if (!access.kubeconfig && !access.eks) ctx.addIssue({ code: "custom", path: [name], message: "set kubeconfig or eks" });
         }
       })
       .default({}),

@@ -46,9 +46,9 @@ export const receiverServiceContext = (config: FeedbackConfig, store: StateStore
   kube,
   store: {
     get: async (key) => (await store.get<Record<string, unknown>>(`rcv#${key}`))?.data,
-    put: async (key, value) => {
+    put: async (key, value, options) => {
       const current = await store.get(`rcv#${key}`);
-      await store.put(`rcv#${key}`, value, current?.version, config.processing.stateTtlDays * 86_400);
+      await store.put(`rcv#${key}`, value, current?.version, options?.ttlSeconds ?? config.processing.stateTtlDays * 86_400);
     },
   },
 });
