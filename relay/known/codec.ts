@@ -2,12 +2,15 @@ import { deflateRawSync, inflateRawSync } from "node:zlib";
 
 /**
  * A remembered tombstone in memory: 8 hex digits of its JSON's FNV-1a hash,
- * then the JSON deflated against a dictionary, as a latin1 string (one byte
- * per byte in V8). A Pipelines-as-Code run's tombstone is ~2.3 KB of JSON,
- * mostly label and annotation keys every run repeats; deflated against
- * those keys it is ~0.4 KB (`npm run bench` reports the figures). The hash
- * lets the watcher see that an event left the tombstone as it was without
- * inflating anything; a collision would at worst keep stale labels.
+ * a flag, then the JSON, deflated against a dictionary as a latin1 string
+ * (one byte per byte in V8) when it is long. A Pipelines-as-Code run's
+ * tombstone is ~2.3 KB of JSON, mostly label and annotation keys every run
+ * repeats; deflated against those keys it is ~0.4 KB (`npm run bench`
+ * reports the figures). Deflating costs a fraction of a millisecond, once
+ * per run (and per change of its labels); a short tombstone, such as a Job's
+ * with a few annotations, is kept as it is, where that would not pay. The
+ * hash lets the watcher see that an event left the tombstone as it was
+ * without inflating anything; a collision would at worst keep stale labels.
  */
 export type Packed = string;
 
@@ -79,6 +82,10 @@ const DICTIONARY = Buffer.from(
 );
 
 const FINGERPRINT_CHARS = 8;
+const RAW = "j";
+const DEFLATED = "z";
+/** Below this many characters the JSON is kept as it is. */
+const DEFLATE_FROM = 512;
 
 /** FNV-1a over UTF-16 code units: cheap, and only compared with itself. */
 const fingerprint = (json: string): string => {
@@ -91,10 +98,15 @@ const fingerprint = (json: string): string => {
 };
 
 export const pack = (json: string): Packed =>
-  fingerprint(json) + deflateRawSync(json, { dictionary: DICTIONARY }).toString("latin1");
+  json.length < DEFLATE_FROM
+    ? fingerprint(json) + RAW + json
+    : fingerprint(json) + DEFLATED + deflateRawSync(json, { dictionary: DICTIONARY }).toString("latin1");
 
-export const unpack = (packed: Packed): string =>
-  inflateRawSync(Buffer.from(packed.slice(FINGERPRINT_CHARS), "latin1"), { dictionary: DICTIONARY }).toString("utf8");
+export const unpack = (packed: Packed): string => {
+  const body = packed.slice(FINGERPRINT_CHARS + 1);
+  if (packed[FINGERPRINT_CHARS] === RAW) return body;
+  return inflateRawSync(Buffer.from(body, "latin1"), { dictionary: DICTIONARY }).toString("utf8");
+};
 
 /** Whether `packed` holds this JSON, without inflating it. */
 export const holds = (packed: Packed, json: string): boolean => packed.startsWith(fingerprint(json));

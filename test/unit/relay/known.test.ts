@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { holds, pack, unpack } from "../../../relay/known/codec";
 import { KnownObjects } from "../../../relay/known/objects";
 import { tombstoneBody, tombstoneOf } from "../../../relay/known/tombstone";
 import { slimObject } from "../../../relay/slim";
@@ -58,6 +59,22 @@ describe("Function: tombstoneBody", () => {
     expect(tombstone).not.toHaveProperty("status");
     expect(tombstone.metadata).not.toHaveProperty("resourceVersion");
     expect(() => validateEnvelope(makeEnvelope("dev", "DELETED", tombstone))).not.toThrow();
+  });
+});
+
+describe("Function: pack", () => {
+  it.each([
+    ["a short tombstone, kept as it is", tombstoneOf(run("build-1", "Running"))!],
+    ["a long one, deflated", tombstoneOf(run("build-2", "Running", { labels: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`pipelinesascode.tekton.dev/key-${i}`, `value-${i}`])) }))!],
+  ])("returns what unpack reads back and holds recognises, for %s", (_what, json) => {
+    // Act
+    const packed = pack(json);
+
+    // Assess
+    expect(unpack(packed)).toBe(json);
+    expect(holds(packed, json)).toBe(true);
+    expect(holds(packed, json.replace("build", "other"))).toBe(false);
+    if (json.length > 1024) expect(packed.length).toBeLessThan(json.length / 2);
   });
 });
 
