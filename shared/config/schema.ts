@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseLabelSelector } from "../pipeline/selector";
+import { parseLabelSelector } from "./label-selector";
 import { secretReference } from "../secrets";
 
 /** `a.b[2].c` from a zod issue path, so an error names the key the way it is written in YAML. */

@@ -1,5 +1,5 @@
 import { redactText } from "../log";
-import { LifecycleEvent } from "../receivers/types";
+import { LifecycleEvent } from "./receiver";
 import { dueEvents, stateHash, type Deliveries, type Mark, type RunState } from "./lifecycle";
 
 /** The callbacks one receiver is to make now, in order, with the claims that guard them. */

@@ -1,9 +1,8 @@
-import type { FeedbackConfig } from "../config";
+import { compileSelector, type FeedbackConfig, type RunMatcher } from "../config";
 import type { KubeObject } from "../envelope";
 import type { Log } from "../log";
 import { DeliveryOutcome, recordDelivery } from "../metrics";
-import type { ConfiguredReceiver } from "../receivers/registry";
-import { LifecycleEvent, type Receiver } from "../receivers/types";
+import { LifecycleEvent, type ConfiguredReceiver, type Receiver } from "./receiver";
 import {
   combineRetries,
   EventStatus,
@@ -21,7 +20,6 @@ import { isOptedIn } from "./git";
 import { ownerUid, toPipelineInfo } from "./info";
 import { advance, advanceStage, emptyRunState, type Advance, type RunState } from "./lifecycle";
 import { normalise, stageOfTaskRun } from "./normalise";
-import { matchesSelector } from "./selector";
 import type { PipelineInfo } from "./types";
 
 export interface PipelineHandlerOptions {
@@ -57,13 +55,14 @@ export class PipelineHandler implements Handler {
   readonly name = "pipeline";
   readonly #config: FeedbackConfig;
   readonly #store: StateStore;
-  readonly #receivers: ReadonlyMap<string, ConfiguredReceiver>;
+  /** Each receiver with its selector compiled once here, not parsed again for every event. */
+  readonly #receivers: ReadonlyMap<string, ConfiguredReceiver & { readonly selects: RunMatcher }>;
   readonly #now: () => number;
 
   constructor(options: PipelineHandlerOptions) {
     this.#config = options.config;
     this.#store = options.store;
-    this.#receivers = new Map(options.receivers.map((r) => [r.receiver.name, r]));
+    this.#receivers = new Map(options.receivers.map((r) => [r.receiver.name, { ...r, selects: compileSelector(r.entry.selector) }]));
     this.#now = options.now ?? Date.now;
   }
 
@@ -163,7 +162,7 @@ export class PipelineHandler implements Handler {
   }
 
   #applicable(info: PipelineInfo): string[] {
-    return [...this.#receivers.values()].filter((r) => matchesSelector(r.entry.selector, info)).map((r) => r.receiver.name);
+    return [...this.#receivers.values()].filter((r) => r.selects(info)).map((r) => r.receiver.name);
   }
 
   async #call(ctx: HandlerContext, call: PlannedCall, state: RunState): Promise<CallResult> {

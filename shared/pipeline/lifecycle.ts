@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { LifecycleEvent } from "../receivers/types";
+import { LifecycleEvent } from "./receiver";
 import { settleStages } from "./settle";
 import { PipelinePhase, isTerminal, phaseRank, type PipelineInfo, type Stage } from "./types";
 

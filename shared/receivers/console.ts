@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { PipelineInfo, Stage } from "../pipeline/types";
 import type { ReceiverFactory } from "./registry";
-import { LifecycleEvent, type Receiver, type ReceiverContext } from "./types";
+import { LifecycleEvent, type Receiver, type ReceiverContext } from "../pipeline/receiver";
 
 const ConsoleOptions = z.strictObject({
   /** Print the stage table under progress and finished lines. */

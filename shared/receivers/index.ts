@@ -25,7 +25,6 @@ export {
   createReceivers,
   registerReceiver,
   registeredReceiverTypes,
-  type ConfiguredReceiver,
   type ReceiverFactory,
 } from "./registry";
 export { ScmReceiver } from "./scm";
@@ -36,9 +35,10 @@ export { SlackReceiver, slackMessage } from "./slack";
 export { TeamsReceiver, teamsMessage } from "./teams";
 export {
   LifecycleEvent,
+  type ConfiguredReceiver,
   type Receiver,
   type ReceiverContext,
   type ReceiverStore,
   type ServiceContext,
-} from "./types";
+} from "../pipeline/receiver";
 export { deliveryId, PostingReceiver, signatureOf, WebhookReceiver } from "./webhook";

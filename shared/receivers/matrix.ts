@@ -17,7 +17,7 @@ import {
 } from "./format";
 import { CHAT_RATE_DEFAULTS, rateLimitOption } from "./rate-window";
 import type { ReceiverFactory } from "./registry";
-import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "./types";
+import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "../pipeline/receiver";
 import { deliveryId, eventsOption, httpUrl, PostingReceiver, sendJson, timeoutOption } from "./webhook";
 
 const MatrixOptions = z.strictObject({

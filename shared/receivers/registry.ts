@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { ConfigError, toConfigError, type FeedbackConfig, type ReceiverEntry } from "../config";
+import { ConfigError, toConfigError, type FeedbackConfig } from "../config";
 import { DuplicateReceiverTypeError } from "./errors";
-import type { Receiver } from "./types";
+import type { ConfiguredReceiver, Receiver } from "../pipeline/receiver";
 
 /** Builds a receiver of one type from its validated options. */
 export interface ReceiverFactory<S extends z.ZodType = z.ZodType> {
@@ -19,12 +19,6 @@ export const registerReceiver = <S extends z.ZodType>(type: string, factory: Rec
 };
 
 export const registeredReceiverTypes = (): string[] => [...factories.keys()].sort();
-
-/** A configured receiver with the selector that decides which runs it hears about. */
-export interface ConfiguredReceiver {
-  readonly receiver: Receiver;
-  readonly entry: ReceiverEntry;
-}
 
 /**
  * Builds every configured receiver. An unknown type or invalid options stop

@@ -12,7 +12,7 @@ import type { PullRequestCommenter } from "../scm/comments";
 import { PHASE_EMOJI, PHASE_LABEL } from "./format";
 import type { CredentialGuard } from "./scm-pause";
 import { commitStatusRank, pipelineToCommitStatus, stageTableMarkdown } from "./scm-status";
-import type { ReceiverStore } from "./types";
+import type { ReceiverStore } from "../pipeline/receiver";
 
 /**
  * The hidden line that identifies our comment for one status name. An HTML

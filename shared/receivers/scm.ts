@@ -24,7 +24,7 @@ import { providerAliases, resolveProviderOptions, ScmOptions, webHostOf } from "
 import { CredentialGuard, credentialOf, pauseBoardFor } from "./scm-pause";
 import { commitStatusRank, pipelineToCommitStatus, statusTargetOf, type TargetSettings } from "./scm-status";
 import { checkRunDetails, runOutcome, statusDescription } from "./scm-summary";
-import type { LifecycleEvent, ReceiverContext, ReceiverStore, ServiceContext } from "./types";
+import type { LifecycleEvent, ReceiverContext, ReceiverStore, ServiceContext } from "../pipeline/receiver";
 import { PostingReceiver } from "./webhook";
 
 /**

@@ -19,7 +19,7 @@ import {
 } from "./format";
 import { CHAT_RATE_DEFAULTS, rateLimitOption } from "./rate-window";
 import type { ReceiverFactory } from "./registry";
-import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "./types";
+import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "../pipeline/receiver";
 import { eventsOption, networkError, parseRetryAfter, PostingReceiver, resolveSecretUrl, responseError, timeoutOption } from "./webhook";
 
 const SlackOptions = z.strictObject({

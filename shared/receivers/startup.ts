@@ -1,7 +1,6 @@
 import type { PipelineInfo } from "../pipeline/types";
 import { ReceiverUnavailableError } from "./errors";
-import type { ConfiguredReceiver } from "./registry";
-import type { Receiver, ReceiverContext, ServiceContext } from "./types";
+import type { ConfiguredReceiver, Receiver, ReceiverContext, ServiceContext } from "../pipeline/receiver";
 
 /**
  * How long a receiver that could not start waits before `initialize` is

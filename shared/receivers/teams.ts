@@ -5,7 +5,7 @@ import { ReceiverError } from "./errors";
 import { commitText, commitUrl, formatDuration, PHASE_EMOJI, phaseText, runNote, runTitle, stageStatus, summaryLine, truncate } from "./format";
 import { CHAT_RATE_DEFAULTS, rateLimitOption } from "./rate-window";
 import type { ReceiverFactory } from "./registry";
-import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "./types";
+import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "../pipeline/receiver";
 import { eventsOption, PostingReceiver, resolveSecretUrl, sendJson, timeoutOption } from "./webhook";
 
 const TeamsOptions = z.strictObject({

@@ -7,7 +7,7 @@ import { RetryAfterError } from "../status/errors";
 import { PermanentReceiverError, ReceiverError, ReceiverThrottledError } from "./errors";
 import { RateWindow, type RateLimit } from "./rate-window";
 import type { ReceiverFactory } from "./registry";
-import { LifecycleEvent, type Receiver, type ReceiverContext, type ServiceContext } from "./types";
+import { LifecycleEvent, type Receiver, type ReceiverContext, type ServiceContext } from "../pipeline/receiver";
 
 export const ALL_EVENTS: readonly LifecycleEvent[] = Object.values(LifecycleEvent);
 

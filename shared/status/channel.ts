@@ -1,5 +1,5 @@
 import { ChannelAlreadyClosedError, SendOnClosedChannelError } from "./errors";
-import type { EventProcessStatus } from "./event-status";
+import type { EventProcessStatus, StatusSink } from "./event-status";
 
 export const DEFAULT_CHANNEL_CAPACITY = 5;
 
@@ -20,7 +20,7 @@ interface BlockedSender {
  * handed to the oldest waiting sender at once, so a later `send` can never
  * overtake an earlier one that was waiting for room.
  */
-export class StatusChannel {
+export class StatusChannel implements StatusSink {
   readonly capacity: number;
   #buffer: EventProcessStatus[] = [];
   #closed = false;

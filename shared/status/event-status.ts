@@ -1,4 +1,12 @@
-import type { StatusChannel } from "./channel";
+/**
+ * The side of a status channel a builder writes to. Declared here rather than
+ * importing `StatusChannel`, which holds `EventProcessStatus` values: the two
+ * files would import each other.
+ */
+export interface StatusSink {
+  send(status: EventProcessStatus): Promise<void>;
+  close(): void;
+}
 
 /** What happened to one event, as a handler reports it. */
 export const EventStatus = {
@@ -79,18 +87,18 @@ export class EventProcessStatusBuilder {
   }
 
   /** Sends an intermediate status; the channel stays open. */
-  send(channel: StatusChannel): Promise<void> {
+  send(channel: StatusSink): Promise<void> {
     return channel.send(this.build(false, true));
   }
 
   /** Sends the last status of the event and closes the channel; `onStatus` is told. */
-  async sendClose(channel: StatusChannel): Promise<void> {
+  async sendClose(channel: StatusSink): Promise<void> {
     await channel.send(this.build(true, true));
     channel.close();
   }
 
   /** Sends the last status of the event and closes the channel; `onStatus` is not told. */
-  async skipClose(channel: StatusChannel): Promise<void> {
+  async skipClose(channel: StatusSink): Promise<void> {
     await channel.send(this.build(true, false));
     channel.close();
   }

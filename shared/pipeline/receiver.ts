@@ -1,6 +1,6 @@
-import type { FeedbackConfig } from "../config";
+import type { FeedbackConfig, ReceiverEntry } from "../config";
 import type { Log } from "../log";
-import type { PipelineInfo } from "../pipeline/types";
+import type { PipelineInfo } from "./types";
 
 /** What a receiver gets once per cold start. */
 export interface ServiceContext {
@@ -50,4 +50,10 @@ export interface Receiver {
   whenCreated(ctx: ReceiverContext, info: PipelineInfo): Promise<void>;
   whenStarted(ctx: ReceiverContext, info: PipelineInfo): Promise<void>;
   whenFinished(ctx: ReceiverContext, info: PipelineInfo): Promise<void>;
+}
+
+/** A configured receiver with the selector that decides which runs it hears about. */
+export interface ConfiguredReceiver {
+  readonly receiver: Receiver;
+  readonly entry: ReceiverEntry;
 }

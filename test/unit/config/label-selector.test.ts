@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseLabelSelector } from "../../../shared/pipeline/selector";
+import { compileSelector, parseLabelSelector } from "../../../shared/config/label-selector";
 
 describe("Function: parseLabelSelector", () => {
   it.each([
@@ -18,5 +18,24 @@ describe("Function: parseLabelSelector", () => {
   it.each(["!!!", "=x", "(", "app in prod", "a b", "app=(x)"])("throws for the malformed selector %s", (selector) => {
     // Act & Assess
     expect(() => parseLabelSelector(selector)).toThrow(/invalid label selector term/);
+  });
+});
+
+describe("Function: compileSelector", () => {
+  const run = { kind: "PipelineRun", namespace: "ci", labels: { app: "shop" } };
+
+  it.each([
+    ["no constraint", { namespaces: [], kinds: [] }, true],
+    ["its namespace", { namespaces: ["ci"], kinds: [] }, true],
+    ["another namespace", { namespaces: ["prod"], kinds: [] }, false],
+    ["its kind and labels", { namespaces: [], kinds: ["PipelineRun"], labelSelector: "app=shop" }, true],
+    ["another kind", { namespaces: [], kinds: ["Job"] }, false],
+    ["other labels", { namespaces: ["ci"], kinds: [], labelSelector: "app!=shop" }, false],
+  ])("selects a run by %s as %s", (_case, selector, expected) => {
+    // Act
+    const selects = compileSelector(selector);
+
+    // Assess
+    expect(selects(run)).toBe(expected);
   });
 });

@@ -1,5 +1,3 @@
-import type { SelectorConfig } from "../config";
-
 /**
  * Equality- and set-based label selectors (`a=b`, `a!=b`, `a in (x,y)`,
  * `a notin (x)`, `a`, `!a`), as `kubectl` accepts them. client-node only
@@ -56,7 +54,25 @@ export interface Selectable {
   labels: Record<string, string>;
 }
 
-export const matchesSelector = (selector: SelectorConfig, run: Selectable): boolean =>
-  (selector.namespaces.length === 0 || selector.namespaces.includes(run.namespace)) &&
-  (selector.kinds.length === 0 || selector.kinds.includes(run.kind)) &&
-  parseLabelSelector(selector.labelSelector)(run.labels);
+/** The fields of a receiver's `selector`; written out so this file needs nothing from the schema that imports it. */
+export interface SelectorFields {
+  readonly namespaces: readonly string[];
+  readonly kinds: readonly string[];
+  readonly labelSelector?: string | undefined;
+}
+
+/** Whether a run is one a receiver hears about. */
+export type RunMatcher = (run: Selectable) => boolean;
+
+/**
+ * Compiles a receiver's selector once, when its receiver is created: the
+ * label selector is parsed there and not again for every event and receiver.
+ * The schema has already rejected a malformed selector with its key path.
+ */
+export const compileSelector = (selector: SelectorFields): RunMatcher => {
+  const labels = parseLabelSelector(selector.labelSelector);
+  const namespaces = new Set(selector.namespaces);
+  const kinds = new Set(selector.kinds);
+  return (run) =>
+    (namespaces.size === 0 || namespaces.has(run.namespace)) && (kinds.size === 0 || kinds.has(run.kind)) && labels(run.labels);
+};
