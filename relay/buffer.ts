@@ -1,7 +1,7 @@
-import type { Envelope } from "../shared/envelope";
+import { SQS_LIMITS, type Envelope } from "../shared/envelope";
 import { Backoff, Delay, type BackoffOptions } from "./backoff";
 import { SinkDeliveryError } from "./errors";
-import { SQS_BATCH_LIMIT, type SendReport, type Sink } from "./sinks/types";
+import type { SendReport, Sink } from "./sinks/types";
 
 export interface BufferOptions {
   /** How long a partial batch waits for company before it is sent. */
@@ -63,7 +63,7 @@ export class EnvelopeBuffer {
     this.#sink = sink;
     this.#hooks = hooks;
     this.#lingerMs = options.lingerMs ?? 50;
-    this.#capacity = Math.max(SQS_BATCH_LIMIT, options.capacity ?? 1000);
+    this.#capacity = Math.max(SQS_LIMITS.batchEntries, options.capacity ?? 1000);
     this.#resumeAt = Math.min(this.#capacity - 1, Math.max(0, options.resumeAt ?? Math.floor(this.#capacity / 2)));
     this.#backoff = new Backoff({ baseMs: 200, maxMs: 30_000, ...options.retry });
   }
@@ -100,7 +100,7 @@ export class EnvelopeBuffer {
     this.#queue.push({ seq: ++this.#seq, envelope });
     this.accepted++;
     this.#hooks.depth?.(this.depth);
-    if (this.#queue.length >= SQS_BATCH_LIMIT) this.#kick();
+    if (this.#queue.length >= SQS_LIMITS.batchEntries) this.#kick();
     else this.#lingerTimer ??= setTimeout(() => this.#lingerElapsed(), this.#lingerMs);
     return true;
   }
@@ -186,8 +186,8 @@ export class EnvelopeBuffer {
   /** Moves the next batch in flight: a full one at once, a partial one only after the linger or on flush. */
   #takeBatch(): boolean {
     const urgent = this.#lingerDue || this.#flushWaiters.length > 0;
-    if (this.#queue.length === 0 || (this.#queue.length < SQS_BATCH_LIMIT && !urgent)) return false;
-    this.#inflight = this.#queue.splice(0, SQS_BATCH_LIMIT);
+    if (this.#queue.length === 0 || (this.#queue.length < SQS_LIMITS.batchEntries && !urgent)) return false;
+    this.#inflight = this.#queue.splice(0, SQS_LIMITS.batchEntries);
     if (this.#queue.length === 0) {
       this.#lingerDue = false;
       clearTimeout(this.#lingerTimer);

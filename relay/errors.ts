@@ -64,20 +64,6 @@ export class UnsupportedWatchError extends RelayError {
   }
 }
 
-/** Even without spec and with status cut to its conditions, the envelope is over the message limit. */
-export class EnvelopeTooLargeError extends RelayError {
-  readonly bytes: number;
-  readonly limit: number;
-  readonly object: string;
-  constructor(object: string, bytes: number, limit: number) {
-    super(`envelope for ${object} is ${bytes} bytes even when cut down, more than the ${limit} bytes a message may have`);
-    this.name = "EnvelopeTooLargeError";
-    this.bytes = bytes;
-    this.limit = limit;
-    this.object = object;
-  }
-}
-
 /** Leader-election timings that cannot work together, or a Lease request the elector cannot interpret. */
 export class LeaderElectionError extends RelayError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -1,15 +1,22 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { WatchConfig } from "../shared/config";
-import { makeEnvelope, type Envelope, type EnvelopeType, type KubeObject } from "../shared/envelope";
+import {
+  FitLevel,
+  fitEnvelope,
+  makeEnvelope,
+  slimObject,
+  SQS_LIMITS,
+  type Envelope,
+  type EnvelopeType,
+  type KubeObject,
+} from "../shared/envelope";
 import type { Log } from "../shared/log";
 import { EnvelopeBuffer, type BufferOptions } from "./buffer";
-import { FitLevel, fitEnvelope } from "./fit";
 import { KnownObjects } from "./known/objects";
 import { KnownPersister } from "./known/persister";
 import type { KnownStore } from "./known/store";
 import { RelayMetrics } from "./metrics";
-import { SQS_MESSAGE_LIMIT, type Sink } from "./sinks/types";
-import { slimObject } from "./slim";
+import type { Sink } from "./sinks/types";
 import { describeTarget, targetKey, watchTargets } from "./target";
 import { Watcher, WatcherEvent, type WatchConsumer, type WatcherOptions } from "./watcher";
 
@@ -24,7 +31,7 @@ export interface RelayOptions {
   watcher?: WatcherOptions;
   /** Shared across leadership terms by the elected relay; a private set otherwise. */
   metrics?: RelayMetrics;
-  /** Largest envelope body; bigger ones are cut down (fit.ts). */
+  /** Largest envelope body; bigger ones are cut down (shared/envelope/fit.ts). */
   maxMessageBytes?: number;
   /**
    * Where the known objects are kept between processes (a ConfigMap in the
@@ -65,7 +72,7 @@ export class Relay implements WatchConsumer {
   constructor(options: RelayOptions) {
     this.#options = options;
     this.#metrics = options.metrics ?? new RelayMetrics();
-    this.#maxMessageBytes = options.maxMessageBytes ?? SQS_MESSAGE_LIMIT;
+    this.#maxMessageBytes = options.maxMessageBytes ?? SQS_LIMITS.messageBytes;
     const sink = options.sink.name;
     const { log } = options;
     this.#buffer = new EnvelopeBuffer(options.sink, options.buffer, {

@@ -1,7 +1,6 @@
-import type { KubeObject } from "../../shared/envelope";
+import { slimObject, type KubeObject } from "../../shared/envelope";
 import { isPipelineKind, normalise } from "../../shared/pipeline/normalise";
 import { isTerminal } from "../../shared/pipeline/types";
-import { slimObject } from "../slim";
 
 /**
  * What the relay remembers of an object it may have to report deleted: the

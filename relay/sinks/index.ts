@@ -23,11 +23,4 @@ export const createSink = (settings: SinkSettings): Sink => {
 export { SqsSink, type SqsSinkOptions } from "./sqs";
 export { StdoutSink, type StdoutSinkOptions } from "./stdout";
 export { WebhookSink, type WebhookSinkOptions } from "./webhook";
-export {
-  chunkBySize,
-  SinkType,
-  SQS_BATCH_LIMIT,
-  SQS_MESSAGE_LIMIT,
-  type SendReport,
-  type Sink,
-} from "./types";
+export { SinkType, type SendReport, type Sink } from "./types";

@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { messageDeduplicationId, messageGroupId, type Envelope } from "../../shared/envelope";
-import { chunkBySize, mergeReports, SQS_BATCH_LIMIT, SQS_MESSAGE_LIMIT, type SendReport, type Sink } from "./types";
+import { chunkBySize, messageDeduplicationId, messageGroupId, SQS_LIMITS, type Envelope } from "../../shared/envelope";
+import { mergeReports, type SendReport, type Sink } from "./types";
 
 export interface SqsSinkOptions {
   queueUrl: string;
@@ -39,7 +39,7 @@ export class SqsSink implements Sink {
     // fauxqs and LocalStack hand out queue URLs whose host does not resolve; the endpoint comes from the SDK's settings.
     this.#sqs = options.client ?? new SQSClient({ useQueueUrlAsEndpoint: false });
     this.#queueUrl = options.queueUrl;
-    this.#maxBatchBytes = options.maxBatchBytes ?? SQS_MESSAGE_LIMIT;
+    this.#maxBatchBytes = options.maxBatchBytes ?? SQS_LIMITS.batchBytes;
   }
 
   async send(envelopes: readonly Envelope[]): Promise<SendReport> {
@@ -48,7 +48,7 @@ export class SqsSink implements Sink {
       return { id: String(index), envelope, body, bytes: Buffer.byteLength(body, "utf8") };
     });
     const reports: SendReport[] = [];
-    for (const chunk of chunkBySize(entries, SQS_BATCH_LIMIT, this.#maxBatchBytes)) reports.push(await this.#sendChunk(chunk));
+    for (const chunk of chunkBySize(entries, SQS_LIMITS.batchEntries, this.#maxBatchBytes)) reports.push(await this.#sendChunk(chunk));
     return mergeReports(reports);
   }
 

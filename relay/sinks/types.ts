@@ -1,15 +1,5 @@
 import type { Envelope } from "../../shared/envelope";
 
-/** SendMessageBatch takes at most ten entries. */
-export const SQS_BATCH_LIMIT = 10;
-
-/**
- * SQS's classic limit for one message and for one SendMessageBatch request
- * (the sum of its bodies). AWS has since raised it to 1 MiB, but a queue's
- * `MaximumMessageSize` may still be lower, so the relay keeps to the old one.
- */
-export const SQS_MESSAGE_LIMIT = 262_144;
-
 /** What a sink did with one batch. Nothing is left out: every envelope is sent, to retry or rejected. */
 export interface SendReport {
   /** Envelopes the destination accepted. */
@@ -56,25 +46,3 @@ export const mergeReports = (reports: readonly SendReport[]): SendReport =>
     }),
     emptyReport(),
   );
-
-/**
- * Splits serialised envelopes into requests of at most `maxEntries` and
- * `maxBytes` (the sum of bodies), keeping their order. An entry bigger than
- * `maxBytes` on its own gets a request to itself: the destination decides.
- */
-export const chunkBySize = <T extends { bytes: number }>(items: readonly T[], maxEntries: number, maxBytes: number): T[][] => {
-  const chunks: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const item of items) {
-    if (current.length > 0 && (current.length >= maxEntries || bytes + item.bytes > maxBytes)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(item);
-    bytes += item.bytes;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-};

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { SignatureHeader, signBody, type Envelope } from "../../shared/envelope";
+import { chunkBySize, SignatureHeader, signBody, type Envelope } from "../../shared/envelope";
 import { retryAfterMs } from "../../shared/http";
-import { chunkBySize, mergeReports, type SendReport, type Sink } from "./types";
+import { mergeReports, type SendReport, type Sink } from "./types";
 
 export interface WebhookSinkOptions {
   /** The ingest function's `POST /events` URL; HTTPS, or HTTP on a loopback host for tests. */

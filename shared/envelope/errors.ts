@@ -9,3 +9,21 @@ export class InvalidEnvelopeError extends Error {
     this.reason = reason;
   }
 }
+
+/**
+ * Even without spec and with status cut to its conditions, the envelope is
+ * over the message limit (fit.ts): SQS would refuse it forever and block its
+ * message group, so it is not sent.
+ */
+export class EnvelopeTooLargeError extends Error {
+  readonly bytes: number;
+  readonly limit: number;
+  readonly object: string;
+  constructor(object: string, bytes: number, limit: number) {
+    super(`envelope for ${object} is ${bytes} bytes even when cut down, more than the ${limit} bytes a message may have`);
+    this.name = "EnvelopeTooLargeError";
+    this.bytes = bytes;
+    this.limit = limit;
+    this.object = object;
+  }
+}

@@ -1,4 +1,4 @@
-export { InvalidEnvelopeError } from "./errors";
+export { EnvelopeTooLargeError, InvalidEnvelopeError } from "./errors";
 export {
   EnvelopeSchema,
   EnvelopeType,
@@ -11,6 +11,7 @@ export {
   type Envelope,
   type KubeObject,
 } from "./envelope";
+export { FitLevel, fitEnvelope, type FittedEnvelope } from "./fit";
 export {
   clusterNameProblem,
   describePath,
@@ -28,3 +29,5 @@ export {
   type SignatureVerdict,
   type VerifyOptions,
 } from "./signature";
+export { DROPPED_ANNOTATIONS, SlimLimit, slimObject } from "./slim";
+export { chunkBySize, SQS_LIMITS, type Sized } from "./sqs";

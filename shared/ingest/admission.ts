@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { formatPath } from "../config/schema";
-import { EnvelopeType, InvalidEnvelopeError, makeEnvelope, validateEnvelope, type Envelope, type KubeObject } from "../envelope";
+import { EnvelopeTooLargeError, EnvelopeType, InvalidEnvelopeError, makeEnvelope, validateEnvelope, type Envelope, type KubeObject } from "../envelope";
 import type { Log } from "../log";
 import { admissionIdentity } from "./admission-identity";
 import { requireToken } from "./auth";
@@ -9,7 +9,7 @@ import type { IngestDeps } from "./deps";
 import { IngestError, InvalidRequestError } from "./errors";
 import { jsonResponse, parseJsonBody, readBody, type HttpRequest, type HttpResponse } from "./http";
 import type { QueueEntry } from "./queue";
-import { EnvelopeTooLargeError, shapeForQueue } from "./shape";
+import { shapeForQueue } from "./shape";
 
 /** The fields of an AdmissionReview v1 request we read; the rest passes through unread. */
 const AdmissionReviewSchema = z.looseObject({

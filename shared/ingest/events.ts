@@ -1,10 +1,10 @@
-import { InvalidEnvelopeError, validateEnvelope, type Envelope } from "../envelope";
+import { InvalidEnvelopeError, SQS_LIMITS, validateEnvelope, type Envelope } from "../envelope";
 import { verifySignedRequest, type SignedRequest } from "./auth";
 import type { IngestDeps } from "./deps";
 import { enqueueClaimed } from "./enqueue";
 import { InvalidRequestError, type ItemProblem } from "./errors";
 import { jsonResponse, parseJsonBody, readBody, type HttpRequest, type HttpResponse } from "./http";
-import { SQS_LIMITS, type QueueEntry } from "./queue";
+import type { QueueEntry } from "./queue";
 import { ReplayKey } from "./replay";
 
 /**

@@ -17,9 +17,9 @@ export { createIngestDeps, lazyIngestDeps, type EnvelopeSender, type IngestDeps,
 export { enqueueSigned, handleEvents, parseEnvelopeBatch } from "./events";
 export { header, jsonResponse, readBody, type HttpRequest, type HttpResponse } from "./http";
 export { ingestErrors } from "./middleware";
-export { EnvelopeQueue, SQS_LIMITS, type QueueEntry } from "./queue";
+export { EnvelopeQueue, type QueueEntry } from "./queue";
 export { ReplayGuard, ReplayKey } from "./replay";
-export { EnvelopeTooLargeError, shapeForQueue } from "./shape";
+export { shapeForQueue } from "./shape";
 export { IngestPath, ingestRoutes, routeNotFound } from "./routes";
 export { INGEST_DEFAULTS, resolveIngestSettings, type IngestSettings } from "./settings";
 export { handleCloudEvents } from "./cloudevents-route";

@@ -1,12 +1,6 @@
 import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry } from "@aws-sdk/client-sqs";
-import { messageDeduplicationId, messageGroupId, type Envelope } from "../envelope";
+import { chunkBySize, messageDeduplicationId, messageGroupId, type Envelope } from "../envelope";
 import { EnqueueError } from "./errors";
-
-/** SQS limits: ten entries per SendMessageBatch, 256 KiB per message and per batch. */
-export const SQS_LIMITS = {
-  batchEntries: 10,
-  messageBytes: 256 * 1024,
-} as const;
 
 export interface QueueEntry {
   envelope: Envelope;
@@ -23,24 +17,6 @@ export interface EnvelopeQueueOptions {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Requests of at most ten entries and 256 KiB, in order, so a group's events stay in order. */
-const chunk = (bodies: readonly { index: number; bytes: number }[]): number[][] => {
-  const chunks: number[][] = [];
-  let current: number[] = [];
-  let bytes = 0;
-  for (const { index, bytes: size } of bodies) {
-    if (current.length === SQS_LIMITS.batchEntries || (current.length > 0 && bytes + size > SQS_LIMITS.messageBytes)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(index);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-};
 
 /**
  * Enqueues envelopes on the FIFO queue with the relay's group and
@@ -69,11 +45,12 @@ export class EnvelopeQueue {
       MessageGroupId: messageGroupId(envelope),
       MessageDeduplicationId: deduplicationId ?? messageDeduplicationId(envelope),
     }));
-    const sized = messages.map((m, index) => ({ index, bytes: Buffer.byteLength(m.MessageBody!) }));
+    // Requests split as the relay's SQS sink splits them (SQS_LIMITS), in order, so a group's events stay in order.
+    const sized = messages.map((message) => ({ message, bytes: Buffer.byteLength(message.MessageBody!) }));
     const failed: number[] = [];
     let lastError = "";
-    for (const indexes of chunk(sized)) {
-      const result = await this.#sendBatch(indexes.map((i) => messages[i]!));
+    for (const batch of chunkBySize(sized)) {
+      const result = await this.#sendBatch(batch.map(({ message }) => message));
       failed.push(...result.failed);
       lastError = result.error || lastError;
     }

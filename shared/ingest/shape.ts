@@ -1,16 +1,11 @@
-import { fitEnvelope, FitLevel } from "../../relay/fit";
-import { slimObject } from "../../relay/slim";
-import type { Envelope } from "../envelope";
+import { fitEnvelope, FitLevel, slimObject, SQS_LIMITS, type Envelope } from "../envelope";
 import type { Log } from "../log";
-import { SQS_LIMITS } from "./queue";
-
-export { EnvelopeTooLargeError } from "../../relay/errors";
 
 /**
  * What the relay does to a watched object before it ships it, for the
  * objects ingest wraps itself (admission reviews, CloudEvents): slim it
- * (relay/slim.ts), then cut it down until it fits in one SQS message
- * (relay/fit.ts), with a warning when more than slimming was needed. Throws
+ * (envelope/slim.ts), then cut it down until it fits in one SQS message
+ * (envelope/fit.ts), with a warning when more than slimming was needed. Throws
  * EnvelopeTooLargeError when even that is too big: SQS would refuse it forever.
  */
 export const shapeForQueue = (envelope: Envelope, log: Log): Envelope => {

@@ -1,9 +1,9 @@
-import { EnvelopeType, InvalidEnvelopeError, makeEnvelope, validateEnvelope, type KubeObject } from "../envelope";
+import { EnvelopeTooLargeError, EnvelopeType, InvalidEnvelopeError, makeEnvelope, validateEnvelope, type KubeObject } from "../envelope";
 import type { Log } from "../log";
 import type { CloudEvent } from "./cloudevents";
 import { InvalidRequestError } from "./errors";
 import type { QueueEntry } from "./queue";
-import { EnvelopeTooLargeError, shapeForQueue } from "./shape";
+import { shapeForQueue } from "./shape";
 
 /**
  * Every CloudEvent type Tekton emits: Pipelines' run events

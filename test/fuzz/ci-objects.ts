@@ -7,11 +7,11 @@
  * provenance, pod templates), and now and then a field holds any JSON, so
  * that slimming is tried on what it drops as well as on what it keeps.
  *
- * Free text stays within the relay's bounds (`SlimLimit`), sometimes exactly
+ * Free text stays within slimming's bounds (`SlimLimit`), sometimes exactly
  * at them: beyond them slimming cuts messages on purpose.
  */
 import fc from "fast-check";
-import { SlimLimit } from "../../relay/slim";
+import { SlimLimit } from "../../shared/envelope";
 import type { KubeObject } from "../../shared/envelope";
 import { json } from "./arbitraries";
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SlimLimit, slimObject } from "../../relay/slim";
-import type { KubeObject } from "../../shared/envelope";
+import { SlimLimit, slimObject, type KubeObject } from "../../shared/envelope";
 
 type Json = Record<string, any>;
 
@@ -96,7 +95,7 @@ describe("Function: slimObject", () => {
       const slimWorkflow = slimObject(workflow) as Json;
 
       // Assess
-      // A child's messages are bounded; how many children fit is relay/fit.ts's business.
+      // A child's messages are bounded; how many children fit is shared/envelope/fit.ts's business.
       for (const child of Object.values(slimRun.status.taskRuns as Json)) expect(bytes(child)).toBeLessThan(4 * KIB);
       expect(slimRun.status.taskRuns["run-t3"].status.steps[0].terminated.message).toHaveLength(SlimLimit.stepMessageChars);
       expect(bytes(slimWorkflow)).toBeLessThan(8 * KIB);

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { slimObject } from "../../relay/slim";
-import type { KubeObject } from "../../shared/envelope";
+import { slimObject, type KubeObject } from "../../shared/envelope";
 
 type Json = Record<string, any>;
 

@@ -7,8 +7,8 @@
  * everything it does (batching, retries, re-lists) still happens.
  */
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { messageDeduplicationId, messageGroupId, type Envelope } from "../../../shared/envelope";
-import { SQS_BATCH_LIMIT, type SendReport, type Sink } from "../../../relay/sinks";
+import type { SendReport, Sink } from "../../../relay/sinks";
+import { messageDeduplicationId, messageGroupId, SQS_LIMITS, type Envelope } from "../../../shared/envelope";
 import type { SeededRandom } from "./random";
 
 export interface ChaosSinkOptions {
@@ -103,8 +103,8 @@ export class ChaosSink implements Sink {
 
   /** Throws when a request fails: the relay's buffer then retries the batch, and FIFO deduplication drops what did arrive. */
   async #deliver(out: readonly Outgoing[]): Promise<void> {
-    for (let start = 0; start < out.length; start += SQS_BATCH_LIMIT) {
-      const chunk = out.slice(start, start + SQS_BATCH_LIMIT);
+    for (let start = 0; start < out.length; start += SQS_LIMITS.batchEntries) {
+      const chunk = out.slice(start, start + SQS_LIMITS.batchEntries);
       this.stats.requests++;
       const result = await this.#sqs.send(
         new SendMessageBatchCommand({

@@ -1,10 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { makeEnvelope } from "../../../shared/envelope";
-import { EnvelopeTooLargeError } from "../../../relay/errors";
-import { FitLevel, fitEnvelope } from "../../../relay/fit";
+import { EnvelopeTooLargeError, FitLevel, fitEnvelope, makeEnvelope, SQS_LIMITS } from "../../../shared/envelope";
 import { RelayMetrics } from "../../../relay/metrics";
 import { Relay } from "../../../relay/relay";
-import { SQS_MESSAGE_LIMIT } from "../../../relay/sinks/types";
 import { CountingSink, memoryLog, pipelineRun } from "./doubles";
 
 const KIB = 1024;
@@ -35,7 +32,7 @@ describe("Function: fitEnvelope", () => {
     expect(fitted.level).toBe(FitLevel.NoSpec);
     expect(fitted.envelope.object).not.toHaveProperty("spec");
     expect(fitted.envelope.object.status).toEqual(envelope.object.status);
-    expect(fitted.bytes).toBeLessThanOrEqual(SQS_MESSAGE_LIMIT);
+    expect(fitted.bytes).toBeLessThanOrEqual(SQS_LIMITS.messageBytes);
   });
 
   it("returns only the status conditions when the status is still over the limit without spec", () => {

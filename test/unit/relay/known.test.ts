@@ -4,8 +4,7 @@ import { parse } from "yaml";
 import { holds, pack, unpack } from "../../../relay/known/codec";
 import { KnownObjects } from "../../../relay/known/objects";
 import { tombstoneBody, tombstoneOf } from "../../../relay/known/tombstone";
-import { slimObject } from "../../../relay/slim";
-import { validateEnvelope, makeEnvelope, type KubeObject } from "../../../shared/envelope";
+import { slimObject, validateEnvelope, makeEnvelope, type KubeObject } from "../../../shared/envelope";
 import { normalise } from "../../../shared/pipeline/normalise";
 
 const FIXTURES = new URL("../../fixtures/", import.meta.url);

@@ -1,6 +1,6 @@
-import type { Envelope, KubeObject } from "../shared/envelope";
+import type { Envelope, KubeObject } from "./envelope";
 import { EnvelopeTooLargeError } from "./errors";
-import { SQS_MESSAGE_LIMIT } from "./sinks/types";
+import { SQS_LIMITS } from "./sqs";
 
 /**
  * How much of an object an envelope still carries. `slim` is the normal
@@ -63,7 +63,7 @@ const STEPS: ReadonlyArray<[FitLevel, (object: KubeObject) => KubeObject]> = [
  * phase. Throws EnvelopeTooLargeError when even the last step is too big:
  * SQS would refuse it forever and block its message group.
  */
-export const fitEnvelope = (envelope: Envelope, limit: number = SQS_MESSAGE_LIMIT): FittedEnvelope => {
+export const fitEnvelope = (envelope: Envelope, limit: number = SQS_LIMITS.messageBytes): FittedEnvelope => {
   let bytes = sizeOf(envelope);
   if (bytes <= limit) return { envelope, bytes, level: FitLevel.Slim };
   let current = envelope;

@@ -1,11 +1,12 @@
 /**
- * Slimming: an object as the relay ships it. It keeps every field a
- * normaliser reads, so that `normalise(slimObject(x))` equals `normalise(x)`
- * (DESIGN.md §3), and drops the rest (managedFields, embedded specs, pod
- * templates), so that an envelope stays far below SQS's 256 KiB.
- * relay/fit.ts cuts further only when an object is still too large.
+ * Slimming: an object as the relay ships it, and as ingest enqueues the
+ * objects it wraps itself. It keeps every field a normaliser reads, so that
+ * `normalise(slimObject(x))` equals `normalise(x)` (DESIGN.md §3), and drops
+ * the rest (managedFields, embedded specs, pod templates), so that an
+ * envelope stays far below SQS's 256 KiB. fit.ts cuts further only when an
+ * object is still too large.
  */
-import type { KubeObject } from "../shared/envelope";
+import type { KubeObject } from "./envelope";
 import { isRecord, pick, type Fields, type Slimmed } from "./slim-fields";
 import { slimGeneric, slimJob, slimWhole, slimWorkflow } from "./slim-kinds";
 import { slimPipelineRun, slimTaskRun } from "./slim-tekton";
