@@ -54,6 +54,10 @@ export interface ChaosObservation {
   github: FakeGitHubServer;
   deadLetters: DeadLetter[];
   injected: InjectedFaults;
+  /** Names of the malformed messages put on the queue: the permanent faults the DLQ must hold, and nothing else. */
+  poisoned: string[];
+  /** The resources the relay watches (plural names). */
+  watched: string[];
   settled: boolean;
   elapsedMs: number;
   invocations: number;
@@ -108,7 +112,7 @@ export const runChaos = async (input: ChaosOptions): Promise<ChaosObservation> =
   // One KubeConfig for the run, as a cold start builds one: a fresh one per call would parse YAML and open new connections every time.
   const kubeConfig = kube.kubeConfig();
   const tally = new CallTally();
-  const store = new CrashingStateStore(() => new DynamoStateStore({ tableName: process.env.TABLE_NAME! }), new SeededRandom(options.seed + 1), options.crashRate);
+  const store = new CrashingStateStore(() => new DynamoStateStore({ tableName: process.env.TABLE_NAME! }), new SeededRandom(options.seed + 1), options.crashRate, () => tally.calls.length);
   const receivers: ConfiguredReceiver[] = createReceivers(config).map(({ receiver, entry }) => ({
     entry,
     receiver: new TallyingReceiver(entry.name === "recorder" ? new RecordingReceiver("recorder") : receiver, tally),
@@ -155,6 +159,8 @@ export const runChaos = async (input: ChaosOptions): Promise<ChaosObservation> =
       github,
       deadLetters: await readDeadLetters(stack.emulators.dlqUrl),
       injected: faults.injected,
+      poisoned: faults.poisoned,
+      watched: config.watch.map((w) => w.resource),
       settled,
       elapsedMs: Date.now() - started,
       invocations: stack.poller.stats.invocations,

@@ -24,20 +24,24 @@ export const callKey = (uid: string, receiver: string, event: string): string =>
 /**
  * The pipeline handler records deliveries with `setPaths`, after the calls:
  * failing it is exactly a crash between a receiver call and its record. Each
- * crash lists the lifecycle callbacks it puts at risk of one repeat.
+ * crash lists the lifecycle callbacks it puts at risk of one repeat, and when
+ * it came (`at`: how many callbacks had returned by then, from `clock`), so
+ * that a repeat is explained only by a crash between the call and the repeat.
  */
 export class CrashingStateStore implements StateStore {
   readonly #inner: () => StateStore;
   readonly #random: SeededRandom;
   readonly #rate: number;
-  readonly crashes: Array<{ key: string; atRisk: string[] }> = [];
+  readonly #clock: () => number;
+  readonly crashes: Array<{ key: string; atRisk: string[]; at: number }> = [];
 
   /** `inner` is built on first use: the emulators' endpoints are known only once the stack runs. */
-  constructor(inner: () => StateStore, random: SeededRandom, rate: number) {
+  constructor(inner: () => StateStore, random: SeededRandom, rate: number, clock: () => number) {
     let store: StateStore | undefined;
     this.#inner = () => (store ??= inner());
     this.#random = random;
     this.#rate = rate;
+    this.#clock = clock;
   }
 
   get<S>(key: string): Promise<StoredItem<S> | undefined> {
@@ -54,7 +58,7 @@ export class CrashingStateStore implements StateStore {
       const atRisk = assignments
         .filter(({ path, value }) => path[1] === "deliveries" && ONCE.has(path[3] ?? "") && (value as { s?: string })?.s === "done")
         .map(({ path }) => callKey(uid, path[2]!, path[3]!));
-      this.crashes.push({ key, atRisk });
+      this.crashes.push({ key, atRisk, at: this.#clock() });
       throw new InjectedCrashError(key);
     }
     return this.#inner().setPaths(key, assignments);

@@ -3,7 +3,7 @@
  * fake API server and GitHub, the local stack, the relay (replaced on a
  * restart) and its sink, plus the queue depth and a progress line.
  */
-import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { LocalStack } from "../../../cli/local/stack";
 import type { FeedbackConfig } from "../../../shared/config";
 import type { KubeObject } from "../../../shared/envelope";
@@ -44,6 +44,23 @@ export class ChaosRig {
     }
     const current = this.kube.get({ apiVersion: object.apiVersion, kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name });
     this.kube.apply({ ...object, ...(current?.status === undefined ? {} : { status: current.status }) });
+  }
+
+  /**
+   * Puts a message on the queue that no retry can fix: an envelope without
+   * its event type, naming a Job `name`. The process function must send it
+   * to the DLQ as an invalid envelope, and hold up nothing else.
+   */
+  async sendPoison(name: string): Promise<void> {
+    const body = { v: 1, cluster: this.config.cluster, apiVersion: "batch/v1", kind: "Job", object: { apiVersion: "batch/v1", kind: "Job", metadata: { name, uid: name } } };
+    await this.#sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.stack.emulators.queueUrl,
+        MessageBody: JSON.stringify(body),
+        MessageGroupId: `${this.config.cluster}/${name}`,
+        MessageDeduplicationId: name,
+      }),
+    );
   }
 
   /**

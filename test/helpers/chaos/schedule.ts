@@ -1,7 +1,9 @@
 /**
  * When each fault strikes, as a share of the writes: SCM 5xx and 429
  * storms, 409s on CommitStatus write-back, watch history expiring under the
- * relay (410 Gone on reconnect, then a re-list), and a relay restart.
+ * relay (410 Gone on reconnect, then a re-list), a relay restart, and
+ * malformed messages on the queue (the one permanent fault: only these may
+ * end in the DLQ).
  */
 import type { ChaosRig } from "./rig";
 
@@ -17,10 +19,13 @@ export interface FaultSchedule {
   /** Faults to inject before the write of each step index. */
   at: ReadonlyMap<number, () => Promise<void>>;
   injected: InjectedFaults;
+  /** Names of the malformed messages sent. */
+  poisoned: string[];
 }
 
 export const scheduleFaults = (rig: ChaosRig, steps: number, stormSize: number, say: (line: string) => void): FaultSchedule => {
   const injected: InjectedFaults = { scm5xx: 0, scm429: 0, kube409: 0, expired: 0, relayRestarts: 0 };
+  const poisoned: string[] = [];
   const at = new Map<number, () => Promise<void>>();
   const when = (share: number, fault: () => Promise<void> | void) => at.set(Math.floor(steps * share), async () => fault());
 
@@ -60,7 +65,13 @@ export const scheduleFaults = (rig: ChaosRig, steps: number, stormSize: number, 
     injected.relayRestarts++;
     say("  relay started again (re-list)");
   });
+  when(0.5, async () => {
+    const name = `poison-${poisoned.length + 1}`;
+    await rig.sendPoison(name);
+    poisoned.push(name);
+    say(`  malformed message ${name} on the queue`);
+  });
   when(0.7, conflicts);
   when(0.8, () => storm("429"));
-  return { at, injected };
+  return { at, injected, poisoned };
 };
