@@ -13,7 +13,7 @@ import type { FeedbackConfig } from "../shared/config";
 import { EnvelopeType, type KubeObject } from "../shared/envelope";
 import type { Log } from "../shared/log";
 import type { PipelineInfo } from "../shared/pipeline/types";
-import type { ProcessHandlerOptions } from "../shared/process/handler";
+import type { ProcessHandlerOptions } from "../shared/process/batch";
 import type { Receiver, ReceiverContext } from "../shared/receivers";
 import { EventStatus, newEventProcessStatus, type Handler, type StatusChannel } from "../shared/status";
 import { Relay } from "../relay/relay";

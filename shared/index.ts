@@ -43,7 +43,7 @@ export {
   type Envelope,
   type KubeObject,
 } from "./envelope";
-export { createBatchHandler, createDispatchDeps, type ProcessHandlerOptions } from "./process/handler";
+export { createBatchHandler, createDispatchDeps, type ProcessHandlerOptions } from "./process/batch";
 export { createResyncHandler, type ResyncHandlerOptions } from "./process/resync";
 export { ingestRoutes, lazyIngestDeps, type IngestOptions } from "./ingest";
 export { CommitStatusHandler, syncCommitStatus, type SyncRecord } from "./commitstatus";

@@ -2,7 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createHandler } from "../../functions/process/handler";
 import type { FeedbackConfig } from "../../shared/config";
 import { logger, type Log } from "../../shared/log";
-import type { ProcessHandlerOptions } from "../../shared/process/handler";
+import type { ProcessHandlerOptions } from "../../shared/process/batch";
 import type { ReceiverStartFailure } from "../../shared/receivers";
 import { Relay } from "../../relay/relay";
 import { SqsSink } from "../../relay/sink";

@@ -3,7 +3,7 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import { logger } from "../../shared/log";
 import { metrics } from "../../shared/metrics";
-import { createBatchHandler, type ProcessHandlerOptions } from "../../shared/process/handler";
+import { createBatchHandler, type ProcessHandlerOptions } from "../../shared/process/batch";
 
 /**
  * The process function: SQS FIFO batch in, partial batch response out.

@@ -10,7 +10,7 @@ import {
   type StatusChannel,
 } from "../status";
 import type { StateStore } from "../store";
-import type { CommitStatusHandler } from "./handler";
+import type { CommitStatusHandler } from "./commitstatus-handler";
 import type { CommitStatusApi } from "./kube";
 
 export const isGitRepoKind = (apiVersion: string, kind: string): boolean => apiVersion === "commit-status.argoproj.io/v1alpha1" && kind === "GitRepo";

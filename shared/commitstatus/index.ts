@@ -1,5 +1,5 @@
 export { CommitStatusError, SyncBlockedError, WriteBackConflictError } from "./errors";
-export { CommitStatusHandler, isCommitStatusKind, type CommitStatusHandlerOptions } from "./handler";
+export { CommitStatusHandler, isCommitStatusKind, type CommitStatusHandlerOptions } from "./commitstatus-handler";
 export { KubeCommitStatusApi, type CommitStatusApi, type CommitStatusPage } from "./kube";
 export { providerCache, type CredentialsResolver } from "./providers";
 export { parseCommitStatusSpec, resolveGitRepo, type CommitStatusSpec, type ResolvedGitRepo } from "./spec";

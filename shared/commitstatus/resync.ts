@@ -3,7 +3,7 @@ import type { KubeObject } from "../envelope";
 import type { Log } from "../log";
 import { runWithChannel, type HandlerContext, type ObjectRecord } from "../status";
 import type { StateStore } from "../store";
-import type { CommitStatusHandler } from "./handler";
+import type { CommitStatusHandler } from "./commitstatus-handler";
 import { GROUP, VERSION } from "./kube";
 import { ACTIVE_PHASES } from "./spec";
 

@@ -3,7 +3,7 @@ import { resyncCommitStatuses, type ResyncReport } from "../commitstatus";
 import { logger } from "../log";
 import { DynamoStateStore } from "../store";
 import { MissingSettingError } from "./errors";
-import { createCommitStatusHandler, type ProcessHandlerOptions } from "./handler";
+import { createCommitStatusHandler, type ProcessHandlerOptions } from "./batch";
 import { clusterKube } from "./kube-access";
 
 export type ResyncHandlerOptions = Pick<ProcessHandlerOptions, "config" | "store" | "kube" | "credentials" | "commitStatusApi"> & {

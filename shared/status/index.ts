@@ -16,5 +16,5 @@ export {
   newEventProcessStatus,
   type EventProcessStatus,
 } from "./event-status";
-export type { Handler, HandlerContext, ObjectRecord } from "./handler";
+export type { Handler, HandlerContext, ObjectRecord } from "./handler-types";
 export { runWithChannel, type RunOptions, type RunOutcome } from "./runner";

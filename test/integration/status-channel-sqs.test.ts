@@ -146,7 +146,7 @@ describe("Integration: status channel verdicts on SQS", () => {
     // of a group while one of its messages is in flight, so A1 and A2 never
     // share a batch here: A2 waits on the queue until A1 is deleted. The
     // in-batch hold-back (A1 fails, A2 skipped, B1 processed) is proven with
-    // a hand-built batch in test/unit/process/handler.test.ts.
+    // a hand-built batch in test/unit/process/batch.test.ts.
     it("does not delay group B for a retry in group A, and A2 does not overtake A1", async ({ expect }) => {
       // Prepare
       const a1 = probe("group-a", "uid-group-a", "1");

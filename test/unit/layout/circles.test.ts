@@ -89,7 +89,7 @@ describe("Layout: import graph", () => {
 
   it("reads the imports it is meant to check", () => {
     // Assess: a regular expression that matched nothing would pass every check below.
-    expect(files.get("shared/pipeline/handler.ts")).toContain("shared/pipeline/receiver.ts");
+    expect(files.get("shared/pipeline/pipeline-handler.ts")).toContain("shared/pipeline/receiver.ts");
     expect(files.get("functions/process/handler.ts")?.size).toBeGreaterThan(0);
   });
 

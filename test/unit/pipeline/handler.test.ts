@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { parseConfig } from "../../../shared/config";
 import type { KubeObject } from "../../../shared/envelope";
-import { PipelineHandler } from "../../../shared/pipeline/handler";
+import { PipelineHandler } from "../../../shared/pipeline/pipeline-handler";
 import type { RunState } from "../../../shared/pipeline/lifecycle";
 import { LifecycleEvent, PermanentReceiverError } from "../../../shared/receivers";
 import { EventStatus, type ObjectRecord } from "../../../shared/status";

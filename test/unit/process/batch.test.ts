@@ -2,7 +2,7 @@ import type { SQSEvent, SQSRecord } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../shared/config";
 import type { EnvelopeType, KubeObject } from "../../../shared/envelope";
-import { createBatchHandler } from "../../../shared/process/handler";
+import { createBatchHandler } from "../../../shared/process/batch";
 import { EventStatus } from "../../../shared/status";
 import { MemoryStateStore } from "../../helpers/memory-state-store";
 import { probe, ScriptedHandler } from "../../helpers/scripted-handler";

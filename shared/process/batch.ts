@@ -5,7 +5,7 @@ import { loadConfig, type FeedbackConfig } from "../config";
 import { logger } from "../log";
 import { CommitStatusHandler, GitRepoHandler, isCommitStatusKind, isGitRepoKind, KubeCommitStatusApi, providerCache, type CommitStatusApi, type CredentialsResolver } from "../commitstatus";
 import { isPipelineKind } from "../pipeline/normalise";
-import { PipelineHandler } from "../pipeline/handler";
+import { PipelineHandler } from "../pipeline/pipeline-handler";
 import { createReceivers, startReceivers, type ConfiguredReceiver, type ServiceContext } from "../receivers";
 import { DynamoStateStore, type StateStore } from "../store";
 import { processRecord, type DispatchDeps, type Route } from "./dispatch";
