@@ -14,18 +14,6 @@ export class MemoryStateStore implements StateStore {
   readonly counts = { reads: 0, writes: 0 };
   readonly operations: StoreOperation[] = [];
 
-  /** How many calls of one operation the store received. */
-  count(op: StoreOperation["op"]): number {
-    return this.operations.filter((o) => o.op === op).length;
-  }
-
-  /** Stores an item as another writer would, bumping its version. */
-  seed<S>(key: string, data: S): number {
-    const version = (this.items.get(key)?.version ?? 0) + 1;
-    this.items.set(key, { version, data: structuredClone(data) });
-    return version;
-  }
-
   async get<S>(key: string): Promise<StoredItem<S> | undefined> {
     this.counts.reads++;
     this.operations.push({ op: "get", key });
