@@ -6,6 +6,7 @@
  * (one of ours that cannot identify a run). A malformed `spec` or `status`
  * is not an error: it reads as "nothing known yet".
  */
+import { SlimLimit, truncate } from "../../envelope/slim-fields";
 import { InvalidObjectError, UnsupportedKindError } from "../errors";
 import type { NormalisedRun } from "../types";
 import { normaliseWorkflow } from "./argo";
@@ -93,5 +94,16 @@ export function normalise(obj: unknown): NormalisedRun {
     spec: record(obj.spec),
     status: record(obj.status),
   };
-  return normaliser.normalise(object);
+  return boundMessages(normaliser.normalise(object));
 }
+
+/**
+ * Messages cut as slimming cuts them (shared/envelope/slim-fields.ts), so a
+ * run reads the same from the object and from its slimmed envelope however
+ * long a controller's message was.
+ */
+const boundMessages = (run: NormalisedRun): NormalisedRun => {
+  const cut = (message: string | undefined) => (message === undefined ? undefined : truncate(message, SlimLimit.messageChars));
+  const stages = run.stages.map((stage) => (stage.message === undefined ? stage : { ...stage, message: cut(stage.message)! }));
+  return { ...run, ...(run.message === undefined ? {} : { message: cut(run.message)! }), stages };
+};

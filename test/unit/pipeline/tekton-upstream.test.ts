@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { slimObject } from "../../../shared/envelope";
 import { toPipelineInfo } from "../../../shared/pipeline/info";
 import { advance, advanceStage, emptyRunState } from "../../../shared/pipeline/lifecycle";
 import { normalise, stageOfTaskRun } from "../../../shared/pipeline/normalise";
@@ -132,5 +133,20 @@ describe("Function: advance (a finished PipelineRun's report)", () => {
     const a = ended.state.info!.stages.find((s) => s.name === "a-task")!;
     expect(a.phase).toBe(P.Succeeded);
     expect(a.inferred).toBeUndefined();
+  });
+});
+
+describe("Function: normalise (long messages)", () => {
+  it("reads a run with a message far over the slimming bound the same before and after slimming", () => {
+    // Prepare: a validation failure message as long as a controller may write.
+    const long = withCondition("taskrun-v1-validationfailed.yaml", "False", "TaskRunValidationFailed", `${"x".repeat(20_000)} end`);
+
+    // Act
+    const direct = normalise(long);
+    const slimmed = normalise(slimObject(long as never));
+
+    // Assess
+    expect(slimmed).toEqual(direct);
+    expect(direct.message!.length).toBeLessThanOrEqual(2048);
   });
 });
