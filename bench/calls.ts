@@ -6,7 +6,7 @@
  * SDK middleware on the client the store is built on.
  */
 import { createReceivers } from "../shared/receivers";
-import { DynamoStateStore } from "../shared/store";
+import { DynamoStateStore, KeyPrefix } from "../shared/store";
 import { SeededRandom } from "../test/helpers/chaos/random";
 import { ChaosSink } from "../test/helpers/chaos/sink";
 import { REPO } from "../test/helpers/chaos/workload";
@@ -74,8 +74,8 @@ const replay = async (runs: number, duplicateRate: number): Promise<ReplayCalls>
       messages: stack.sent(),
       transitions: counter.lifecycleCalls,
       scm: { requests: github.requests.length, writes: github.writes.length },
-      state: meter.total("obj#"),
-      receiverStore: meter.total("rcv#"),
+      state: meter.total(KeyPrefix.object),
+      receiverStore: meter.total(KeyPrefix.receiver),
       callbackMessages: meter.stateUpdates,
       invocations: stack.clock.invocations,
       sendRequests: sink?.stats.requests ?? 0,

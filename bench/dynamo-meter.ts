@@ -5,6 +5,7 @@
  * prefix of their key: `obj#` is a run's state, `rcv#` a receiver's memory.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { KeyPrefix, prefixOf } from "../shared/store/keys";
 
 type AttributeValue = Record<string, unknown>;
 
@@ -83,7 +84,7 @@ export class DynamoMeter {
     const text = typeof request.body === "string" ? request.body : request.body instanceof Uint8Array ? new TextDecoder().decode(request.body) : "{}";
     const body = JSON.parse(text) as { Key?: { pk?: { S?: string } }; Item?: Record<string, AttributeValue> & { pk?: { S?: string } } };
     const pk = body.Key?.pk?.S ?? body.Item?.pk?.S ?? "";
-    const prefix = pk.includes("#") ? pk.slice(0, pk.indexOf("#") + 1) : "other";
+    const prefix = prefixOf(pk) ?? "other";
     const tally = this.byPrefix.get(prefix) ?? empty();
     this.byPrefix.set(prefix, tally);
     const known = this.#sizes.get(pk) ?? 0;
@@ -95,7 +96,7 @@ export class DynamoMeter {
       tally.writes++;
       tally.writeUnits += Math.max(1, Math.ceil(Math.max(size, known) / 1024));
       if (body.Item) this.#sizes.set(pk, size);
-      if (action === "UpdateItem" && prefix === "obj#") this.stateUpdates++;
+      if (action === "UpdateItem" && prefix === KeyPrefix.object) this.stateUpdates++;
     }
   }
 }

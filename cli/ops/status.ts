@@ -3,6 +3,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deliveries, Mark, RunState } from "../../shared/pipeline/lifecycle";
 import { redactText } from "../../shared/log";
+import { StoreKey } from "../../shared/store/keys";
 import { age, cell, renderTable } from "./format";
 import { parseDuration, parsePositiveInt, setting, type OpsIo } from "./options";
 
@@ -91,7 +92,7 @@ export const scanRuns = async (
   onPage?: (scanned: number, matched: number) => void,
 ): Promise<RunSummary[]> => {
   const names: Record<string, string> = { "#pk": "pk", "#data": "data", "#run": "run", "#info": "info", "#ttl": "ttl", "#updated": "updatedAt" };
-  const values: Record<string, unknown> = { ":prefix": filter.cluster ? `obj#${filter.cluster}/` : "obj#", ":now": Math.floor(now / 1000) };
+  const values: Record<string, unknown> = { ":prefix": StoreKey.objectPrefix(filter.cluster), ":now": Math.floor(now / 1000) };
   const conditions = [
     "begins_with(#pk, :prefix)",
     "attribute_exists(#data.#run.#info)",

@@ -9,7 +9,7 @@ import {
   type ObjectRecord,
   type StatusChannel,
 } from "../status";
-import { VersionConflictError, type StateStore } from "../store";
+import { storedAfterConflict, VersionConflictError, type StateStore } from "../store";
 import { WriteBackConflictError } from "./errors";
 import type { CommitStatusApi } from "./kube";
 import { failedStatus, syncedStatus, type SyncRecord } from "./status";
@@ -127,7 +127,7 @@ export class CommitStatusHandler implements Handler {
     }
   }
 
-  /** Remembers what was written; re-reads on a lost race so the record is never dropped. */
+  /** Remembers what was written; on a lost race retries against the stored item (read only when the conflict carries none). */
   async #save(ctx: HandlerContext, obj: KubeObject, record: SyncRecord): Promise<void> {
     const ttl = this.#options.processing.stateTtlDays * 86_400;
     let item = ctx.stored as { version: number; data: SyncItem } | undefined;
@@ -137,7 +137,7 @@ export class CommitStatusHandler implements Handler {
         return;
       } catch (error) {
         if (!(error instanceof VersionConflictError) || attempt + 1 >= MAX_SAVE_ATTEMPTS) throw error;
-        item = await this.#options.store.get<SyncItem>(ctx.key);
+        item = await storedAfterConflict<SyncItem>(this.#options.store, error);
       }
     }
   }

@@ -9,7 +9,7 @@ import {
   type ObjectRecord,
   type StatusChannel,
 } from "../status";
-import type { StateStore } from "../store";
+import { StoreKey, type StateStore } from "../store";
 import type { CommitStatusHandler } from "./commitstatus-handler";
 import type { CommitStatusApi } from "./kube";
 
@@ -87,7 +87,7 @@ export class GitRepoHandler implements Handler {
 
   /** One CommitStatus through the CommitStatus sync, as the scheduled resync runs it. */
   async #syncOne(ctx: HandlerContext, object: KubeObject): Promise<string> {
-    const key = `obj#${ctx.envelope.cluster}/${object.metadata.uid}`;
+    const key = StoreKey.object(ctx.envelope.cluster, object.metadata.uid);
     const outcome = await runWithChannel(
       async (ch) => {
         const stored = await this.#options.store.get<ObjectRecord>(key);

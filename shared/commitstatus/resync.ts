@@ -2,7 +2,7 @@ import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import type { KubeObject } from "../envelope";
 import type { Log } from "../log";
 import { runWithChannel, type HandlerContext, type ObjectRecord } from "../status";
-import type { StateStore } from "../store";
+import { StoreKey, type StateStore } from "../store";
 import type { CommitStatusHandler } from "./commitstatus-handler";
 import { GROUP, VERSION } from "./kube";
 import { ACTIVE_PHASES } from "./spec";
@@ -48,7 +48,7 @@ export const resyncCommitStatuses = async (options: ResyncOptions): Promise<Resy
     const recent = now() - Date.parse(object.status?.updatedAt ?? "") < recentMs;
     if (!behind && !inFlight && !recent) continue;
     report.checked++;
-    const key = `obj#${options.cluster}/${object.metadata.uid}`;
+    const key = StoreKey.object(options.cluster, object.metadata.uid);
     const log = options.log;
     const outcome = await runWithChannel(
       async (ch) => {

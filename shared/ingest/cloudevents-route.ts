@@ -6,7 +6,7 @@ import { ForbiddenError } from "./errors";
 import { enqueueSigned } from "./events";
 import { jsonResponse, readBody, type HttpRequest, type HttpResponse } from "./http";
 import type { QueueEntry } from "./queue";
-import { ReplayKey } from "./replay";
+import { StoreKey } from "../store/keys";
 import { tektonEntry } from "./tekton";
 
 /**
@@ -67,7 +67,7 @@ export const handleCloudEvents = async (request: HttpRequest, deps: IngestDeps):
     }
     entries.push(entry);
     claims.push({
-      key: ReplayKey.cloudEvent(cluster, event.source, event.id),
+      key: StoreKey.cloudEvent(cluster, event.source, event.id),
       expiresAt,
       replayed: `replayed CloudEvent: source ${quoted(event.source)} id ${quoted(event.id)} was already accepted in the last ${settings.windowSeconds} s; a new event needs a new id`,
     });

@@ -10,7 +10,7 @@ export interface EnvelopeSender {
   send(entries: readonly QueueEntry[]): Promise<void>;
 }
 
-/** Where used signatures and CloudEvents are remembered (keys from ReplayKey); ReplayGuard in production. */
+/** Where used signatures and CloudEvents are remembered (keys from StoreKey.signature and StoreKey.cloudEvent); ReplayGuard in production. */
 export interface SignatureLedger {
   claim(key: string, expiresAtSeconds: number): Promise<void>;
   release(key: string, expiresAtSeconds: number): Promise<void>;

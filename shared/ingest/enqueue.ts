@@ -2,7 +2,7 @@ import type { IngestDeps } from "./deps";
 import { ReplayedRequestError } from "./errors";
 import type { QueueEntry } from "./queue";
 
-/** One replay claim: a key from ReplayKey and when the ledger may forget it. */
+/** One replay claim: a key from StoreKey.signature or StoreKey.cloudEvent and when the ledger may forget it. */
 export interface ReplayClaim {
   key: string;
   expiresAt: number;

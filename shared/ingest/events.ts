@@ -5,7 +5,7 @@ import { enqueueClaimed } from "./enqueue";
 import { InvalidRequestError, type ItemProblem } from "./errors";
 import { jsonResponse, parseJsonBody, readBody, type HttpRequest, type HttpResponse } from "./http";
 import type { QueueEntry } from "./queue";
-import { ReplayKey } from "./replay";
+import { StoreKey } from "../store/keys";
 
 /**
  * Validates every item of a `POST /events` body (a JSON array of v1
@@ -49,7 +49,7 @@ export const parseEnvelopeBatch = (body: string): Envelope[] => {
 export const enqueueSigned = async (deps: IngestDeps, signed: SignedRequest, entries: readonly QueueEntry[]): Promise<void> => {
   // Past timestamp + window the signature check refuses the request anyway.
   const expiresAt = signed.timestamp + deps.settings.windowSeconds + 60;
-  await enqueueClaimed(deps, [{ key: ReplayKey.signature(signed.signatureHex), expiresAt }], entries);
+  await enqueueClaimed(deps, [{ key: StoreKey.signature(signed.signatureHex), expiresAt }], entries);
 };
 
 /**

@@ -18,7 +18,7 @@ export { enqueueSigned, handleEvents, parseEnvelopeBatch } from "./events";
 export { header, jsonResponse, readBody, type HttpRequest, type HttpResponse } from "./http";
 export { ingestErrors } from "./middleware";
 export { EnvelopeQueue, type QueueEntry } from "./queue";
-export { ReplayGuard, ReplayKey } from "./replay";
+export { ReplayGuard } from "./replay";
 export { shapeForQueue } from "./shape";
 export { IngestPath, ingestRoutes, routeNotFound } from "./routes";
 export { INGEST_DEFAULTS, resolveIngestSettings, type IngestSettings } from "./settings";

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { ReplayedRequestError } from "./errors";
@@ -15,20 +14,9 @@ const ClaimState = {
 } as const;
 
 /**
- * The key a request or an event is remembered under. A CloudEvent's source
- * and id are any strings a client chose, of any length, so they are hashed
- * to fit a DynamoDB key; the cluster is part of the hash so that one
- * cluster's events can never make another's look replayed.
- */
-export const ReplayKey = {
-  signature: (signatureHex: string): string => `sig#${signatureHex}`,
-  cloudEvent: (cluster: string, source: string, id: string): string =>
-    `ce#${createHash("sha256").update([cluster, source, id].join("\u0000")).digest("hex")}`,
-} as const;
-
-/**
- * Remembers the signatures of accepted requests (`sig#<hex>`) and the
- * source and id of accepted CloudEvents (`ce#<hash>`) in the state table,
+ * Remembers the signatures of accepted requests and the source and id of
+ * accepted CloudEvents (keys from `StoreKey.signature` and
+ * `StoreKey.cloudEvent`) in the state table,
  * same pk/version/data/ttl shape as every other item, for the window: a
  * signature's timestamp is refused after it anyway, so the TTL bounds the
  * table.

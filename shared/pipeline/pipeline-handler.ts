@@ -13,7 +13,7 @@ import {
   type ObjectRecord,
   type StatusChannel,
 } from "../status";
-import { VersionConflictError, type StateStore, type StoredItem } from "../store";
+import { StoreKey, storedAfterConflict, VersionConflictError, type StateStore, type StoredItem } from "../store";
 import { planClaims, settleAssignments, type CallResult, type PlannedCall } from "./deliveries";
 import { InvalidObjectError, UnsupportedKindError } from "./errors";
 import { isOptedIn } from "./git";
@@ -108,7 +108,7 @@ export class PipelineHandler implements Handler {
         return newEventProcessStatus().withStatus(EventStatus.Skip).withMessage("reason", reason).skipClose(ch);
       }
       const stage = stageOfTaskRun(run, obj);
-      return this.#fold(ctx, `obj#${cluster}/${parentUid}`, undefined, undefined, (s) => advanceStage(s, stage), ch);
+      return this.#fold(ctx, StoreKey.object(cluster, parentUid), undefined, undefined, (s) => advanceStage(s, stage), ch);
     }
     const info = toPipelineInfo(cluster, run, { dashboardUrl: this.#config.processing.dashboardUrl, deleted });
     return this.#fold(ctx, ctx.key, ctx.stored ?? null, obj, (s) => advance(s, info), ch);
@@ -117,7 +117,9 @@ export class PipelineHandler implements Handler {
   /**
    * Reads (or reuses) the run item, folds the event in, claims the due
    * callbacks with a conditional write, calls them, records the outcome.
-   * `known` is the item the caller already read (`null`: known absent).
+   * `known` is the item the caller already read (`null`: known absent). A
+   * lost write retries against the item the conflict carries, read only
+   * when it carries none.
    */
   async #fold(
     ctx: HandlerContext,
@@ -127,8 +129,8 @@ export class PipelineHandler implements Handler {
     fold: (state: RunState) => Advance,
     ch: StatusChannel,
   ): Promise<void> {
+    let item = known === undefined ? await this.#store.get<RunRecord>(key) : (known ?? undefined);
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-      const item = attempt === 0 && known !== undefined ? (known ?? undefined) : await this.#store.get<RunRecord>(key);
       const adv = fold(item?.data.run ?? emptyRunState());
       if (adv.stale) {
         return newEventProcessStatus().withStatus(EventStatus.Skip).withMessage("reason", "stale event").skipClose(ch);
@@ -145,8 +147,9 @@ export class PipelineHandler implements Handler {
       try {
         await this.#store.put(key, data, item?.version, this.#config.processing.stateTtlDays * 86_400);
       } catch (error) {
-        if (error instanceof VersionConflictError) continue;
-        throw error;
+        if (!(error instanceof VersionConflictError)) throw error;
+        if (attempt + 1 < MAX_WRITE_ATTEMPTS) item = await storedAfterConflict<RunRecord>(this.#store, error);
+        continue;
       }
       const results = await Promise.all(plan.calls.map((call) => this.#call(ctx, call, plan.state)));
       await this.#store.setPaths(

@@ -7,7 +7,7 @@ import { CommitStatusHandler, GitRepoHandler, isCommitStatusKind, isGitRepoKind,
 import { isPipelineKind } from "../pipeline/normalise";
 import { PipelineHandler } from "../pipeline/pipeline-handler";
 import { createReceivers, startReceivers, type ConfiguredReceiver, type ServiceContext } from "../receivers";
-import { DynamoStateStore, type StateStore } from "../store";
+import { DynamoStateStore, StoreKey, storedAfterConflict, VersionConflictError, type StateStore } from "../store";
 import { processRecord, type DispatchDeps, type Route } from "./dispatch";
 import { clusterKube, type ClusterKube } from "./kube-access";
 import { MissingSettingError, RetryLaterError } from "./errors";
@@ -39,18 +39,50 @@ const setting = (name: string): string => {
   return value;
 };
 
+/** Writes of one receiver item lost to other writers before the error reaches the receiver. */
+const RECEIVER_WRITE_ATTEMPTS = 3;
+/** Versions remembered between a receiver's read and its write, at most this many. */
+const RECEIVER_VERSIONS_KEPT = 256;
+
+/**
+ * The receivers' key-value view: a put replaces the item. It writes against
+ * the version the receiver's last read of the key saw (no read of its own
+ * then); a lost race retries against the item the conflict carries, read
+ * only when it carries none.
+ */
+const receiverStore = (config: FeedbackConfig, store: StateStore): ServiceContext["store"] => {
+  const versions = new Map<string, number | undefined>();
+  return {
+    get: async (key) => {
+      const item = await store.get<Record<string, unknown>>(StoreKey.receiver(key));
+      if (versions.size >= RECEIVER_VERSIONS_KEPT) versions.clear();
+      versions.set(key, item?.version);
+      return item?.data;
+    },
+    put: async (key, value, options) => {
+      const pk = StoreKey.receiver(key);
+      const ttl = options?.ttlSeconds ?? config.processing.stateTtlDays * 86_400;
+      let version = versions.has(key) ? versions.get(key) : (await store.get(pk))?.version;
+      versions.delete(key);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await store.put(pk, value, version, ttl);
+          return;
+        } catch (error) {
+          if (!(error instanceof VersionConflictError) || attempt >= RECEIVER_WRITE_ATTEMPTS) throw error;
+          version = (await storedAfterConflict(store, error))?.version;
+        }
+      }
+    },
+  };
+};
+
 /** What receivers get at start: the logger, the config, Kubernetes access and a view of the state table. */
 export const receiverServiceContext = (config: FeedbackConfig, store: StateStore, kube: () => Promise<KubeConfig>): ServiceContext => ({
   log: logger,
   config,
   kube,
-  store: {
-    get: async (key) => (await store.get<Record<string, unknown>>(`rcv#${key}`))?.data,
-    put: async (key, value, options) => {
-      const current = await store.get(`rcv#${key}`);
-      await store.put(`rcv#${key}`, value, current?.version, options?.ttlSeconds ?? config.processing.stateTtlDays * 86_400);
-    },
-  },
+  store: receiverStore(config, store),
 });
 
 /** Each cluster's Kubernetes API for the CommitStatus sync; undefined for a cluster the config gives no access to. */

@@ -13,7 +13,7 @@ import {
   type StatusChannel,
 } from "../status";
 import type { ReceiverStartFailure } from "../receivers/startup";
-import type { StateStore } from "../store";
+import { StoreKey, storedAfterConflict, VersionConflictError, type StateStore } from "../store";
 import { RetryLaterError } from "./errors";
 import type { QueueOps } from "./queue";
 import { SqsAction, decide } from "./verdict";
@@ -43,7 +43,7 @@ export interface DispatchDeps {
 }
 
 export const objectKey = (envelope: Pick<Envelope, "cluster" | "object">): string =>
-  `obj#${envelope.cluster}/${envelope.object.metadata.uid}`;
+  StoreKey.object(envelope.cluster, envelope.object.metadata.uid);
 
 /** Whatever correlation fields a body that is not a valid envelope still has, so its log line can be found. */
 const looseCorrelation = (body: string): Record<string, string> => {
@@ -158,15 +158,29 @@ export const processRecord = async (record: SQSRecord, deps: DispatchDeps): Prom
   }
 };
 
+/** Writes of the handled object lost to another writer before it is given up (with a warning). */
+const REMEMBER_ATTEMPTS = 2;
+
 /**
  * Stores the version just handled, so that the next event of this object
  * reaches `updated` with it as `oldObj` (the relay keeps no copies). One
  * write per handled event of a route that does not keep its own state.
  */
 const rememberObject = async (deps: DispatchDeps, ctx: HandlerContext, log: Log): Promise<void> => {
-  const data: ObjectRecord = { ...ctx.stored?.data, object: ctx.envelope.object };
+  const ttl = deps.config.processing.stateTtlDays * 86_400;
+  let stored = ctx.stored;
   try {
-    await deps.store.put(ctx.key, data, ctx.stored?.version, deps.config.processing.stateTtlDays * 86_400);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const data: ObjectRecord = { ...stored?.data, object: ctx.envelope.object };
+        await deps.store.put(ctx.key, data, stored?.version, ttl);
+        return;
+      } catch (error) {
+        if (!(error instanceof VersionConflictError) || attempt >= REMEMBER_ATTEMPTS) throw error;
+        // Another event of the object wrote first: keep its fields, read only when the conflict carries none.
+        stored = await storedAfterConflict<ObjectRecord>(deps.store, error);
+      }
+    }
   } catch (error) {
     // The event itself was handled: failing it now would repeat it. The next
     // event merely sees an older oldObj.

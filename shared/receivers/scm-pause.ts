@@ -13,7 +13,8 @@
 import { createHash } from "node:crypto";
 import type { Log } from "../log";
 import { CredentialPausedError, RateLimitedError, type ProviderOptionsByType, type RepoRef } from "../scm";
-import { PauseBoard, pauseKey, type PauseTable } from "../store/pause";
+import { StoreKey } from "../store/keys";
+import { PauseBoard, type PauseTable } from "../store/pause";
 import type { ResolvedProvider } from "./scm-options";
 
 /** Names a secret without containing it. */
@@ -69,7 +70,7 @@ export class CredentialGuard {
    */
   async run<T>(repo: RepoRef, call: () => Promise<T>): Promise<T> {
     const { board, host, log } = this.#options;
-    const key = pauseKey(host, this.#options.credentialOf(repo));
+    const key = StoreKey.pause(host, this.#options.credentialOf(repo));
     const until = await board.notBefore(key);
     if (until !== undefined) throw new CredentialPausedError(key, until, this.#now());
     try {

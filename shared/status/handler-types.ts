@@ -12,7 +12,7 @@ export interface HandlerContext {
   /** How many times this message was retried before (ApproximateReceiveCount − 1). */
   readonly retryCount: number;
   readonly maxRetries: number;
-  /** The state-table key of this object (`obj#cluster/uid`). */
+  /** The state-table key of this object (`StoreKey.object`: `obj#<cluster>/<uid>`). */
   readonly key: string;
   /** What the process function stored for this object, read once before the handler is called. */
   readonly stored?: StoredItem<ObjectRecord>;

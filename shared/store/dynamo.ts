@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { VersionConflictError } from "./errors";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { VersionConflictError, type ConflictingItem } from "./errors";
 
 /** One item of the state table: a versioned document with a TTL. */
 export interface StoredItem<S = Record<string, unknown>> {
@@ -15,9 +16,29 @@ export interface StateStore {
    * (`undefined`: the item must not exist). Returns the new version.
    */
   put<S>(key: string, data: S, expectedVersion: number | undefined, ttlSeconds: number): Promise<number>;
+  // A refused put throws VersionConflictError, with the stored item when the store returned it.
   /** Sets nested attributes of `data` (the paths must exist) and bumps the version, unconditionally. */
   setPaths(key: string, assignments: ReadonlyArray<{ path: readonly string[]; value: unknown }>): Promise<void>;
 }
+
+/**
+ * The item a refused write is to be retried against: the one the conflict
+ * carries, else one read (the store did not return it, or there was none).
+ */
+export const storedAfterConflict = async <S>(store: StateStore, error: VersionConflictError): Promise<StoredItem<S> | undefined> =>
+  (error.stored as StoredItem<S> | undefined) ?? (await store.get<S>(error.key));
+
+/** The old item of a ConditionalCheckFailedException (raw attribute values; the document client does not convert errors). */
+const conflictingItem = (error: ConditionalCheckFailedException): ConflictingItem | undefined => {
+  if (!error.Item) return undefined;
+  try {
+    const item = unmarshall(error.Item);
+    return { version: Number(item.version ?? 0), data: item.data };
+  } catch {
+    // Not attribute values after all: the caller reads the item instead.
+    return undefined;
+  }
+};
 
 export interface DynamoStateStoreOptions {
   tableName: string;
@@ -55,10 +76,13 @@ export class DynamoStateStore implements StateStore {
           Item: { pk: key, version, data, ttl: Math.floor(Date.now() / 1000) + ttlSeconds },
           ConditionExpression: expectedVersion === undefined ? "attribute_not_exists(pk)" : "version = :expected",
           ...(expectedVersion === undefined ? {} : { ExpressionAttributeValues: { ":expected": expectedVersion } }),
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
         }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new VersionConflictError(key, expectedVersion, { cause: error });
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new VersionConflictError(key, expectedVersion, { cause: error, stored: conflictingItem(error) });
+      }
       throw error;
     }
     return version;

@@ -1,4 +1,5 @@
-export { StoreError, VersionConflictError } from "./errors";
-export { DynamoStateStore, type DynamoStateStoreOptions, type StateStore, type StoredItem } from "./dynamo";
-export { PauseBoard, pauseKey, PAUSE_TTL_MARGIN_SECONDS, type PauseTable } from "./pause";
+export { StoreError, VersionConflictError, type ConflictingItem } from "./errors";
+export { DynamoStateStore, storedAfterConflict, type DynamoStateStoreOptions, type StateStore, type StoredItem } from "./dynamo";
+export { KeyPrefix, prefixOf, StoreKey } from "./keys";
+export { PauseBoard, PAUSE_TTL_MARGIN_SECONDS, type PauseTable } from "./pause";
 export { ensureStateTable } from "./table";

@@ -6,12 +6,8 @@
  * passes, so a paused credential costs no read at all and a free one costs
  * one GetItem before a write.
  *
- * Key format: `pause#<host>#<credential>`, where `<host>` is the SCM's web
- * host (`github.com`, `gitlab.example.com`) and `<credential>` names what the
- * SCM counts requests against without containing it: `installation-<id>`,
- * `app-<appId>@<owner>` or `token-<first 16 hex digits of its SHA-256>`.
- * Through the receivers' view of the table the item's key gets that view's
- * `rcv#` prefix.
+ * Keys come from `StoreKey.pause` (`keys.ts`); through the receivers' view of
+ * the table the item's key gets that view's `rcv#` prefix.
  */
 
 /** What the marks need of the table: the receivers' key-value view satisfies it. */
@@ -25,8 +21,6 @@ export const PAUSE_TTL_MARGIN_SECONDS = 300;
 
 /** Conditional writes lost to another writer of the same mark before giving up. */
 const WRITE_ATTEMPTS = 2;
-
-export const pauseKey = (host: string, credential: string): string => `pause#${host.toLowerCase()}#${credential}`;
 
 const untilOf = (item: Record<string, unknown> | undefined): number | undefined =>
   typeof item?.until === "number" && Number.isFinite(item.until) ? item.until : undefined;

@@ -1,7 +1,7 @@
 import { makeEnvelope, type EnvelopeType, type KubeObject } from "../../shared/envelope";
 import type { Log } from "../../shared/log";
 import { runWithChannel, type EventProcessStatus, type HandlerContext, type ObjectRecord, type StatusChannel } from "../../shared/status";
-import type { StoredItem } from "../../shared/store";
+import { StoreKey, type StoredItem } from "../../shared/store";
 
 /** A log that drops every line; the assertions read what the handler reported, not what it logged. */
 export const SILENT_LOG: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -23,7 +23,7 @@ export const handlerContext = (object: KubeObject, options: ContextOptions = {})
     messageId: `message-${object.metadata.uid}-${object.metadata.resourceVersion ?? ""}`,
     retryCount: options.retryCount ?? 0,
     maxRetries: 5,
-    key: `obj#${cluster}/${object.metadata.uid}`,
+    key: StoreKey.object(cluster, object.metadata.uid),
     ...(options.stored ? { stored: options.stored } : {}),
   };
 };

@@ -1,6 +1,6 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, describe, expect, it } from "vitest";
-import { ReplayKey } from "../../shared/ingest";
+import { StoreKey } from "../../shared/store";
 import { CLOUDEVENTS_TOKEN, CLUSTER, fixture, httpEvent, NOW, NOW_SECONDS, useIngest, type Json } from "./ingest-harness";
 
 // Token A by reference (what a deployment does), token B as a literal (a local run).
@@ -118,7 +118,7 @@ describe("Function: ingest with cluster-bound CloudEvents tokens", () => {
     it("returns 409 naming source and id and enqueues once when the same event is posted twice", async () => {
       // Prepare
       const event = taskRunEvent("replay-1", "uid-replay-1");
-      const key = ReplayKey.cloudEvent("cluster-a", String(event.source), "replay-1");
+      const key = StoreKey.cloudEvent("cluster-a", String(event.source), "replay-1");
 
       // Act
       const first = await rig.invoke(post(TOKEN_A, event));

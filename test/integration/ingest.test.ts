@@ -2,6 +2,7 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { messageDeduplicationId, messageGroupId, signBody, type KubeObject } from "../../shared/envelope";
 import { IngestSettingError, resolveIngestSettings } from "../../shared/ingest";
+import { StoreKey } from "../../shared/store";
 import {
   ADMISSION_TOKEN,
   CLOUDEVENTS_TOKEN,
@@ -136,7 +137,7 @@ describe("Function: ingest", () => {
       // Act
       const first = await rig.invoke(event);
       const replay = await rig.invoke(signedEvents(body));
-      const claim = await rig.doc.send(new GetCommand({ TableName: rig.emulators.tableName, Key: { pk: `sig#${signature}` } }));
+      const claim = await rig.doc.send(new GetCommand({ TableName: rig.emulators.tableName, Key: { pk: StoreKey.signature(signature) } }));
 
       // Assess
       expect(first.statusCode).toBe(202);

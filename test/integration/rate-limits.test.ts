@@ -8,6 +8,7 @@ import { readRecording, type RecordedEvent } from "../../cli/local/replay";
 import { startLocalStack, type LocalStack } from "../../cli/local/stack";
 import { parseConfig } from "../../shared/config";
 import { SqsQueueOps } from "../../shared/process/queue";
+import { KeyPrefix, StoreKey } from "../../shared/store";
 import { eventually } from "../helpers/eventually";
 import { FakeSlack, FakeWebhook } from "../helpers/fake-chat";
 import { startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-scm";
@@ -141,7 +142,7 @@ describe("Integration: rate limits on the local stack", () => {
     expect(delayB).toBeLessThanOrEqual(8);
     expect(githubAfterB).toBe(1);
     expect(String(pausedB.lastError)).toContain("no request made");
-    const marks = (await items()).filter((item) => String(item.pk).includes("pause#"));
+    const marks = (await items()).filter((item) => String(item.pk).startsWith(StoreKey.receiver(KeyPrefix.pause)));
     expect(marks).toHaveLength(1);
     expect(String(marks[0]!.pk)).toMatch(/pause#127\.0\.0\.1:\d+#token-[0-9a-f]{16}$/);
     expect(JSON.stringify(marks[0])).not.toContain(TOKEN);
@@ -176,7 +177,7 @@ describe("Integration: rate limits on the local stack", () => {
     expect(delay).toBeLessThanOrEqual(21);
     expect(github.requests.length - requests).toBe(1);
     expect(statusesNamed("ci/run-c")).toHaveLength(0);
-    const mark = (await items()).find((item) => String(item.pk).includes("pause#")) as { data: { until: number } };
+    const mark = (await items()).find((item) => String(item.pk).startsWith(StoreKey.receiver(KeyPrefix.pause))) as { data: { until: number } };
     expect(Math.abs(mark.data.until - at.getTime())).toBeLessThanOrEqual(1_000);
   });
 

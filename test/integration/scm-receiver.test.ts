@@ -9,6 +9,7 @@ import { parseConfig, type FeedbackConfig } from "../../shared/config";
 import type { EnvelopeType } from "../../shared/envelope";
 import { SqsQueueOps } from "../../shared/process/queue";
 import { createReceivers } from "../../shared/receivers";
+import { KeyPrefix } from "../../shared/store";
 import { eventually } from "../helpers/eventually";
 import { startFakeGitHub, type FakeGitHubServer, type RecordedScmRequest } from "../helpers/fake-scm";
 import { RecordingReceiver } from "../helpers/recording-receiver";
@@ -152,7 +153,7 @@ describe("Integration: scm receiver on the local stack", () => {
     const handled = stack.poller.stats.records - records;
     // ...then with the run state lost, so the handler calls the receivers once more and only their memory stops the writes.
     const { Items = [] } = await dynamo.send(new ScanCommand({ TableName: stack.emulators.tableName }));
-    const runItems = Items.filter((item) => !item.pk?.S?.startsWith("rcv#"));
+    const runItems = Items.filter((item) => !item.pk?.S?.startsWith(KeyPrefix.receiver));
     for (const item of runItems) await dynamo.send(new DeleteItemCommand({ TableName: stack.emulators.tableName, Key: { pk: item.pk! } }));
     const probeCalls = probe.calls.length;
     await replay(stack, again(recording, undefined, "9"));

@@ -5,12 +5,13 @@ import { PipelineHandler } from "../../../shared/pipeline/pipeline-handler";
 import type { RunState } from "../../../shared/pipeline/lifecycle";
 import { LifecycleEvent, PermanentReceiverError } from "../../../shared/receivers";
 import { EventStatus, type ObjectRecord } from "../../../shared/status";
+import { StoreKey } from "../../../shared/store";
 import { finalStatus, handlerContext } from "../../helpers/handler-context";
 import { MemoryStateStore } from "../../helpers/memory-state-store";
 import { RecordingReceiver } from "../../helpers/recording-receiver";
 
 const UID = "job-fold-1";
-const KEY = `obj#unit/${UID}`;
+const KEY = StoreKey.object("unit", UID);
 const RUN = "unit/ci/migrate";
 
 const config = parseConfig({

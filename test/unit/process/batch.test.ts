@@ -4,6 +4,7 @@ import { parseConfig } from "../../../shared/config";
 import type { EnvelopeType, KubeObject } from "../../../shared/envelope";
 import { createBatchHandler } from "../../../shared/process/batch";
 import { EventStatus } from "../../../shared/status";
+import { StoreKey } from "../../../shared/store";
 import { MemoryStateStore } from "../../helpers/memory-state-store";
 import { probe, ScriptedHandler } from "../../helpers/scripted-handler";
 import { RecordingQueueOps } from "../../helpers/recording-queue-ops";
@@ -198,7 +199,7 @@ describe("Function: createBatchHandler", () => {
       expect(handler.callsOf(v1).map((c) => c.method)).toEqual(["added"]);
       expect(handler.callsOf(v2).map((c) => [c.method, c.oldResourceVersion])).toEqual([["updated", "1"]]);
       expect(store.counts.writes).toBe(2);
-      const stored = store.items.get("obj#unit/uid-g")?.data as { object?: KubeObject };
+      const stored = store.items.get(StoreKey.object("unit", "uid-g"))?.data as { object?: KubeObject };
       expect(stored.object?.metadata.resourceVersion).toBe("2");
     });
 

@@ -6,6 +6,7 @@ import { createReceivers, LifecycleEvent, type ReceiverStore, type ServiceContex
 import { credentialOf } from "../../../shared/receivers/scm-pause";
 import type { ResolvedProvider } from "../../../shared/receivers/scm-options";
 import { CredentialPausedError, RateLimitedError, type RepoRef } from "../../../shared/scm";
+import { KeyPrefix } from "../../../shared/store";
 import { startFakeGitHub, type FakeGitHubServer } from "../../helpers/fake-scm";
 
 const SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
@@ -124,7 +125,7 @@ describe("Class: ScmReceiver (credential pauses)", () => {
       expect(error.message).not.toContain(TOKEN);
     }
     expect(github.requests).toHaveLength(1);
-    const [key, mark] = [...store.items].find(([k]) => k.startsWith("pause#"))!;
+    const [key, mark] = [...store.items].find(([k]) => k.startsWith(KeyPrefix.pause))!;
     expect(key).toMatch(new RegExp(`^pause#${host.replace(/[.]/g, "\\.")}#token-[0-9a-f]{16}$`));
     expect(key).not.toContain(TOKEN);
     expect((paused as CredentialPausedError).until).toBe(mark.until);

@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { PAUSE_TTL_MARGIN_SECONDS, PauseBoard, pauseKey, type PauseTable } from "../../../shared/store";
-import { VersionConflictError } from "../../../shared/store";
+import { PAUSE_TTL_MARGIN_SECONDS, PauseBoard, StoreKey, VersionConflictError, type PauseTable } from "../../../shared/store";
 
 const NOW = 1_700_000_000_000;
-const KEY = pauseKey("GitHub.com", "token-0123456789abcdef");
+const KEY = StoreKey.pause("GitHub.com", "token-0123456789abcdef");
 
 /** The receivers' key-value view of the table, counting reads and writes and keeping each write's TTL. */
 class CountingTable implements PauseTable {
@@ -30,13 +29,6 @@ const clock = () => {
   let now = NOW;
   return { now: () => now, advance: (ms: number) => void (now += ms) };
 };
-
-describe("Function: pauseKey", () => {
-  it("returns the key of a credential's pause: host in lower case, then the credential id", () => {
-    // Act & Assess
-    expect(KEY).toBe("pause#github.com#token-0123456789abcdef");
-  });
-});
 
 describe("Class: PauseBoard", () => {
   describe("Method: notBefore", () => {

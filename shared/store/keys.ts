@@ -1,0 +1,61 @@
+import { createHash } from "node:crypto";
+
+/**
+ * Every key format of the state table. One table holds every kind of item
+ * (string hash key `pk`, attributes `version`, `data`, `ttl`); what an item
+ * is follows from the prefix of its key, up to and including the first `#`:
+ *
+ * - `obj#<cluster>/<uid>`: a watched object's state (a run's fold, the last
+ *   version handled, a CommitStatus sync record).
+ * - `rcv#<key>`: a receiver's memory, under the receiver's own key.
+ * - `sig#<hex>`: a signed ingest request already accepted (replay guard).
+ * - `ce#<sha256>`: a CloudEvent already accepted, by cluster, source and id.
+ * - `pause#<host>#<credential>`: a credential's rate-limit mark; it is stored
+ *   through the receivers' view, so the table key is `rcv#pause#…`.
+ *
+ * Nothing else builds a key or tests a prefix by hand: the ops CLI, the
+ * bench meter and the tests read these too.
+ */
+export const KeyPrefix = {
+  object: "obj#",
+  receiver: "rcv#",
+  signature: "sig#",
+  cloudEvent: "ce#",
+  pause: "pause#",
+} as const;
+
+export type KeyPrefix = (typeof KeyPrefix)[keyof typeof KeyPrefix];
+
+export const StoreKey = {
+  /** A watched object's item: the run a PipelineRun folds into, the object a route remembers. */
+  object: (cluster: string, uid: string): string => `${KeyPrefix.object}${cluster}/${uid}`,
+  /** What every object key of `cluster` (or of every cluster) starts with: the ops CLI's scan. */
+  objectPrefix: (cluster?: string): string => (cluster ? `${KeyPrefix.object}${cluster}/` : KeyPrefix.object),
+  /** A receiver's item, under the key the receiver chose (its view of the table adds the prefix). */
+  receiver: (key: string): string => `${KeyPrefix.receiver}${key}`,
+  /** A signed ingest request's claim. */
+  signature: (signatureHex: string): string => `${KeyPrefix.signature}${signatureHex}`,
+  /**
+   * A CloudEvent's claim. Its source and id are any strings a client chose,
+   * of any length, so they are hashed to fit a DynamoDB key; the cluster is
+   * part of the hash so that one cluster's events can never make another's
+   * look replayed.
+   */
+  cloudEvent: (cluster: string, source: string, id: string): string =>
+    `${KeyPrefix.cloudEvent}${createHash("sha256").update([cluster, source, id].join("\u0000")).digest("hex")}`,
+  /**
+   * A credential's pause mark, in the receivers' view. `host` is the SCM's
+   * web host (`github.com`, `gitlab.example.com`); `credential` names what
+   * the SCM counts requests against without containing it:
+   * `installation-<id>`, `app-<appId>@<owner>` or `token-<16 hex digits>`.
+   */
+  pause: (host: string, credential: string): string => `${KeyPrefix.pause}${host.toLowerCase()}#${credential}`,
+} as const;
+
+/** The prefix of a table key (through its first `#`), or undefined for a key of no known kind. */
+export const prefixOf = (key: string): KeyPrefix | undefined => {
+  const at = key.indexOf("#");
+  if (at < 0) return undefined;
+  const prefix = key.slice(0, at + 1);
+  return (Object.values(KeyPrefix) as string[]).includes(prefix) ? (prefix as KeyPrefix) : undefined;
+};
