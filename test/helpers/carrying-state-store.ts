@@ -1,4 +1,4 @@
-import { VersionConflictError } from "../../shared/store";
+import { VersionConflictError, type StoredItem } from "../../shared/store";
 import { MemoryStateStore } from "./memory-state-store";
 
 /**
@@ -11,6 +11,7 @@ export class CarryingStateStore extends MemoryStateStore {
   readonly carriesItem: boolean;
   /** Conflicts the store answered, in order. */
   readonly conflicts: VersionConflictError[] = [];
+  readonly #races = new Map<string, unknown>();
 
   constructor(options: { carriesItem: boolean }) {
     super();
@@ -22,6 +23,20 @@ export class CarryingStateStore extends MemoryStateStore {
     const version = (this.items.get(key)?.version ?? 0) + 1;
     this.items.set(key, { version, data: structuredClone(data) });
     return version;
+  }
+
+  /** Makes another writer store `data` under `key` right after the next read of it: a race the reader loses. */
+  raceAfterRead(key: string, data: unknown): void {
+    this.#races.set(key, data);
+  }
+
+  override async get<S>(key: string): Promise<StoredItem<S> | undefined> {
+    const item = await super.get<S>(key);
+    if (this.#races.has(key)) {
+      this.writeAsOther(key, this.#races.get(key));
+      this.#races.delete(key);
+    }
+    return item;
   }
 
   override async put<S>(key: string, data: S, expectedVersion: number | undefined): Promise<number> {

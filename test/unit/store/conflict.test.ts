@@ -3,12 +3,15 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../shared/config";
 import type { KubeObject } from "../../../shared/envelope";
 import { PipelineHandler } from "../../../shared/pipeline/pipeline-handler";
-import { receiverServiceContext } from "../../../shared/process/batch";
+import { createBatchHandler, receiverServiceContext } from "../../../shared/process/batch";
 import { EventStatus, type ObjectRecord } from "../../../shared/status";
 import { DynamoStateStore, StoreKey, storedAfterConflict, VersionConflictError } from "../../../shared/store";
 import { CarryingStateStore } from "../../helpers/carrying-state-store";
 import { finalStatus, handlerContext } from "../../helpers/handler-context";
+import { RecordingQueueOps } from "../../helpers/recording-queue-ops";
 import { RecordingReceiver } from "../../helpers/recording-receiver";
+import { probe, ScriptedHandler } from "../../helpers/scripted-handler";
+import { sqsRecord } from "../../helpers/sqs-records";
 
 const UID = "job-conflict-1";
 const KEY = StoreKey.object("unit", UID);
@@ -117,5 +120,28 @@ describe("Function: receiverServiceContext", () => {
     expect(store.conflicts).toHaveLength(1);
     expect(store.reads()).toBe(reads);
     expect(store.items.get(StoreKey.receiver("mark"))!.data).toEqual({ until: 2 });
+  });
+});
+
+describe("Function: createBatchHandler", () => {
+  it.each([
+    { carriesItem: true, reads: 1 },
+    { carriesItem: false, reads: 2 },
+  ])("remembers the handled object after $reads read(s) when another writer wrote it since and the conflict carries the item: $carriesItem", async ({ carriesItem, reads }) => {
+    // Prepare
+    const store = new CarryingStateStore({ carriesItem });
+    const handler = new ScriptedHandler();
+    const batch = createBatchHandler({ config, store, queue: new RecordingQueueOps(), receivers: [], routes: [handler.route], random: () => 0.5 });
+    const object = probe("p", "uid-p", "2");
+    const key = StoreKey.object("unit", "uid-p");
+    store.raceAfterRead(key, { object: probe("p", "uid-p", "1"), note: "written by the other event" });
+
+    // Act
+    await batch({ Records: [sqsRecord("unit", "MODIFIED", object, 1)] });
+
+    // Assess
+    expect(store.conflicts).toHaveLength(1);
+    expect(store.reads()).toBe(reads);
+    expect(store.items.get(key)!.data).toEqual({ object, note: "written by the other event" });
   });
 });
