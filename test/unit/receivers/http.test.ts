@@ -1,24 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { PermanentReceiverError, ReceiverError } from "../../../shared/receivers";
-import { deliveryId, parseRetryAfter, responseError, signatureOf } from "../../../shared/receivers/webhook";
+import { deliveryId, responseError, signatureOf } from "../../../shared/receivers/webhook";
 import { RetryAfterError, retryAfterOf } from "../../../shared/status";
 import { pipelineInfo } from "../../helpers/fake-chat";
-
-describe("Function: parseRetryAfter", () => {
-  const now = Date.parse("2024-05-01T10:00:00Z");
-  it.each([
-    { value: "30", expected: 30 },
-    { value: " 0 ", expected: 0 },
-    { value: "Wed, 01 May 2024 10:01:30 GMT", expected: 90 },
-    { value: "Wed, 01 May 2024 09:00:00 GMT", expected: 0 },
-    { value: "soon", expected: undefined },
-    { value: "-5", expected: undefined },
-    { value: null, expected: undefined },
-  ])("returns $expected for $value", ({ value, expected }) => {
-    // Assess
-    expect(parseRetryAfter(value, now)).toBe(expected);
-  });
-});
 
 describe("Function: responseError", () => {
   it.each([
