@@ -5,6 +5,7 @@
  * malformed messages on the queue (the one permanent fault: only these may
  * end in the DLQ).
  */
+import { eventually } from "../eventually";
 import type { ChaosRig } from "./rig";
 
 export interface InjectedFaults {
@@ -49,11 +50,17 @@ export const scheduleFaults = (rig: ChaosRig, steps: number, stormSize: number, 
   when(0.15, () => storm("5xx"));
   when(0.3, conflicts);
   when(0.35, () => storm("429"));
-  when(0.45, () => {
+  when(0.45, async () => {
+    const listsOf = (plural: string) => rig.kube.requests.filter((r) => r.verb === "list" && r.path.endsWith(`/${plural}`)).length;
+    const plurals = rig.config.watch.map((w) => w.resource);
+    const before = plurals.map(listsOf);
     rig.kube.expireHistory();
     rig.kube.breakWatches();
     injected.expired++;
     say("  watch history expired and streams broken (410 Gone on reconnect)");
+    // The relay's reconnect backs off; the later relay stop must not overtake
+    // the re-list this fault is for, however slow the machine is.
+    await eventually(() => plurals.every((plural, i) => listsOf(plural) > before[i]!), 30_000);
   });
   when(0.55, () => storm("5xx"));
   when(0.6, async () => {
