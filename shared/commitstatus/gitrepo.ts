@@ -2,16 +2,15 @@ import type { KubeObject } from "../envelope";
 import {
   EventStatus,
   newEventProcessStatus,
-  runWithChannel,
   type EventProcessStatus,
   type Handler,
   type HandlerContext,
-  type ObjectRecord,
   type StatusChannel,
 } from "../status";
-import { StoreKey, type StateStore } from "../store";
+import type { StateStore } from "../store";
 import type { CommitStatusHandler } from "./commitstatus-handler";
 import type { CommitStatusApi } from "./kube";
+import { resyncOne } from "./resync";
 
 export const isGitRepoKind = (apiVersion: string, kind: string): boolean => apiVersion === "commit-status.argoproj.io/v1alpha1" && kind === "GitRepo";
 
@@ -75,34 +74,14 @@ export class GitRepoHandler implements Handler {
       for (const object of page.items) {
         if (object.spec?.gitRepoRef?.name !== gitRepo.metadata.name || seen >= MAX_RESYNCED_PER_EVENT) continue;
         seen++;
-        const verdict = await this.#syncOne(ctx, object);
-        verdicts[verdict] = (verdicts[verdict] ?? 0) + 1;
+        const { commitStatus: handler, store, closeWaitMs } = this.#options;
+        const outcome = await resyncOne({ cluster, store, handler, log: ctx.log, closeWaitMs }, object, false);
+        verdicts[outcome.final.status] = (verdicts[outcome.final.status] ?? 0) + 1;
       }
     } while (next && seen < MAX_RESYNCED_PER_EVENT);
     const status = newEventProcessStatus().withMessage("resynced", String(seen));
     for (const [verdict, count] of Object.entries(verdicts)) status.withMessage(verdict, String(count));
     // A CommitStatus whose sync must be retried is retried by its own next event or the scheduled resync.
     return status.withStatus(EventStatus.Completed).sendClose(ch);
-  }
-
-  /** One CommitStatus through the CommitStatus sync, as the scheduled resync runs it. */
-  async #syncOne(ctx: HandlerContext, object: KubeObject): Promise<string> {
-    const key = StoreKey.object(ctx.envelope.cluster, object.metadata.uid);
-    const outcome = await runWithChannel(
-      async (ch) => {
-        const stored = await this.#options.store.get<ObjectRecord>(key);
-        const { stored: _gitRepoItem, ...parent } = ctx;
-        const child: HandlerContext = {
-          ...parent,
-          ...(stored ? { stored } : {}),
-          envelope: { ...ctx.envelope, type: "RESYNC", apiVersion: object.apiVersion, kind: object.kind, object },
-          key,
-        };
-        // The GitRepo's own stored item is not the CommitStatus's.
-        await this.#options.commitStatus.sync(child, object, ch);
-      },
-      { handler: this.#options.commitStatus.name, event: `RESYNC ${object.metadata.namespace}/${object.metadata.name}`, log: ctx.log, closeWaitMs: this.#options.closeWaitMs },
-    );
-    return outcome.final.status;
   }
 }

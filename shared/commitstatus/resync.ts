@@ -1,7 +1,7 @@
 import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import type { KubeObject } from "../envelope";
 import type { Log } from "../log";
-import { runWithChannel, type HandlerContext, type ObjectRecord } from "../status";
+import { runWithChannel, type HandlerContext, type ObjectRecord, type RunOutcome } from "../status";
 import { StoreKey, type StateStore } from "../store";
 import type { CommitStatusHandler } from "./commitstatus-handler";
 import { GROUP, VERSION } from "./kube";
@@ -48,27 +48,41 @@ export const resyncCommitStatuses = async (options: ResyncOptions): Promise<Resy
     const recent = now() - Date.parse(object.status?.updatedAt ?? "") < recentMs;
     if (!behind && !inFlight && !recent) continue;
     report.checked++;
-    const key = StoreKey.object(options.cluster, object.metadata.uid);
+    const outcome = await resyncOne(options, object, !behind);
     const log = options.log;
-    const outcome = await runWithChannel(
-      async (ch) => {
-        const stored = await options.store.get<ObjectRecord>(key);
-        const ctx: HandlerContext = {
-          log,
-          envelope: { v: 1, cluster: options.cluster, type: "RESYNC", apiVersion: object.apiVersion, kind: object.kind, object, observedAt: new Date(now()).toISOString() },
-          messageId: `resync-${object.metadata.uid}`,
-          retryCount: 0,
-          maxRetries: 0,
-          key,
-          ...(stored ? { stored } : {}),
-        };
-        await options.handler.sync(ctx, object, ch, !behind);
-      },
-      { handler: options.handler.name, event: `RESYNC ${object.metadata.namespace}/${object.metadata.name}`, log, closeWaitMs: options.closeWaitMs ?? 2_000 },
-    );
     const verdict = outcome.final.status;
     report.verdicts[verdict] = (report.verdicts[verdict] ?? 0) + 1;
     if (outcome.final.error) log.warn("resync of a CommitStatus did not complete", { name: object.metadata.name, error: outcome.final.error.message });
   }
   return report;
+};
+
+/**
+ * One CommitStatus through the CommitStatus sync outside its own event: its
+ * stored sync record read by its key, a RESYNC envelope of its cluster.
+ * `force` re-reads the SCM for drift even when nothing changed.
+ */
+export const resyncOne = (
+  options: Pick<ResyncOptions, "cluster" | "store" | "handler" | "log" | "closeWaitMs" | "now">,
+  object: KubeObject,
+  force: boolean,
+): Promise<RunOutcome> => {
+  const key = StoreKey.object(options.cluster, object.metadata.uid);
+  const observedAt = new Date((options.now ?? Date.now)()).toISOString();
+  return runWithChannel(
+    async (ch) => {
+      const stored = await options.store.get<ObjectRecord>(key);
+      const ctx: HandlerContext = {
+        log: options.log,
+        envelope: { v: 1, cluster: options.cluster, type: "RESYNC", apiVersion: object.apiVersion, kind: object.kind, object, observedAt },
+        messageId: `resync-${object.metadata.uid}`,
+        retryCount: 0,
+        maxRetries: 0,
+        key,
+        ...(stored ? { stored } : {}),
+      };
+      await options.handler.sync(ctx, object, ch, force);
+    },
+    { handler: options.handler.name, event: `RESYNC ${object.metadata.namespace}/${object.metadata.name}`, log: options.log, closeWaitMs: options.closeWaitMs ?? 2_000 },
+  );
 };
