@@ -2,92 +2,18 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { parse, parseAllDocuments } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { readKustomization, REPOSITORY_ROOT } from '../../helpers/apiserver';
+import { buildCelOverlay, CEL_OVERLAY } from '../../helpers/cel-overlay';
 
 const CRDS = join(REPOSITORY_ROOT, 'infra', 'crds');
-const OVERLAY = join(CRDS, 'overlays', 'cel');
 const VALIDATIONS = 'x-kubernetes-validations';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-interface Operation {
-  op: string;
-  path: string;
-  value?: Json;
-}
-interface Target {
-  group?: string;
-  version?: string;
-  kind?: string;
-  name?: string;
-}
-interface Kustomization {
-  resources: string[];
-  patches: Array<{ path: string; target: Target }>;
-}
 interface Rule {
   at: string;
   rule: string;
   message: string;
   properties: string[];
-}
-
-function pointer(path: string): string[] {
-  return path
-    .split('/')
-    .slice(1)
-    .map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-/**
- * RFC 6902 `test` and `add`, the operations the overlay uses, as kustomize
- * applies them. Written here because no JSON Patch library is a dependency and
- * the test must not assume a kustomize binary on the machine.
- */
-function applyJsonPatch(document: Json, operations: readonly Operation[]): Json {
-  const result = structuredClone(document);
-  for (const { op, path, value } of operations) {
-    const tokens = pointer(path);
-    const last = tokens.pop() ?? '';
-    let parent: Json = result;
-    for (const token of tokens) {
-      const next: Json | undefined = parent !== null && typeof parent === 'object' ? (parent as Record<string, Json>)[token] : undefined;
-      if (next === undefined) throw new Error(`${op} ${path}: no ${token} in the document`);
-      parent = next;
-    }
-    if (parent === null || typeof parent !== 'object' || Array.isArray(parent)) throw new Error(`${op} ${path}: parent is not an object`);
-    if (op === 'test') {
-      expect(parent[last], `test ${path}`).toEqual(value);
-    } else if (op === 'add') {
-      if (value === undefined) throw new Error(`add ${path}: no value`);
-      parent[last] = value;
-    } else {
-      throw new Error(`${op} ${path}: operation not used by the overlay`);
-    }
-  }
-  return result;
-}
-
-function matches(object: KubernetesObject, target: Target): boolean {
-  const [group, version] = (object.apiVersion ?? '').includes('/') ? (object.apiVersion ?? '').split('/') : ['', object.apiVersion];
-  return (
-    (target.group === undefined || target.group === group) &&
-    (target.version === undefined || target.version === version) &&
-    (target.kind === undefined || target.kind === object.kind) &&
-    (target.name === undefined || target.name === object.metadata?.name)
-  );
-}
-
-function buildOverlay(): KubernetesObject[] {
-  const kustomization = parse(readFileSync(join(OVERLAY, 'kustomization.yaml'), 'utf8')) as Kustomization;
-  let objects = kustomization.resources.flatMap((entry) => readKustomization(join(OVERLAY, entry)));
-  for (const { path, target } of kustomization.patches) {
-    const operations = parse(readFileSync(join(OVERLAY, path), 'utf8')) as Operation[];
-    const hits = objects.filter((object) => matches(object, target)).length;
-    if (hits !== 1) throw new Error(`${path}: target matches ${hits} objects`);
-    objects = objects.map((object) => (matches(object, target) ? (applyJsonPatch(object as unknown as Json, operations) as unknown as KubernetesObject) : object));
-  }
-  return objects;
 }
 
 /** Every CEL rule with where it sits and the property names its schema declares. */
@@ -116,10 +42,10 @@ describe('Overlay: infra/crds/overlays/cel', () => {
   describe('Method: parse', () => {
     it('returns every file of the overlay as YAML without errors', () => {
       // Prepare
-      const files = readdirSync(OVERLAY).filter((file) => file.endsWith('.yaml'));
+      const files = readdirSync(CEL_OVERLAY).filter((file) => file.endsWith('.yaml'));
 
       // Act
-      const errors = files.flatMap((file) => parseAllDocuments(readFileSync(join(OVERLAY, file), 'utf8')).flatMap((document) => document.errors.map((error) => `${file}: ${error.message}`)));
+      const errors = files.flatMap((file) => parseAllDocuments(readFileSync(join(CEL_OVERLAY, file), 'utf8')).flatMap((document) => document.errors.map((error) => `${file}: ${error.message}`)));
 
       // Assess
       expect(files.sort()).toEqual(['commitstatus-validations.yaml', 'gitrepo-validations.yaml', 'kustomization.yaml']);
@@ -130,7 +56,7 @@ describe('Overlay: infra/crds/overlays/cel', () => {
   describe('Method: build', () => {
     it('returns the base CRDs with the CEL rules added where the patches say', () => {
       // Act
-      const built = buildOverlay();
+      const built = buildCelOverlay();
 
       // Assess
       const rules = Object.fromEntries(built.map((object) => [object.metadata?.name, rulesOf(object).map(({ at, rule }) => [at, rule])]));
@@ -145,7 +71,7 @@ describe('Overlay: infra/crds/overlays/cel', () => {
 
     it('returns rules that have a message and name only properties their schema declares', () => {
       // Act
-      const rules = buildOverlay().flatMap((object) => rulesOf(object));
+      const rules = buildCelOverlay().flatMap((object) => rulesOf(object));
 
       // Assess
       expect(rules).toHaveLength(3);
@@ -161,7 +87,7 @@ describe('Overlay: infra/crds/overlays/cel', () => {
       const base = readKustomization(CRDS);
 
       // Act
-      const built = buildOverlay();
+      const built = buildCelOverlay();
 
       // Assess
       expect(withoutValidations(built)).toEqual(base);
