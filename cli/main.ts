@@ -6,6 +6,7 @@ import { logger, redactText } from "../shared/log";
 import { createReceivers } from "../shared/receivers";
 import { runCheck } from "./check";
 import { runLocal } from "./local/run";
+import { STATE_DIR_ENV, StateDirError } from "./local/state-dir";
 import { isOpsCommand, runOps } from "./ops";
 
 const USAGE = `usage: kube-feedback <command> [options]
@@ -26,6 +27,9 @@ commands:
 options:
   --config FILE        feedback.yaml (default: FEEDBACK_CONFIG, else the embedded default)
   --replay FILE        (local) replay recorded watch events (.ndjson); repeatable
+  --state-dir DIR      (local) keep the state table in DIR (also KUBE_FEEDBACK_STATE_DIR),
+                       so a restart remembers what it told whom; one process per DIR.
+                       Default: in memory
   -h, --help           show this help
 `;
 
@@ -37,6 +41,12 @@ const RECORDINGS = ["tekton-pipelinerun.ndjson", "job.ndjson"].map((name) =>
 // The local stack runs on the Node that is installed; Lambda runs Node 22.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
+/** The flag wins over the variable; an empty value of either means in memory. */
+const stateDirOf = (flag: string | undefined): { stateDir?: string } => {
+  const dir = flag ?? process.env[STATE_DIR_ENV];
+  return dir ? { stateDir: dir } : {};
+};
+
 const main = async (argv: string[]): Promise<number> => {
   // Ops commands read the queues and the table, not feedback.yaml, and have flags of their own.
   if (isOpsCommand(argv[0])) return runOps(argv);
@@ -46,6 +56,7 @@ const main = async (argv: string[]): Promise<number> => {
     options: {
       config: { type: "string" },
       replay: { type: "string", multiple: true },
+      "state-dir": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -64,6 +75,7 @@ const main = async (argv: string[]): Promise<number> => {
         config,
         replay: values.replay ?? [],
         bundled: RECORDINGS,
+        ...stateDirOf(values["state-dir"]),
         log: logger,
         out: (line) => void process.stdout.write(line),
       });
@@ -84,6 +96,6 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`kube-feedback: ${redactText(message)}\n`);
-    process.exit(error instanceof ConfigError ? 2 : 1);
+    process.exit(error instanceof ConfigError || error instanceof StateDirError ? 2 : 1);
   },
 );

@@ -22,15 +22,25 @@ type IteratorClass = { prototype: ClosableIterator };
  * memory grew as if nothing were deleted).
  *
  * The fix gives those iterators the `return` dynalite calls, closing them.
- * The classes are taken from the copy of abstract-level that dynalite's own
- * memory-level loads, so the patch reaches the iterators dynalite creates.
- * A version of abstract-level that has `return` itself is left alone.
+ * The classes are taken from the copies of abstract-level that dynalite's own
+ * stores load: memory-level, and classic-level (LevelDB on disk, used with
+ * `--state-dir`, where an iterator left open also pins a LevelDB snapshot),
+ * so the patch reaches the iterators dynalite creates. A version of
+ * abstract-level that has `return` itself is left alone.
  */
 export const closeDynaliteIterators = (): void => {
   const fromHere = createRequire(import.meta.url);
   const fromDynalite = createRequire(fromHere.resolve("dynalite"));
-  const fromMemoryLevel = createRequire(fromDynalite.resolve("memory-level"));
-  const abstractLevel = fromMemoryLevel("abstract-level") as Record<string, IteratorClass | undefined>;
+  const fromLevel = createRequire(fromDynalite.resolve("level"));
+  const copies = new Set(
+    [fromDynalite.resolve("memory-level"), fromLevel.resolve("classic-level")].map(
+      (store) => createRequire(store)("abstract-level") as Record<string, IteratorClass | undefined>,
+    ),
+  );
+  for (const abstractLevel of copies) patchIterators(abstractLevel);
+};
+
+const patchIterators = (abstractLevel: Record<string, IteratorClass | undefined>): void => {
   for (const name of ["AbstractIterator", "AbstractKeyIterator", "AbstractValueIterator"] as const) {
     const prototype = abstractLevel[name]?.prototype;
     if (!prototype || typeof prototype.return === "function") continue;

@@ -5,6 +5,7 @@ import dynalite from "dynalite";
 import { buildApp } from "fauxqs";
 import { ensureStateTable } from "../../shared/store";
 import { closeDynaliteIterators } from "./dynalite-iterators";
+import { openStateDir, type StateDir } from "./state-dir";
 
 export interface Emulators {
   sqsEndpoint: string;
@@ -13,6 +14,8 @@ export interface Emulators {
   queueArn: string;
   dlqUrl: string;
   tableName: string;
+  /** The directory the DynamoDB emulator persists to, held by this process; undefined: in memory. */
+  stateDir?: string;
   stop(): Promise<void>;
 }
 
@@ -20,6 +23,12 @@ export interface EmulatorOptions {
   /** Receives after which SQS itself moves a message to the DLQ (the app's own limit comes first). */
   maxReceiveCount?: number;
   visibilityTimeoutSeconds?: number;
+  /**
+   * Keeps the DynamoDB emulator's data in this directory (LevelDB on disk,
+   * dynalite's `path` option) so that a restart remembers what it told whom.
+   * Undefined: in memory, gone with the process.
+   */
+  stateDir?: string;
 }
 
 /** The only interface the emulators listen on: they take unsigned requests from anyone who reaches them. */
@@ -51,10 +60,12 @@ const startSqs = async (): Promise<{ port: number; stop(): Promise<void> }> => {
  * serverless.yml declares them, over the real wire protocol.
  */
 export const startEmulators = async (options: EmulatorOptions = {}): Promise<Emulators> => {
+  // First: a directory that cannot be used stops the start before anything listens.
+  const state: StateDir | undefined = options.stateDir === undefined ? undefined : await openStateDir(options.stateDir);
   const sqsServer = await startSqs();
   // Without it every Scan pins the table in memory and the state sweeper could free nothing.
   closeDynaliteIterators();
-  const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(state ? { path: state.dynamoPath } : {}) });
   await new Promise<void>((resolve) => dynamo.listen(0, LOOPBACK, resolve));
 
   const sqsEndpoint = `http://${LOOPBACK}:${sqsServer.port}`;
@@ -87,6 +98,7 @@ export const startEmulators = async (options: EmulatorOptions = {}): Promise<Emu
 
   const tableName = "kube-feedback-state";
   const ddb = new DynamoDBClient({});
+  // A persisted directory already has the table: creating it again is a no-op.
   await ensureStateTable(ddb, tableName);
   ddb.destroy();
 
@@ -97,9 +109,12 @@ export const startEmulators = async (options: EmulatorOptions = {}): Promise<Emu
     queueArn: queueArn.Attributes?.QueueArn ?? "",
     dlqUrl: dlq.QueueUrl!,
     tableName,
+    ...(state ? { stateDir: state.dir } : {}),
     stop: async () => {
       await sqsServer.stop();
       await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+      // Only once dynalite has closed its store: the next holder may open it.
+      await state?.release();
     },
   };
 };

@@ -14,6 +14,8 @@ export interface LocalRunOptions {
   replay: string[];
   /** Recordings replayed when no cluster answers. */
   bundled: string[];
+  /** Where the state table persists (`--state-dir`); undefined: in memory. */
+  stateDir?: string;
   log: Log;
   out: (line: string) => void;
 }
@@ -65,8 +67,9 @@ const replay = async (stack: LocalStack, files: string[], out: (line: string) =>
 /** `kube-feedback local`: returns the exit code. */
 export const runLocal = async (options: LocalRunOptions): Promise<number> => {
   const { config, log, out } = options;
-  const stack = await startLocalStack({ config, log });
+  const stack = await startLocalStack({ config, log, ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }) });
   try {
+    if (stack.emulators.stateDir) out(`state kept in ${stack.emulators.stateDir}\n`);
     // Said at start, not at the first event: the other receivers are served all the same.
     for (const { error } of await stack.startReceivers()) out(`✗ ${error.message} (its callbacks are retried)\n`);
     const kc = options.replay.length === 0 ? await reachableCluster() : undefined;
