@@ -1,6 +1,7 @@
 import { consoleReceiverFactory } from "./console";
 import { discordReceiverFactory } from "./discord";
 import { matrixReceiverFactory } from "./matrix";
+import { pagerDutyReceiverFactory } from "./pagerduty";
 import { registerReceiver } from "./registry";
 import { scmReceiverFactory } from "./scm";
 import { slackReceiverFactory } from "./slack";
@@ -14,6 +15,7 @@ registerReceiver("teams", teamsReceiverFactory);
 registerReceiver("matrix", matrixReceiverFactory);
 registerReceiver("discord", discordReceiverFactory);
 registerReceiver("scm", scmReceiverFactory);
+registerReceiver("pagerduty", pagerDutyReceiverFactory);
 
 export { ConsoleReceiver, stageTable } from "./console";
 export { DiscordReceiver, discordMessage } from "./discord";

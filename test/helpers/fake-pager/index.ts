@@ -1,0 +1,1 @@
+export { FakePagerDuty, type PagerDutyIncident } from "./pagerduty";
