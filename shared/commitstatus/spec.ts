@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { formatPath } from "../config/schema";
-import { CommitStatusPhase, COMMIT_STATUS_PHASES, type ProviderType, type RepoRef } from "../scm";
+import { CommitStatusPhase, COMMIT_STATUS_PHASES, registeredScms, type RepoRef } from "../scm";
 import { SyncBlockedError } from "./errors";
 
 /**
@@ -24,29 +24,36 @@ const CommitStatusSpecSchema = z.object({
 });
 export type CommitStatusSpec = Omit<z.output<typeof CommitStatusSpecSchema>, "phase"> & { phase: CommitStatusPhase };
 
-const GitRepoSpecSchema = z
-  .object({
-    github: z.object({ owner: z.string().min(1), name: z.string().min(1), apiUrl: z.string().url().optional() }).optional(),
-    gitlab: z.object({ host: z.string().url().optional(), project: z.string().min(1) }).optional(),
-    bitbucketCloud: z.object({ workspace: z.string().min(1), slug: z.string().min(1) }).optional(),
-    bitbucketServer: z.object({ url: z.string().url(), project: z.string().min(1), slug: z.string().min(1) }).optional(),
-    gitea: z.object({ url: z.string().url(), owner: z.string().min(1), name: z.string().min(1) }).optional(),
-    credentialsRef: z
-      .object({ ssmParameter: z.string().min(1).optional(), secretsManagerArn: z.string().min(1).optional() })
-      .refine((c) => (c.ssmParameter === undefined) !== (c.secretsManagerArn === undefined), {
-        error: "exactly one of ssmParameter or secretsManagerArn",
-      }),
-    driftPolicy: z.enum(["overwrite", "report"]).default("overwrite"),
-  })
-  .refine((s) => [s.github, s.gitlab, s.bitbucketCloud, s.bitbucketServer, s.gitea].filter(Boolean).length === 1, {
-    error: "exactly one of github, gitlab, bitbucketCloud, bitbucketServer or gitea must be set",
-  });
+/**
+ * The GitRepo spec: exactly one provider block, each checked by its SCM's
+ * descriptor (`spec.github`, `spec.bitbucketCloud`), plus the credentials and
+ * the drift policy. Built from the registry on first use, so every
+ * registered SCM has its block.
+ */
+const gitRepoSpecSchema = () =>
+  z
+    .object({
+      ...Object.fromEntries(registeredScms().map((scm) => [scm.gitRepo.key, scm.gitRepo.schema.optional()])),
+      credentialsRef: z
+        .object({ ssmParameter: z.string().min(1).optional(), secretsManagerArn: z.string().min(1).optional() })
+        .refine((c) => (c.ssmParameter === undefined) !== (c.secretsManagerArn === undefined), {
+          error: "exactly one of ssmParameter or secretsManagerArn",
+        }),
+      driftPolicy: z.enum(["overwrite", "report"]).default("overwrite"),
+    })
+    .superRefine((spec, ctx) => {
+      const keys = registeredScms().map((scm) => scm.gitRepo.key);
+      if (keys.filter((key) => (spec as Record<string, unknown>)[key] !== undefined).length !== 1) {
+        ctx.addIssue({ code: "custom", message: `exactly one of ${keys.slice(0, -1).join(", ")} or ${keys.at(-1)} must be set` });
+      }
+    });
 
 /** A GitRepo resolved into what the provider layer needs. */
 export interface ResolvedGitRepo {
   /** The GitRepo resource's name. */
   name: string;
-  type: ProviderType;
+  /** The SCM's type (the registry's name for it). */
+  type: string;
   repo: RepoRef;
   /** Non-secret provider options (API base URLs); credentials are added from the secret. */
   options: Record<string, string>;
@@ -68,33 +75,14 @@ export const parseCommitStatusSpec = (spec: unknown): CommitStatusSpec => {
   return result.data as CommitStatusSpec;
 };
 
-const hostOf = (url: string | undefined, fallback: string): string => (url ? new URL(url).host : fallback);
-
-type GitRepoSpec = z.output<typeof GitRepoSpecSchema>;
+type GitRepoSpec = { credentialsRef: { ssmParameter?: string; secretsManagerArn?: string }; driftPolicy: "overwrite" | "report" } & Record<string, unknown>;
 type Coordinates = Pick<ResolvedGitRepo, "type" | "repo" | "options" | "label">;
 
 /** The one provider block a GitRepo names, in the provider layer's terms. */
-const coordinatesOf = (s: GitRepoSpec): Coordinates => {
-  if (s.github) {
-    const { owner, name, apiUrl } = s.github;
-    // api.github.com and ghe.example.com/api/v3 both label as the web host.
-    const host = apiUrl ? new URL(apiUrl).host.replace(/^api\./, "") : "github.com";
-    return { type: "github", repo: { kind: "github", owner, name }, options: apiUrl ? { baseUrl: apiUrl } : {}, label: `${host}/${owner}/${name}` };
-  }
-  if (s.gitlab) {
-    const { host, project } = s.gitlab;
-    return { type: "gitlab", repo: { kind: "gitlab", project }, options: host ? { host } : {}, label: `${hostOf(host, "gitlab.com")}/${project}` };
-  }
-  if (s.bitbucketCloud) {
-    const { workspace, slug } = s.bitbucketCloud;
-    return { type: "bitbucket-cloud", repo: { kind: "bitbucket-cloud", workspace, slug }, options: {}, label: `bitbucket.org/${workspace}/${slug}` };
-  }
-  if (s.bitbucketServer) {
-    const { url, project, slug } = s.bitbucketServer;
-    return { type: "bitbucket-server", repo: { kind: "bitbucket-server", project, slug }, options: { url }, label: `${hostOf(url, "")}/${project}/${slug}` };
-  }
-  const { url, owner, name } = s.gitea!;
-  return { type: "gitea", repo: { kind: "gitea", owner, name }, options: { url }, label: `${hostOf(url, "")}/${owner}/${name}` };
+const coordinatesOf = (spec: GitRepoSpec): Coordinates => {
+  const scm = registeredScms().find((d) => spec[d.gitRepo.key] !== undefined)!;
+  const { repo, options, label } = scm.gitRepo.coordinates(spec[scm.gitRepo.key] as Record<string, unknown>);
+  return { type: scm.type, repo, options: Object.fromEntries(Object.entries(options).filter((e): e is [string, string] => e[1] !== undefined)), label };
 };
 
 /** An SSM parameter name or ARN, or a Secrets Manager ARN, as a shared/secrets reference. */
@@ -104,10 +92,12 @@ const credentialsReference = ({ ssmParameter, secretsManagerArn }: GitRepoSpec["
   return `ssm:${ssmParameter.startsWith("/") ? "" : "/"}${ssmParameter}`;
 };
 
+let gitRepoSchema: ReturnType<typeof gitRepoSpecSchema> | undefined;
+
 export const resolveGitRepo = (label: string, spec: unknown, name: string): ResolvedGitRepo => {
-  const result = GitRepoSpecSchema.safeParse(spec ?? {});
+  const result = (gitRepoSchema ??= gitRepoSpecSchema()).safeParse(spec ?? {});
   if (!result.success) throw blocked(`GitRepo ${label} spec`, result.error);
-  const s = result.data;
+  const s = result.data as GitRepoSpec;
   return { name, credentials: credentialsReference(s.credentialsRef), driftPolicy: s.driftPolicy, ...coordinatesOf(s) };
 };
 

@@ -1,9 +1,9 @@
-import type { ProviderIds, ProviderType, RepoRef, CommitStatusPhase } from "../scm";
+import { requireScm, type CommitStatusPhase, type ProviderIds, type RepoRef } from "../scm";
 
 /** What the sync last wrote to the SCM for one CommitStatus: the basis for drift and cancel-on-change. */
 export interface SyncRecord {
   gitRepo: string;
-  type: ProviderType;
+  type: string;
   repo: RepoRef;
   label: string;
   sha: string;
@@ -16,21 +16,7 @@ export interface SyncRecord {
 }
 
 /** The provider ids as the CRD's `status.provider` declares them (undeclared fields would be pruned). */
-export const providerStatus = (type: ProviderType, ids: ProviderIds): Record<string, unknown> => {
-  switch (type) {
-    case "github":
-      return { github: { ...(ids.checkRunId ? { checkRunId: ids.checkRunId } : {}), ...(ids.statusId ? { statusId: ids.statusId } : {}) } };
-    case "gitlab":
-      return { gitlab: ids.statusId ? { statusId: ids.statusId } : {} };
-    case "bitbucket-cloud":
-    case "bitbucket-server":
-    case "bitbucket-datacenter":
-      return { bitbucket: ids.key ? { key: ids.key } : {} };
-    case "gitea":
-    case "forgejo":
-      return { gitea: ids.statusId ? { statusId: ids.statusId } : {} };
-  }
-};
+export const providerStatus = (type: string, ids: ProviderIds): Record<string, unknown> => requireScm(type).providerStatus(ids);
 
 const condition = (status: "True" | "False", reason: string, message: string, generation: number, now: Date) => ({
   type: "Synced",

@@ -10,29 +10,14 @@
  * checks the credential's pause before each write and pauses it when a write
  * is refused as a rate limit.
  */
-import { createHash } from "node:crypto";
 import type { Log } from "../log";
-import { CredentialPausedError, RateLimitedError, type ProviderOptionsByType, type RepoRef } from "../scm";
+import { CredentialPausedError, RateLimitedError, type RepoRef } from "../scm";
 import { StoreKey } from "../store/keys";
 import { PauseBoard, type PauseTable } from "../store/pause";
 import type { ResolvedProvider } from "./scm-options";
 
-/** Names a secret without containing it. */
-const fingerprint = (secret: string): string => createHash("sha256").update(secret).digest("hex").slice(0, 16);
-
 /** The credential a provider's requests for `repo` are counted against, as a pause key part. */
-export const credentialOf = (resolved: ResolvedProvider, repo: RepoRef): string => {
-  if (resolved.type === "github") {
-    const { app, token } = resolved.options as ProviderOptionsByType["github"];
-    if (app?.installationId !== undefined) return `installation-${app.installationId}`;
-    // An App is installed at most once per account, so (App, owner) names the
-    // installation without the lookup the provider makes on first use.
-    if (app) return `app-${app.appId}@${repo.kind === "github" ? repo.owner.toLowerCase() : ""}`;
-    return `token-${fingerprint(token ?? "")}`;
-  }
-  const { token, username, password } = resolved.options as { token?: string; username?: string; password?: string };
-  return token !== undefined ? `token-${fingerprint(token)}` : `basic-${fingerprint(`${username ?? ""}:${password ?? ""}`)}`;
-};
+export const credentialOf = (resolved: ResolvedProvider, repo: RepoRef): string => resolved.scm.receiver.credentialId(resolved.options, repo);
 
 /** One board per table, so receivers sharing a credential in one process share what they know of its pause. */
 const boards = new WeakMap<PauseTable, PauseBoard>();

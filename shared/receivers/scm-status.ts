@@ -7,7 +7,7 @@
 import { canonicalHost } from "../pipeline/git";
 import { statusName } from "../pipeline/run-name";
 import { PipelinePhase, type GitContext, type PipelineInfo } from "../pipeline/types";
-import { CommitStatusPhase, UnmappedStateError, type ProviderKind, type RepoRef, type StatusTarget } from "../scm";
+import { CommitStatusPhase, UnmappedStateError, type ScmDescriptor, type StatusTarget } from "../scm";
 
 // Kept here too: the receivers index and the PR comment import them from this module.
 export { stageTableMarkdown, statusDescription } from "./scm-summary";
@@ -45,41 +45,9 @@ export {
   type RunNaming,
 } from "../pipeline/run-name";
 
-/** How a provider type's repositories are addressed from `owner/repo`. */
-export const repoRefOf = (kind: ProviderKind, owner: string, repo: string): RepoRef => {
-  switch (kind) {
-    case "github":
-    case "gitea":
-      return { kind, owner, name: repo };
-    case "gitlab":
-      return { kind, project: `${owner}/${repo}` };
-    case "bitbucket-cloud":
-      return { kind, workspace: owner, slug: repo };
-    case "bitbucket-server":
-      // Clone URLs of Bitbucket Server put the project under /scm/.
-      return { kind, project: owner.replace(/^scm\//i, ""), slug: repo };
-    case "fake":
-      return { kind, name: `${owner}/${repo}` };
-  }
-};
-
-/**
- * The ref in the form each SCM files statuses under: GitLab and Bitbucket
- * Cloud take a branch or tag name, Bitbucket Server the full ref; the others
- * file statuses per commit only.
- */
-export const refFor = (kind: ProviderKind, ref: string | undefined): string | undefined => {
-  if (!ref) return undefined;
-  if (kind === "gitlab" || kind === "bitbucket-cloud") return ref.replace(/^refs\/(heads|tags)\//, "");
-  if (kind === "bitbucket-server") return ref.startsWith("refs/") ? ref : `refs/heads/${ref}`;
-  return undefined;
-};
-
 export interface TargetSettings {
-  /** The receiver's provider. */
-  readonly kind: ProviderKind;
-  /** Provider type names (Pipelines-as-Code's `git-provider` values) that mean this provider. */
-  readonly aliases: readonly string[];
+  /** The receiver's SCM: how its repositories and refs are addressed, and the names that mean it. */
+  readonly scm: Pick<ScmDescriptor, "type" | "aliases" | "repoRef" | "refFor">;
   /** Web host of the receiver's SCM (scm-options.ts `webHostOf`): the only host whose runs it posts. */
   readonly webHost: string;
   /** `owner/repo` from config, used instead of the run's repository. */
@@ -99,8 +67,9 @@ export type TargetResult = { readonly target: StatusTarget } | { readonly skip: 
  * the hosts agree.
  */
 const notOurs = (git: GitContext, settings: TargetSettings): string | undefined => {
-  if (git.provider !== undefined && !settings.aliases.includes(git.provider)) {
-    return `the run's repository is on ${git.provider}, this receiver posts to ${settings.kind}`;
+  const { scm } = settings;
+  if (git.provider !== undefined && git.provider !== scm.type && !scm.aliases.includes(git.provider)) {
+    return `the run's repository is on ${git.provider}, this receiver posts to ${scm.type}`;
   }
   if (git.host === undefined) {
     // A fixed `repo` names the repository on this receiver's host; a run that
@@ -128,6 +97,6 @@ export const statusTargetOf = (info: PipelineInfo, settings: TargetSettings): Ta
   if (!location) return { skip: "the run's git context names no repository" };
   const name = statusName(settings.statusName, info);
   if (!name) return { skip: "the status name template gave an empty name" };
-  const ref = refFor(settings.kind, git.ref);
-  return { target: { repo: repoRefOf(settings.kind, location.owner, location.repo), sha: git.sha, name, ...(ref ? { ref } : {}) } };
+  const ref = git.ref ? settings.scm.refFor?.(git.ref) : undefined;
+  return { target: { repo: settings.scm.repoRef(location.owner, location.repo), sha: git.sha, name, ...(ref ? { ref } : {}) } };
 };

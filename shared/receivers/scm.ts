@@ -15,12 +15,20 @@
  * the credential for every message, and a paused one sends no request.
  */
 import type { PipelineInfo } from "../pipeline/types";
-import { createCommitStatusProvider, isCommitStatusPhase, repoLabel, sameStatus, type CommitStatusProvider, type ProviderIds, type StatusFields } from "../scm";
-import { createPullRequestCommenter, type PullRequestCommenter } from "../scm/comments";
+import {
+  isCommitStatusPhase,
+  repoLabel,
+  sameStatus,
+  type CommitStatusProvider,
+  type ProviderIds,
+  type PullRequestCommenter,
+  type ScmConnection,
+  type StatusFields,
+} from "../scm";
 import { ReceiverError } from "./errors";
 import type { ReceiverFactory } from "./registry";
 import { digest, syncComment } from "./scm-comment";
-import { providerAliases, resolveProviderOptions, ScmOptions, webHostOf } from "./scm-options";
+import { resolveProviderOptions, ScmOptions, webHostOf } from "./scm-options";
 import { CredentialGuard, credentialOf, pauseBoardFor } from "./scm-pause";
 import { commitStatusRank, pipelineToCommitStatus, statusTargetOf, type TargetSettings } from "./scm-status";
 import { checkRunDetails, runOutcome, statusDescription } from "./scm-summary";
@@ -76,16 +84,16 @@ export class ScmReceiver extends PostingReceiver {
   /** Reads the credentials and builds the provider once per cold start. */
   async initialize(sc: ServiceContext): Promise<void> {
     const field = (path: string) => `receiver ${this.name}: options.${path}`;
-    if (this.#options.provider.startsWith("bitbucket") && !sc.config.processing.dashboardUrl) {
+    const { scm } = this.#options;
+    if (scm.receiver.needsLink && !sc.config.processing.dashboardUrl) {
       // Bitbucket refuses build statuses without a link; say so at start, not on every run.
       throw new ReceiverError(`receiver ${this.name}: ${this.#options.provider} requires a link on every build status: set processing.dashboardUrl`);
     }
     const resolved = await resolveProviderOptions(this.#options, field);
-    let provider: CommitStatusProvider;
-    let commenter: PullRequestCommenter | undefined;
+    let connection: ScmConnection;
     try {
-      provider = createCommitStatusProvider(resolved.type, resolved.options);
-      if (this.#options.comment.enabled) commenter = createPullRequestCommenter(resolved.type, resolved.options);
+      // One client for statuses and comments: one installation token, one rate limit.
+      connection = scm.connect(resolved.options, { comments: this.#options.comment.enabled });
     } catch (cause) {
       const path = (cause as { path?: unknown }).path;
       throw new ReceiverError(`${field(typeof path === "string" && path ? path : "provider")}: ${(cause as Error).message}`, { cause });
@@ -98,13 +106,12 @@ export class ScmReceiver extends PostingReceiver {
       log: sc.log,
     });
     this.#ready = {
-      provider,
-      commenter,
+      provider: connection.status,
+      commenter: connection.commenter,
       store: sc.store,
       guard,
       settings: {
-        kind: provider.kind,
-        aliases: providerAliases(resolved.type),
+        scm,
         webHost: webHostOf(this.#options),
         ...(owner && rest.length > 0 ? { repo: { owner, repo: rest.join("/") } } : {}),
         statusName: this.#options.statusName,

@@ -5,49 +5,33 @@ import type { RepoRef, StatusFields, StatusTarget } from "./types";
 
 const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
 
-/** `acme/shop`, `group/sub/project`, `PROJ/repo`: how messages name a repository. */
-export const repoLabel = (repo: RepoRef): string => {
-  switch (repo.kind) {
-    case "github":
-    case "gitea":
-      return `${repo.owner}/${repo.name}`;
-    case "gitlab":
-      return String(repo.project);
-    case "bitbucket-cloud":
-      return `${repo.workspace}/${repo.slug}`;
-    case "bitbucket-server":
-      return `${repo.project}/${repo.slug}`;
-    case "fake":
-      return repo.name;
-  }
-};
+/**
+ * `acme/shop`, `group/sub/project`, `PROJ/repo`: how messages and store keys
+ * name a repository. A repository's fields are written in the order its
+ * provider declares them (every RepoRef is built by a descriptor, or read
+ * back from JSON, which keeps that order).
+ */
+export const repoLabel = (repo: RepoRef): string =>
+  Object.entries(repo)
+    .filter(([field]) => field !== "kind")
+    .map(([, value]) => String(value))
+    .join("/");
 
 const nonEmpty = (value: unknown): value is string => typeof value === "string" && value.trim() !== "";
 
 /**
  * Checks a target before any request, so a bad one fails with its field
- * named instead of as a confusing 404 from the SCM.
+ * named instead of as a confusing 404 from the SCM. `fields` are the
+ * repository fields the provider needs.
  */
-export function checkTarget<K extends RepoRef["kind"]>(
-  target: StatusTarget,
-  kind: K,
-): asserts target is StatusTarget & { repo: Extract<RepoRef, { kind: K }> } {
+export function checkTarget<R extends RepoRef>(target: StatusTarget, kind: R["kind"], fields: readonly (keyof R & string)[]): asserts target is StatusTarget & { repo: R } {
   const repo = target.repo as RepoRef | undefined;
   if (!repo || repo.kind !== kind) {
     throw new InvalidTargetError("repo.kind", `a ${kind} provider cannot write to a ${repo?.kind ?? "missing"} repository`);
   }
-  const fields: Record<string, unknown> =
-    repo.kind === "github" || repo.kind === "gitea"
-      ? { owner: repo.owner, name: repo.name }
-      : repo.kind === "bitbucket-cloud"
-        ? { workspace: repo.workspace, slug: repo.slug }
-        : repo.kind === "bitbucket-server"
-          ? { project: repo.project, slug: repo.slug }
-          : repo.kind === "gitlab"
-            ? { project: typeof repo.project === "number" ? String(repo.project) : repo.project }
-            : { name: repo.name };
-  for (const [field, value] of Object.entries(fields)) {
-    if (!nonEmpty(value)) throw new InvalidTargetError(`repo.${field}`, "cannot be empty");
+  for (const field of fields) {
+    const value = repo[field];
+    if (!nonEmpty(typeof value === "number" ? String(value) : value)) throw new InvalidTargetError(`repo.${field}`, "cannot be empty");
   }
   if (typeof target.sha !== "string" || !FULL_SHA.test(target.sha)) {
     throw new InvalidTargetError("sha", `${JSON.stringify(target.sha)} is not a full commit id (40 or 64 hex characters)`);

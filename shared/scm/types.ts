@@ -20,6 +20,7 @@ export const COMMIT_STATUS_PHASES: readonly CommitStatusPhase[] = Object.values(
 export const isCommitStatusPhase = (value: unknown): value is CommitStatusPhase =>
   typeof value === "string" && (COMMIT_STATUS_PHASES as readonly string[]).includes(value);
 
+/** The built-in providers' type names; the registry (registry.ts) holds what each one is. */
 export const ProviderKind = {
   GitHub: "github",
   GitLab: "gitlab",
@@ -28,18 +29,19 @@ export const ProviderKind = {
   Gitea: "gitea",
   Fake: "fake",
 } as const;
-export type ProviderKind = (typeof ProviderKind)[keyof typeof ProviderKind];
+/** A provider's type name: a built-in one or any registered one. */
+export type ProviderKind = string;
 
-/** Repository coordinates in each provider's own terms (the GitRepo resource's shapes). */
-export type RepoRef =
-  | { readonly kind: "github"; readonly owner: string; readonly name: string }
-  /** `project` is the numeric id or the full path (`group/subgroup/project`). */
-  | { readonly kind: "gitlab"; readonly project: string | number }
-  | { readonly kind: "bitbucket-cloud"; readonly workspace: string; readonly slug: string }
-  | { readonly kind: "bitbucket-server"; readonly project: string; readonly slug: string }
-  /** Gitea and Forgejo share one API. */
-  | { readonly kind: "gitea"; readonly owner: string; readonly name: string }
-  | { readonly kind: "fake"; readonly name: string };
+/**
+ * Repository coordinates in a provider's own terms (the GitRepo resource's
+ * shapes): `kind` is the provider's type, the other fields are declared by
+ * its folder (github: `owner`, `name`; gitlab: `project`, the numeric id or
+ * the full path) in the order they are written in a label.
+ */
+export interface RepoRef {
+  readonly kind: string;
+  readonly [field: string]: string | number;
+}
 
 /** Where a status goes: one named status on one commit of one repository. */
 export interface StatusTarget {
@@ -134,7 +136,7 @@ export interface StatusView {
  * the steady state costs no request at all.
  */
 export interface CommitStatusProvider extends StatusView {
-  readonly kind: ProviderKind;
+  readonly kind: string;
   /** Writes the status; resolves to the ids to remember. Throws ScmError subclasses. */
   setStatus(target: StatusTarget, desired: DesiredStatus): Promise<WrittenStatus>;
   /** Reads the status the SCM holds for the target; undefined when it holds none. `known` saves a lookup. */

@@ -1,28 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { gitContext } from "../../../shared/pipeline/git";
 import { PipelinePhase, type PipelineInfo } from "../../../shared/pipeline/types";
-import { providerAliases, ScmOptions, webHostOf } from "../../../shared/receivers/scm-options";
+import { ScmOptions, webHostOf } from "../../../shared/receivers/scm-options";
 import { DEFAULT_STATUS_NAME, statusTargetOf, type TargetSettings } from "../../../shared/receivers/scm-status";
-import { repoLabel, type ProviderKind } from "../../../shared/scm";
+import { repoLabel } from "../../../shared/scm";
 
 const SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 const REPO_URL = "commit-status.argoproj.io/repo-url";
 const PROVIDER = "pipelinesascode.tekton.dev/git-provider";
 
-const KIND: Record<ScmOptions["provider"], ProviderKind> = {
-  github: "github",
-  gitlab: "gitlab",
-  "bitbucket-cloud": "bitbucket-cloud",
-  "bitbucket-server": "bitbucket-server",
-  "bitbucket-datacenter": "bitbucket-server",
-  gitea: "gitea",
-  forgejo: "gitea",
-};
-
 /** The settings the receiver builds in initialize(), from options as a user writes them. */
 const settingsOf = (options: Record<string, unknown>, repo?: { owner: string; repo: string }): TargetSettings => {
   const parsed = ScmOptions.parse({ token: "env:SCM_HOSTS_TOKEN", ...options });
-  return { kind: KIND[parsed.provider], aliases: providerAliases(parsed.provider), webHost: webHostOf(parsed), statusName: DEFAULT_STATUS_NAME, ...(repo ? { repo } : {}) };
+  return { scm: parsed.scm, webHost: webHostOf(parsed), statusName: DEFAULT_STATUS_NAME, ...(repo ? { repo } : {}) };
 };
 
 /** A run whose git context is read from annotations, as the pipeline layer reads it. */

@@ -5,7 +5,7 @@ import { PipelinePhase, type PipelineInfo } from "../../../shared/pipeline/types
 import { createReceivers, LifecycleEvent, type ReceiverStore, type ServiceContext } from "../../../shared/receivers";
 import { credentialOf } from "../../../shared/receivers/scm-pause";
 import type { ResolvedProvider } from "../../../shared/receivers/scm-options";
-import { CredentialPausedError, RateLimitedError, type RepoRef } from "../../../shared/scm";
+import { CredentialPausedError, RateLimitedError, requireScm, type RepoRef } from "../../../shared/scm";
 import { KeyPrefix } from "../../../shared/store";
 import { startFakeGitHub, type FakeGitHubServer } from "../../helpers/fake-scm";
 
@@ -27,16 +27,16 @@ class MemoryReceiverStore implements ReceiverStore {
 }
 
 describe("Function: credentialOf", () => {
-  const github = (options: Record<string, unknown>) => ({ type: "github", options }) as ResolvedProvider;
+  const github = (options: Record<string, unknown>) => ({ scm: requireScm("github"), options }) as ResolvedProvider;
 
   it.each([
     { name: "a GitHub token", resolved: github({ token: TOKEN }), id: /^token-[0-9a-f]{16}$/ },
     { name: "a GitHub App with its installation", resolved: github({ app: { appId: 42, privateKey: "k", installationId: 7 } }), id: /^installation-7$/ },
     { name: "a GitHub App without an installation id", resolved: github({ app: { appId: 42, privateKey: "k" } }), id: /^app-42@example$/ },
-    { name: "a GitLab token", resolved: { type: "gitlab", options: { token: "glpat-secret" } } as ResolvedProvider, id: /^token-[0-9a-f]{16}$/ },
+    { name: "a GitLab token", resolved: { scm: requireScm("gitlab"), options: { token: "glpat-secret" } } as ResolvedProvider, id: /^token-[0-9a-f]{16}$/ },
     {
       name: "Bitbucket basic credentials",
-      resolved: { type: "bitbucket-cloud", options: { username: "ci", password: "app-password" } } as ResolvedProvider,
+      resolved: { scm: requireScm("bitbucket-cloud"), options: { username: "ci", password: "app-password" } } as ResolvedProvider,
       id: /^basic-[0-9a-f]{16}$/,
     },
   ])("returns an id that names $name without containing a secret", ({ resolved, id }) => {
@@ -50,7 +50,7 @@ describe("Function: credentialOf", () => {
 
   it("returns the same id for the same token and another for another token", () => {
     // Act
-    const ids = [TOKEN, TOKEN, `${TOKEN}2`].map((token) => credentialOf({ type: "github", options: { token } } as ResolvedProvider, SHOP));
+    const ids = [TOKEN, TOKEN, `${TOKEN}2`].map((token) => credentialOf({ scm: requireScm("github"), options: { token } }, SHOP));
 
     // Assess
     expect(ids[0]).toBe(ids[1]);

@@ -3,7 +3,6 @@ import { PipelinePhase, type PipelineInfo, type Stage } from "../../../shared/pi
 import { commentBody, commentMarker } from "../../../shared/receivers/scm-comment";
 import {
   pipelineToCommitStatus,
-  refFor,
   stableRunName,
   statusName,
   statusTargetOf,
@@ -11,7 +10,7 @@ import {
   type RunNaming,
   type TargetSettings,
 } from "../../../shared/receivers/scm-status";
-import { UnmappedStateError, type CommitStatusPhase, type StatusTarget } from "../../../shared/scm";
+import { requireScm, UnmappedStateError, type CommitStatusPhase, type StatusTarget } from "../../../shared/scm";
 
 const SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 
@@ -37,7 +36,7 @@ const run = (overrides: Partial<PipelineInfo> = {}): PipelineInfo => ({
   ...overrides,
 });
 
-const GITHUB: TargetSettings = { kind: "github", aliases: ["github", "github-enterprise"], webHost: "github.com", statusName: "{{namespace}}/{{name}}" };
+const GITHUB: TargetSettings = { scm: requireScm("github"), webHost: "github.com", statusName: "{{namespace}}/{{name}}" };
 
 describe("Function: pipelineToCommitStatus", () => {
   it.each<[PipelinePhase, CommitStatusPhase]>([
@@ -180,7 +179,7 @@ describe("Function: unknownVariables", () => {
   });
 });
 
-describe("Function: refFor", () => {
+describe("Descriptor: refFor", () => {
   it.each([
     { kind: "gitlab", ref: "refs/heads/main", expected: "main" },
     { kind: "gitlab", ref: "refs/tags/v1.2.0", expected: "v1.2.0" },
@@ -188,10 +187,9 @@ describe("Function: refFor", () => {
     { kind: "bitbucket-server", ref: "main", expected: "refs/heads/main" },
     { kind: "bitbucket-server", ref: "refs/tags/v1", expected: "refs/tags/v1" },
     { kind: "github", ref: "refs/heads/main", expected: undefined },
-    { kind: "gitlab", ref: undefined, expected: undefined },
   ] as const)("returns $expected for $ref on $kind", ({ kind, ref, expected }) => {
     // Act
-    const mapped = refFor(kind, ref);
+    const mapped = requireScm(kind).refFor?.(ref);
 
     // Assess
     expect(mapped).toBe(expected);
@@ -208,13 +206,13 @@ describe("Function: statusTargetOf", () => {
     {
       case: "a GitLab run in a subgroup, with its branch",
       info: run({ git: { provider: "gitlab", host: "gitlab.com", owner: "acme/platform", repo: "shop", sha: SHA, ref: "refs/heads/main" } }),
-      settings: { kind: "gitlab", aliases: ["gitlab"], webHost: "gitlab.com" },
+      settings: { scm: requireScm("gitlab"), webHost: "gitlab.com" },
       expected: { target: { repo: { kind: "gitlab", project: "acme/platform/shop" }, sha: SHA, name: "ci/build-and-test", ref: "main" } },
     },
     {
       case: "a Bitbucket Server clone URL under /scm/",
       info: run({ git: { provider: "bitbucket-datacenter", host: "bb.example.com", owner: "scm/PROJ", repo: "shop", sha: SHA, ref: "main" } }),
-      settings: { kind: "bitbucket-server", aliases: ["bitbucket-server", "bitbucket-datacenter"], webHost: "bb.example.com" },
+      settings: { scm: requireScm("bitbucket-server"), webHost: "bb.example.com" },
       expected: { target: { repo: { kind: "bitbucket-server", project: "PROJ", slug: "shop" }, sha: SHA, name: "ci/build-and-test", ref: "refs/heads/main" } },
     },
     {

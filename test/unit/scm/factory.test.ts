@@ -7,7 +7,7 @@ import {
   GitHubProvider,
   InvalidProviderOptionsError,
   ProviderKind,
-  providerFactories,
+  scmNames,
   UnsupportedProviderError,
 } from "../../../shared/scm";
 
@@ -24,13 +24,14 @@ describe("Function: createCommitStatusProvider", () => {
       "bitbucket-datacenter": { url: "https://bitbucket.example.com", token: "x" },
       gitea: { url: "https://gitea.example.com", token: "x" },
       forgejo: { url: "https://codeberg.org", token: "x" },
+      "github-enterprise": { baseUrl: "https://ghe.example.com/api/v3", token: "x" },
     };
 
     // Act
-    const kinds = Object.keys(providerFactories).map((type) => createCommitStatusProvider(type, options[type]).kind);
+    const kinds = scmNames().map((type) => createCommitStatusProvider(type, options[type]).kind);
 
     // Assess
-    expect(kinds).toEqual(["github", "gitlab", "bitbucket-cloud", "bitbucket-server", "bitbucket-server", "gitea", "gitea"]);
+    expect(kinds).toEqual(["github", "gitlab", "bitbucket-cloud", "bitbucket-server", "gitea", "github", "bitbucket-server", "gitea"]);
   });
 
   it("throws UnsupportedProviderError when the type is unknown", () => {

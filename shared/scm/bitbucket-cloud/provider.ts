@@ -7,10 +7,10 @@
  * publishes no maintained Node client for this API.
  */
 import { z } from "zod";
-import type { FailureContext } from "./classify";
-import { InvalidStatusError } from "./errors";
-import { lookupPhase, lookupState } from "./mapping";
-import { authorization, requestJson } from "./http";
+import type { FailureContext } from "../classify";
+import { InvalidStatusError } from "../errors";
+import { lookupPhase, lookupState } from "../mapping";
+import { authorization, requestJson } from "../http";
 import {
   credentialFields,
   DEFAULT_TIMEOUT_MS,
@@ -18,8 +18,8 @@ import {
   httpUrl,
   parseProviderOptions,
   timeoutMs,
-} from "./options";
-import { checkTarget, renderFields, repoLabel, shortSha, stableKey, text, truncate } from "./target";
+} from "../options";
+import { checkTarget, renderFields, repoLabel, shortSha, stableKey, text, truncate } from "../target";
 import {
   CommitStatusPhase,
   ProviderKind,
@@ -32,7 +32,15 @@ import {
   type StatusFields,
   type StatusTarget,
   type WrittenStatus,
-} from "./types";
+} from "../types";
+
+/** A repository on this SCM; fields in label order. */
+export interface BitbucketCloudRepo extends RepoRef {
+  readonly kind: "bitbucket-cloud";
+  readonly workspace: string;
+  readonly slug: string;
+}
+export const BITBUCKET_CLOUD_REPO_FIELDS = ["workspace", "slug"] as const;
 
 export const BitbucketCloudState = {
   InProgress: "INPROGRESS",
@@ -103,7 +111,7 @@ export class BitbucketCloudProvider implements CommitStatusProvider {
   }
 
   async setStatus(target: StatusTarget, desired: DesiredStatus): Promise<WrittenStatus> {
-    checkTarget(target, "bitbucket-cloud");
+    checkTarget<BitbucketCloudRepo>(target, "bitbucket-cloud", BITBUCKET_CLOUD_REPO_FIELDS);
     const state = phaseToBitbucketCloudState(desired.phase);
     const fields = this.render(desired);
     if (fields.url === "") throw new InvalidStatusError("url", "Bitbucket Cloud requires a link on every build status");
@@ -130,7 +138,7 @@ export class BitbucketCloudProvider implements CommitStatusProvider {
   }
 
   async getStatus(target: StatusTarget, known?: ProviderIds): Promise<ObservedStatus | undefined> {
-    checkTarget(target, "bitbucket-cloud");
+    checkTarget<BitbucketCloudRepo>(target, "bitbucket-cloud", BITBUCKET_CLOUD_REPO_FIELDS);
     const key = known?.key ?? bitbucketCloudKey(target.name);
     const { status, body } = await requestJson(
       {
@@ -154,7 +162,7 @@ export class BitbucketCloudProvider implements CommitStatusProvider {
     };
   }
 
-  #commitUrl(repo: Extract<RepoRef, { kind: "bitbucket-cloud" }>, sha: string): string {
+  #commitUrl(repo: BitbucketCloudRepo, sha: string): string {
     const base = this.#options.baseUrl ?? "https://api.bitbucket.org";
     return `${base}/2.0/repositories/${encodeURIComponent(repo.workspace)}/${encodeURIComponent(repo.slug)}/commit/${sha}`;
   }

@@ -5,13 +5,13 @@
  */
 import { Commits, GitbeakerRequestError } from "@gitbeaker/rest";
 import { z } from "zod";
-import type { FailureContext, HttpFailure } from "./classify";
-import { toScmError } from "./classify";
+import type { FailureContext, HttpFailure } from "../classify";
+import { toScmError } from "../classify";
 
-import { lookupPhase, lookupState } from "./mapping";
-import { singleAttemptRequester } from "./gitlab-requester";
-import { DEFAULT_TIMEOUT_MS, httpUrl, parseProviderOptions, requiredText, timeoutMs } from "./options";
-import { checkTarget, renderFields, repoLabel, shortSha, text } from "./target";
+import { lookupPhase, lookupState } from "../mapping";
+import { singleAttemptRequester } from "./requester";
+import { DEFAULT_TIMEOUT_MS, httpUrl, parseProviderOptions, requiredText, timeoutMs } from "../options";
+import { checkTarget, renderFields, repoLabel, shortSha, text } from "../target";
 import {
   CommitStatusPhase,
   ProviderKind,
@@ -19,10 +19,18 @@ import {
   type CommitStatusProvider,
   type DesiredStatus,
   type ObservedStatus,
+  type RepoRef,
   type StatusFields,
   type StatusTarget,
   type WrittenStatus,
-} from "./types";
+} from "../types";
+
+/** A repository on this SCM; fields in label order. */
+export interface GitLabRepo extends RepoRef {
+  readonly kind: "gitlab";
+  readonly project: string | number;
+}
+export const GITLAB_REPO_FIELDS = ["project"] as const;
 
 export const GitLabState = {
   Pending: "pending",
@@ -123,7 +131,7 @@ export class GitLabProvider implements CommitStatusProvider {
   }
 
   async setStatus(target: StatusTarget, desired: DesiredStatus): Promise<WrittenStatus> {
-    checkTarget(target, "gitlab");
+    checkTarget<GitLabRepo>(target, "gitlab", GITLAB_REPO_FIELDS);
     const state = phaseToGitLabState(desired.phase);
     const fields = this.render(desired);
     try {
@@ -145,7 +153,7 @@ export class GitLabProvider implements CommitStatusProvider {
   }
 
   async getStatus(target: StatusTarget): Promise<ObservedStatus | undefined> {
-    checkTarget(target, "gitlab");
+    checkTarget<GitLabRepo>(target, "gitlab", GITLAB_REPO_FIELDS);
     let statuses: GitLabStatus[];
     try {
       // Without `all`, GitLab lists only the latest status per name.

@@ -6,11 +6,11 @@
  * maintained Node client.
  */
 import { z } from "zod";
-import type { FailureContext } from "./classify";
-import { lookupPhase, lookupState } from "./mapping";
-import { authorization, requestJson } from "./http";
-import { DEFAULT_TIMEOUT_MS, httpUrl, parseProviderOptions, requiredText, timeoutMs } from "./options";
-import { checkTarget, renderFields, repoLabel, shortSha, text } from "./target";
+import type { FailureContext } from "../classify";
+import { lookupPhase, lookupState } from "../mapping";
+import { authorization, requestJson } from "../http";
+import { DEFAULT_TIMEOUT_MS, httpUrl, parseProviderOptions, requiredText, timeoutMs } from "../options";
+import { checkTarget, renderFields, repoLabel, shortSha, text } from "../target";
 import {
   CommitStatusPhase,
   ProviderKind,
@@ -22,7 +22,15 @@ import {
   type StatusFields,
   type StatusTarget,
   type WrittenStatus,
-} from "./types";
+} from "../types";
+
+/** A repository on this SCM; fields in label order. */
+export interface GiteaRepo extends RepoRef {
+  readonly kind: "gitea";
+  readonly owner: string;
+  readonly name: string;
+}
+export const GITEA_REPO_FIELDS = ["owner", "name"] as const;
 
 export const GiteaState = { Pending: "pending", Success: "success", Error: "error", Failure: "failure", Warning: "warning" } as const;
 export type GiteaState = (typeof GiteaState)[keyof typeof GiteaState];
@@ -84,7 +92,7 @@ export class GiteaProvider implements CommitStatusProvider {
   }
 
   async setStatus(target: StatusTarget, desired: DesiredStatus): Promise<WrittenStatus> {
-    checkTarget(target, "gitea");
+    checkTarget<GiteaRepo>(target, "gitea", GITEA_REPO_FIELDS);
     const state = phaseToGiteaState(desired.phase);
     const fields = this.render(desired);
     const { body } = await requestJson(
@@ -101,7 +109,7 @@ export class GiteaProvider implements CommitStatusProvider {
   }
 
   async getStatus(target: StatusTarget): Promise<ObservedStatus | undefined> {
-    checkTarget(target, "gitea");
+    checkTarget<GiteaRepo>(target, "gitea", GITEA_REPO_FIELDS);
     const context = this.#context(target, `reading statuses of ${shortSha(target.sha)}`);
     for (let page = 1; page <= MAX_PAGES; page++) {
       const query = new URLSearchParams({ sort: "highestindex", limit: String(PAGE_SIZE), page: String(page) });
@@ -129,7 +137,7 @@ export class GiteaProvider implements CommitStatusProvider {
     };
   }
 
-  #repoUrl(repo: Extract<RepoRef, { kind: "gitea" }>): string {
+  #repoUrl(repo: GiteaRepo): string {
     return `${this.#options.url}/api/v1/repos/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.name)}`;
   }
 

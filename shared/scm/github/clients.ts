@@ -9,10 +9,10 @@ import { createPrivateKey } from "node:crypto";
 import { createAppAuth } from "@octokit/auth-app";
 import { Octokit } from "@octokit/rest";
 import { z } from "zod";
-import { toScmError, type HttpFailure } from "./classify";
-import { logger } from "../log";
-import { InvalidProviderOptionsError } from "./errors";
-import { DEFAULT_TIMEOUT_MS, httpUrl, parseProviderOptions, requiredText, timeoutMs } from "./options";
+import { toScmError, type HttpFailure } from "../classify";
+import { logger } from "../../log";
+import { InvalidProviderOptionsError } from "../errors";
+import { DEFAULT_TIMEOUT_MS, httpUrl, parseProviderOptions, requiredText, timeoutMs } from "../options";
 
 const POSITIVE_ID = "github app appId must be a positive integer";
 

@@ -7,10 +7,10 @@
  * through Node's fetch: Atlassian publishes no maintained Node client.
  */
 import { z } from "zod";
-import type { FailureContext } from "./classify";
-import { InvalidStatusError } from "./errors";
-import { lookupPhase, lookupState } from "./mapping";
-import { authorization, requestJson } from "./http";
+import type { FailureContext } from "../classify";
+import { InvalidStatusError } from "../errors";
+import { lookupPhase, lookupState } from "../mapping";
+import { authorization, requestJson } from "../http";
 import {
   credentialFields,
   DEFAULT_TIMEOUT_MS,
@@ -18,8 +18,8 @@ import {
   httpUrl,
   parseProviderOptions,
   timeoutMs,
-} from "./options";
-import { checkTarget, renderFields, repoLabel, shortSha, stableKey, text, truncate } from "./target";
+} from "../options";
+import { checkTarget, renderFields, repoLabel, shortSha, stableKey, text, truncate } from "../target";
 import {
   CommitStatusPhase,
   ProviderKind,
@@ -32,7 +32,15 @@ import {
   type StatusFields,
   type StatusTarget,
   type WrittenStatus,
-} from "./types";
+} from "../types";
+
+/** A repository on this SCM; fields in label order. */
+export interface BitbucketServerRepo extends RepoRef {
+  readonly kind: "bitbucket-server";
+  readonly project: string;
+  readonly slug: string;
+}
+export const BITBUCKET_SERVER_REPO_FIELDS = ["project", "slug"] as const;
 
 export const BitbucketServerState = {
   InProgress: "INPROGRESS",
@@ -104,7 +112,7 @@ export class BitbucketServerProvider implements CommitStatusProvider {
   }
 
   async setStatus(target: StatusTarget, desired: DesiredStatus): Promise<WrittenStatus> {
-    checkTarget(target, "bitbucket-server");
+    checkTarget<BitbucketServerRepo>(target, "bitbucket-server", BITBUCKET_SERVER_REPO_FIELDS);
     const state = phaseToBitbucketServerState(desired.phase);
     const fields = this.render(desired);
     if (fields.url === "") throw new InvalidStatusError("url", "Bitbucket Server requires a link on every build status");
@@ -132,7 +140,7 @@ export class BitbucketServerProvider implements CommitStatusProvider {
   }
 
   async getStatus(target: StatusTarget, known?: ProviderIds): Promise<ObservedStatus | undefined> {
-    checkTarget(target, "bitbucket-server");
+    checkTarget<BitbucketServerRepo>(target, "bitbucket-server", BITBUCKET_SERVER_REPO_FIELDS);
     const key = known?.key ?? bitbucketServerKey(target.name);
     const { status, body } = await requestJson(
       {
@@ -156,7 +164,7 @@ export class BitbucketServerProvider implements CommitStatusProvider {
     };
   }
 
-  #buildsUrl(repo: Extract<RepoRef, { kind: "bitbucket-server" }>, sha: string): string {
+  #buildsUrl(repo: BitbucketServerRepo, sha: string): string {
     const project = encodeURIComponent(repo.project);
     const slug = encodeURIComponent(repo.slug);
     return `${this.#options.url}/rest/api/latest/projects/${project}/repos/${slug}/commits/${sha}/builds`;

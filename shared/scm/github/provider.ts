@@ -8,11 +8,11 @@
  *   one per write under the context `name`. GitHub keeps at most 1000 per
  *   context and commit, one more reason callers skip identical writes.
  */
-import { toScmError, type FailureContext } from "./classify";
-import { ScmError } from "./errors";
-import { lookupPhase, lookupState } from "./mapping";
-import { failureOf, GitHubClients, parseGitHubOptions, statusOf, type GitHubOptions } from "./github-auth";
-import { checkTarget, renderFields, repoLabel, shortSha, text } from "./target";
+import { toScmError, type FailureContext } from "../classify";
+import { ScmError } from "../errors";
+import { lookupPhase, lookupState } from "../mapping";
+import { failureOf, GitHubClients, parseGitHubOptions, statusOf, type GitHubOptions } from "./clients";
+import { checkTarget, renderFields, repoLabel, shortSha, text } from "../target";
 import {
   CommitStatusPhase,
   ProviderKind,
@@ -25,7 +25,15 @@ import {
   type StatusFields,
   type StatusTarget,
   type WrittenStatus,
-} from "./types";
+} from "../types";
+
+/** A repository on this SCM; fields in label order. */
+export interface GitHubRepo extends RepoRef {
+  readonly kind: "github";
+  readonly owner: string;
+  readonly name: string;
+}
+export const GITHUB_REPO_FIELDS = ["owner", "name"] as const;
 
 export const CheckRunStatus = { Queued: "queued", InProgress: "in_progress", Completed: "completed" } as const;
 export type CheckRunStatus = (typeof CheckRunStatus)[keyof typeof CheckRunStatus];
@@ -95,7 +103,7 @@ export const GITHUB_OUTPUT_LIMIT = 65_535;
 const CHECKS_PERMISSION = 'the GitHub App needs "Checks: read and write" and must be installed on the repository';
 const STATUSES_PERMISSION = 'the token needs "Commit statuses: read and write" (fine-grained) or the repo:status scope (classic)';
 
-type GitHubTarget = StatusTarget & { repo: Extract<RepoRef, { kind: "github" }> };
+type GitHubTarget = StatusTarget & { repo: GitHubRepo };
 
 interface CheckRun {
   id: number;
@@ -110,8 +118,9 @@ export class GitHubProvider implements CommitStatusProvider {
   readonly kind = ProviderKind.GitHub;
   readonly #clients: GitHubClients;
 
-  constructor(options: GitHubOptions) {
-    this.#clients = new GitHubClients(parseGitHubOptions(options));
+  /** `clients` shares one set of Octokit clients (and installation tokens) with the commenter. */
+  constructor(options: GitHubOptions, clients: GitHubClients = new GitHubClients(parseGitHubOptions(options))) {
+    this.#clients = clients;
   }
 
   /** True when statuses are check runs (App credentials), false for commit statuses (token). */
@@ -137,12 +146,12 @@ export class GitHubProvider implements CommitStatusProvider {
   }
 
   async setStatus(target: StatusTarget, desired: DesiredStatus): Promise<WrittenStatus> {
-    checkTarget(target, "github");
+    checkTarget<GitHubRepo>(target, "github", GITHUB_REPO_FIELDS);
     return this.usesChecks ? this.#writeCheckRun(target, desired) : this.#writeStatus(target, desired);
   }
 
   async getStatus(target: StatusTarget, known?: ProviderIds): Promise<ObservedStatus | undefined> {
-    checkTarget(target, "github");
+    checkTarget<GitHubRepo>(target, "github", GITHUB_REPO_FIELDS);
     return this.usesChecks ? this.#readCheckRun(target, known) : this.#readStatus(target);
   }
 
