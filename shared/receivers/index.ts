@@ -1,6 +1,7 @@
 import { consoleReceiverFactory } from "./console";
 import { discordReceiverFactory } from "./discord";
 import { matrixReceiverFactory } from "./matrix";
+import { opsgenieReceiverFactory } from "./opsgenie";
 import { pagerDutyReceiverFactory } from "./pagerduty";
 import { registerReceiver } from "./registry";
 import { scmReceiverFactory } from "./scm";
@@ -16,6 +17,7 @@ registerReceiver("matrix", matrixReceiverFactory);
 registerReceiver("discord", discordReceiverFactory);
 registerReceiver("scm", scmReceiverFactory);
 registerReceiver("pagerduty", pagerDutyReceiverFactory);
+registerReceiver("opsgenie", opsgenieReceiverFactory);
 
 export { ConsoleReceiver, stageTable } from "./console";
 export { DiscordReceiver, discordMessage } from "./discord";

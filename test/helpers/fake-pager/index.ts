@@ -1,1 +1,2 @@
+export { FakeOpsgenie, type OpsgenieAlert } from "./opsgenie";
 export { FakePagerDuty, type PagerDutyIncident } from "./pagerduty";
