@@ -7,6 +7,7 @@ import type { ReceiverStartFailure } from "../../shared/receivers";
 import { Relay } from "../../relay/relay";
 import { SqsSink } from "../../relay/sink";
 import { startEmulators, type EmulatorOptions, type Emulators } from "./emulators";
+import { reopenOrphanedClaims } from "./orphaned-claims";
 import { LocalPoller } from "./poller";
 import { StateSweeper, type SweeperOptions } from "./sweeper";
 
@@ -43,11 +44,6 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   process.env.DLQ_URL = emulators.dlqUrl;
   process.env.TABLE_NAME = emulators.tableName;
 
-  const handler = createHandler({ ...options.process, config: options.config });
-  const poller = new LocalPoller({ queueUrl: emulators.queueUrl, queueArn: emulators.queueArn, handler }, (error) =>
-    log.error("process invocation failed", { error: (error as Error).message }),
-  );
-  poller.start();
   const dynamo = new DynamoDBClient({ endpoint: emulators.dynamoEndpoint });
   const sweeper = new StateSweeper({
     ...options.sweeper,
@@ -55,7 +51,26 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     client: dynamo,
     onError: (error) => log.warn("sweeping expired state failed", { error: (error as Error).message }),
   });
+  if (emulators.stateDir) {
+    // A persisted table: what expired while nothing ran goes now, and the
+    // calls a killed process left claimed are reopened before any event is read.
+    try {
+      await sweeper.sweep();
+      const reopened = await reopenOrphanedClaims({ tableName: emulators.tableName, client: dynamo });
+      if (reopened > 0) log.info("reopened callbacks left in flight by the previous run", { reopened, stateDir: emulators.stateDir });
+    } catch (error) {
+      dynamo.destroy();
+      await emulators.stop();
+      throw error;
+    }
+  }
   sweeper.start();
+
+  const handler = createHandler({ ...options.process, config: options.config });
+  const poller = new LocalPoller({ queueUrl: emulators.queueUrl, queueArn: emulators.queueArn, handler }, (error) =>
+    log.error("process invocation failed", { error: (error as Error).message }),
+  );
+  poller.start();
   const sink = new SqsSink({ queueUrl: emulators.queueUrl });
   const relay = new Relay({ cluster: options.config.cluster, watch: options.config.watch, sink, log });
   return {

@@ -68,6 +68,24 @@ export const planClaims = (state: RunState, receivers: readonly string[], now: n
   return { state: { ...state, deliveries }, calls, blocked };
 };
 
+/**
+ * Every claim of `state` turned back into an open mark, as attribute writes
+ * under `state`. Only for a store whose single writer is known to be gone
+ * (a local state directory reopened after its process was killed): a claim
+ * left there belongs to a call that may or may not have been made, and
+ * reopening it lets the next event of the run repeat that call at once
+ * instead of waiting out the lease, which could outlast the event's retries.
+ */
+export const reopenClaims = (state: RunState): Array<{ path: string[]; value: Mark }> => {
+  const out: Array<{ path: string[]; value: Mark }> = [];
+  for (const [receiver, marks] of Object.entries(state.deliveries)) {
+    for (const event of [...ONCE, LifecycleEvent.Progress] as const) {
+      if (marks[event]?.s === "claimed") out.push({ path: ["deliveries", receiver, event], value: { s: "open" } });
+    }
+  }
+  return out;
+};
+
 /** How one receiver's planned calls went: how many succeeded in order, and why the next failed. */
 export interface CallResult {
   call: PlannedCall;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { planClaims, settleAssignments } from "../../../shared/pipeline/deliveries";
+import { planClaims, reopenClaims, settleAssignments } from "../../../shared/pipeline/deliveries";
 import { toPipelineInfo } from "../../../shared/pipeline/info";
 import { advance, emptyRunState, mergeStages, type RunState } from "../../../shared/pipeline/lifecycle";
 import type { PipelineInfo, PipelinePhase } from "../../../shared/pipeline/types";
@@ -108,6 +108,47 @@ describe("Function: planClaims", () => {
     expect(plan.calls).toEqual([]);
     expect(plan.blocked).toEqual([]);
     expect(delivered.deliveries.r?.pc).toBe(1);
+  });
+});
+
+describe("Function: reopenClaims", () => {
+  it("reopens every claim of every receiver and leaves the settled marks alone", () => {
+    // Prepare
+    const claim = { s: "claimed", exp: 61_000 } as const;
+    const state: RunState = {
+      ...stateAt("succeeded"),
+      deliveries: {
+        r: { created: { s: "done" }, started: claim, progress: { ...claim, h: "h1" }, ph: "h0", pc: 1 },
+        q: { created: { s: "done" }, started: { s: "failed" }, finished: claim },
+      },
+    };
+
+    // Act
+    const writes = reopenClaims(state);
+
+    // Assess
+    expect(writes).toEqual([
+      { path: ["deliveries", "r", "started"], value: { s: "open" } },
+      { path: ["deliveries", "r", "progress"], value: { s: "open" } },
+      { path: ["deliveries", "q", "finished"], value: { s: "open" } },
+    ]);
+  });
+
+  it("lets the next plan call a reopened callback at once, before its lease would have ended", () => {
+    // Prepare
+    const claimed = planClaims(stateAt("running"), ["r"], 1_000, 60_000).state;
+    const reopened = structuredClone(claimed);
+    for (const { path, value } of reopenClaims(claimed)) {
+      const [, receiver, field] = path;
+      (reopened.deliveries[receiver!] as Record<string, unknown>)[field!] = value;
+    }
+
+    // Act
+    const plan = planClaims(reopened, ["r"], 2_000, 60_000);
+
+    // Assess
+    expect(plan.calls[0]?.events).toEqual(["created", "started", "progress"]);
+    expect(plan.blocked).toEqual([]);
   });
 });
 

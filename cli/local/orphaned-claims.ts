@@ -1,0 +1,58 @@
+import { DynamoDBClient, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { reopenClaims } from "../../shared/pipeline/deliveries";
+import type { RunState } from "../../shared/pipeline/lifecycle";
+import { DynamoStateStore, KeyPrefix } from "../../shared/store";
+
+export interface OrphanedClaimsOptions {
+  tableName: string;
+  client: DynamoDBClient;
+  /** Items read per Scan page (DynamoDB's `Limit`). */
+  scanPageSize?: number;
+}
+
+/**
+ * Reopens the claims a killed process left in a persisted state table, before
+ * anything else reads it; resolves with the number of callbacks reopened.
+ *
+ * A claim is a lease: a call in flight, recorded as done or open once the
+ * receiver answers. When the process is killed in between, the claim stays,
+ * and the replay that follows the restart meets it still leased: the event
+ * is retried until the lease ends (`processing.leaseSeconds`, 120 s by
+ * default), and with the default backoff its retries run out first (five in
+ * about a minute), so the event went to the DLQ and the callback was never
+ * made. The directory's lock guarantees the claims' owner is gone, so they are
+ * reopened here and the replayed event makes each call again: a repeat for
+ * the calls that were in flight, at most one each, and nothing lost.
+ */
+export const reopenOrphanedClaims = async (options: OrphanedClaimsOptions): Promise<number> => {
+  const store = new DynamoStateStore({ tableName: options.tableName, client: options.client });
+  let reopened = 0;
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await options.client.send(
+      new ScanCommand({
+        TableName: options.tableName,
+        ConsistentRead: true,
+        FilterExpression: "begins_with(#pk, :object) AND attribute_exists(#data.#run.#deliveries)",
+        ProjectionExpression: "#pk, #data.#run.#deliveries",
+        ExpressionAttributeNames: { "#pk": "pk", "#data": "data", "#run": "run", "#deliveries": "deliveries" },
+        ExpressionAttributeValues: { ":object": { S: KeyPrefix.object } },
+        Limit: options.scanPageSize ?? 500,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    for (const raw of page.Items ?? []) {
+      const item = unmarshall(raw) as { pk: string; data: { run: Pick<RunState, "deliveries"> } };
+      const writes = reopenClaims({ stages: [], ...item.data.run });
+      if (writes.length === 0) continue;
+      await store.setPaths(
+        item.pk,
+        writes.map(({ path, value }) => ({ path: ["run", ...path], value })),
+      );
+      reopened += writes.length;
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return reopened;
+};
