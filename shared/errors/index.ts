@@ -1,0 +1,4 @@
+export { combineDispositions, Disposition, type FailureDisposition } from "./disposition";
+export { dispositionOf, isRetryable } from "./disposition-of";
+export { FeedbackError, RetryAfterError, type FeedbackErrorOptions } from "./feedback-error";
+export { CombinedRetryError, combineRetries } from "./combined";
