@@ -1,32 +1,8 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const tsx = join(root, "node_modules", ".bin", "tsx");
-
-/**
- * Runs the CLI from source the way `npm start` runs its bundle, with no
- * cluster around. Asynchronous, so the test worker keeps answering the
- * runner while the child works.
- */
-const cli = (...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(tsx, ["cli/main.ts", ...args], {
-      cwd: root,
-      timeout: 120_000,
-      env: { ...process.env, KUBECONFIG: join(tmpdir(), "kube-feedback-no-such-kubeconfig"), POWERTOOLS_LOG_LEVEL: "WARN" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => void (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => void (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
+import { cli, repoRoot as root } from "../helpers/cli-process";
 
 const lifecycleOf = (out: string, run: string) =>
   out
