@@ -1,4 +1,7 @@
+import { mkdtempSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { DynamoDBClient, QueryCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDynaliteIterators } from "../../cli/local/dynalite-iterators";
@@ -28,7 +31,11 @@ const isClosed = async (iterator: LevelIterator): Promise<boolean> => {
   }
 };
 
-describe("Function: closeDynaliteIterators", () => {
+// Both of dynalite's stores: memory-level by default, classic-level (LevelDB on disk) with a state directory.
+describe.each([
+  { store: "in memory", stateDir: () => undefined },
+  { store: "in a state directory", stateDir: () => join(mkdtempSync(join(tmpdir(), "kube-feedback-state-")), "state") },
+])("Function: closeDynaliteIterators, state $store", ({ stateDir }) => {
   const opened: LevelIterator[] = [];
   const prototype = dynaliteAbstractLevel().AbstractLevel.prototype;
   const values = prototype.values;
@@ -42,7 +49,8 @@ describe("Function: closeDynaliteIterators", () => {
       opened.push(iterator);
       return iterator;
     };
-    emulators = await startEmulators();
+    const dir = stateDir();
+    emulators = await startEmulators(dir === undefined ? {} : { stateDir: dir });
     client = new DynamoDBClient({ endpoint: emulators.dynamoEndpoint });
     const store = new DynamoStateStore({ tableName: emulators.tableName, client });
     for (let i = 0; i < 30; i++) await store.put(`it/ci/run-${i}`, { i }, undefined, 3_600);
