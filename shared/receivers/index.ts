@@ -1,5 +1,6 @@
 import { consoleReceiverFactory } from "./console";
 import { discordReceiverFactory } from "./discord";
+import { googleChatReceiverFactory } from "./googlechat";
 import { matrixReceiverFactory } from "./matrix";
 import { opsgenieReceiverFactory } from "./opsgenie";
 import { pagerDutyReceiverFactory } from "./pagerduty";
@@ -18,6 +19,7 @@ registerReceiver("discord", discordReceiverFactory);
 registerReceiver("scm", scmReceiverFactory);
 registerReceiver("pagerduty", pagerDutyReceiverFactory);
 registerReceiver("opsgenie", opsgenieReceiverFactory);
+registerReceiver("googlechat", googleChatReceiverFactory);
 
 export { ConsoleReceiver, stageTable } from "./console";
 export { DiscordReceiver, discordMessage } from "./discord";

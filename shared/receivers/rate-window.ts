@@ -22,8 +22,10 @@ import { z } from "zod";
  *   12 a minute sustained,
  *   https://element-hq.github.io/synapse/latest/usage/configuration/config_documentation.html#rc_message);
  *   homeservers that exempt the bot allow more, so raise it there.
+ * - Google Chat: 60 writes a minute per space, shared by every app and
+ *   incoming webhook in it (https://developers.google.com/workspace/chat/limits).
  */
-export const CHAT_RATE_DEFAULTS = { slack: 60, discord: 30, teams: 60, matrix: 12 } as const;
+export const CHAT_RATE_DEFAULTS = { slack: 60, discord: 30, teams: 60, matrix: 12, googlechat: 60 } as const;
 
 export interface RateLimit {
   readonly perMinute: number;

@@ -1,5 +1,6 @@
 export { FakeAwsParameters } from "./aws-parameters";
 export { FakeDiscord } from "./discord";
+export { FakeGoogleChat, type GoogleChatMessage } from "./googlechat";
 export { FakeMatrix, type MatrixMessage } from "./matrix";
 export { pipelineInfo, receiverContext, runLifecycle, serviceContext, startReceiver } from "./pipeline";
 export { FakeHttpServer, type Answer, type RecordedRequest } from "./server";
