@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Disposition, dispositionOf } from "../../shared/errors";
 import type { PipelineInfo } from "../../shared/pipeline/types";
 import { PermanentReceiverError, ReceiverError, type Receiver } from "../../shared/receivers";
 import { aliasOf } from "../../shared/receivers/opsgenie/alert";
-import { retryAfterOf } from "../../shared/status";
 import { pipelineInfo, receiverContext, runLifecycle, startReceiver } from "../helpers/fake-chat";
 import { FakeOpsgenie } from "../helpers/fake-pager";
 
@@ -162,7 +162,7 @@ describe("Class: OpsgenieReceiver", () => {
       // Assess
       expect(error).toBeInstanceOf(ReceiverError);
       expect(error).not.toBeInstanceOf(PermanentReceiverError);
-      expect(retryAfterOf(error)).toBeUndefined();
+      expect(dispositionOf(error)).toEqual({ disposition: Disposition.Retry, backsOff: true });
       expect(retried).toBeUndefined();
       expect(opsgenie.requests).toHaveLength(2);
       expect([...opsgenie.alerts.values()]).toEqual([expect.objectContaining({ status: "open", count: 1 })]);
@@ -179,6 +179,7 @@ describe("Class: OpsgenieReceiver", () => {
       // Assess
       delete process.env.KF_TEST_OPSGENIE_OTHER;
       expect(error).toBeInstanceOf(PermanentReceiverError);
+      expect(dispositionOf(error).disposition).toBe(Disposition.Permanent);
       expect((error as Error).message).toMatch(/^opsgenie 127\.0\.0\.1:\d+ answered 401: .*Could not authenticate/);
       expect((error as Error).message).not.toContain("00000000-1111");
       expect(opsgenie.alerts.size).toBe(0);
@@ -193,6 +194,7 @@ describe("Class: OpsgenieReceiver", () => {
 
       // Assess
       expect(error).toBeInstanceOf(PermanentReceiverError);
+      expect(dispositionOf(error).disposition).toBe(Disposition.Permanent);
       expect((error as Error).message).toMatch(/answered 422: .*not processable/);
     });
   });

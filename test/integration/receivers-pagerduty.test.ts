@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Disposition, dispositionOf, type FeedbackError } from "../../shared/errors";
 import type { PipelineInfo } from "../../shared/pipeline/types";
 import { LifecycleEvent, PermanentReceiverError, ReceiverError, type Receiver } from "../../shared/receivers";
-import { retryAfterOf } from "../../shared/status";
 import { pipelineInfo, receiverContext, runLifecycle, startReceiver } from "../helpers/fake-chat";
 import { FakePagerDuty } from "../helpers/fake-pager";
 
@@ -190,7 +190,7 @@ describe("Class: PagerDutyReceiver", () => {
       // Assess
       expect(error).toBeInstanceOf(ReceiverError);
       expect(error).not.toBeInstanceOf(PermanentReceiverError);
-      expect(retryAfterOf(error)).toBeUndefined();
+      expect(dispositionOf(error)).toEqual({ disposition: Disposition.Retry, backsOff: true });
       expect((error as Error).message).toMatch(new RegExp(`^pagerduty 127\\.0\\.0\\.1:\\d+ answered ${status}`));
       expect(retried).toBeUndefined();
       expect(pagerduty.events.map((e) => e.event_action)).toEqual(["trigger", "trigger"]);
@@ -205,7 +205,8 @@ describe("Class: PagerDutyReceiver", () => {
       const error = await finish(receiver, run("build-7k2x9", "failed", "2024-05-01T10:00:00Z"));
 
       // Assess
-      expect(retryAfterOf(error)).toBe(20);
+      expect(dispositionOf(error)).toMatchObject({ disposition: Disposition.Retry, backsOff: false });
+      expect((error as FeedbackError).retryAfterSeconds).toBe(20);
     });
 
     it("fails permanently on the 400 of a routing key PagerDuty does not know, naming its reason", async () => {
@@ -219,6 +220,7 @@ describe("Class: PagerDutyReceiver", () => {
       // Assess
       delete process.env.KF_TEST_PAGERDUTY_OTHER;
       expect(error).toBeInstanceOf(PermanentReceiverError);
+      expect(dispositionOf(error).disposition).toBe(Disposition.Permanent);
       expect((error as Error).message).toMatch(/^pagerduty 127\.0\.0\.1:\d+ answered 400: .*Invalid routing key/);
       expect((error as Error).message).not.toContain("R0SOMEOTHER");
       expect(pagerduty.incidents.size).toBe(0);
