@@ -92,10 +92,12 @@ const credentialsReference = ({ ssmParameter, secretsManagerArn }: GitRepoSpec["
   return `ssm:${ssmParameter.startsWith("/") ? "" : "/"}${ssmParameter}`;
 };
 
-let gitRepoSchema: ReturnType<typeof gitRepoSpecSchema> | undefined;
+/** Built again when an SCM is registered after the first use. */
+let gitRepoSchema: { readonly scms: number; readonly schema: ReturnType<typeof gitRepoSpecSchema> } | undefined;
 
 export const resolveGitRepo = (label: string, spec: unknown, name: string): ResolvedGitRepo => {
-  const result = (gitRepoSchema ??= gitRepoSpecSchema()).safeParse(spec ?? {});
+  if (gitRepoSchema?.scms !== registeredScms().length) gitRepoSchema = { scms: registeredScms().length, schema: gitRepoSpecSchema() };
+  const result = gitRepoSchema.schema.safeParse(spec ?? {});
   if (!result.success) throw blocked(`GitRepo ${label} spec`, result.error);
   const s = result.data as GitRepoSpec;
   return { name, credentials: credentialsReference(s.credentialsRef), driftPolicy: s.driftPolicy, ...coordinatesOf(s) };
