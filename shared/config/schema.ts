@@ -43,6 +43,12 @@ export const ReceiverEntrySchema = z.strictObject({
   name: z.string().regex(dnsLabel, "must be a lower-case name of letters, digits and '-'"),
   type: z.string().min(1),
   selector: SelectorSchema.default({ namespaces: [], kinds: [] }),
+  /**
+   * A CEL expression over `event`, `pipeline` and `previous`: the receiver
+   * hears a callback only when it is true. Compiled and type-checked where
+   * the receivers are built (pipeline/condition), a config error at start.
+   */
+  when: z.string().trim().min(1, "is empty: leave the key out to hear every callback").optional(),
   /** Type-specific options, validated by the receiver type's own schema. */
   options: z.record(z.string(), z.unknown()).default({}),
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ConfigError, toConfigError, type FeedbackConfig } from "../config";
 import { DuplicateReceiverTypeError } from "./errors";
+import { compileCondition } from "../pipeline/condition";
 import type { ConfiguredReceiver, Receiver } from "../pipeline/receiver";
 
 /** Builds a receiver of one type from its validated options. */
@@ -21,8 +22,9 @@ export const registerReceiver = <S extends z.ZodType>(type: string, factory: Rec
 export const registeredReceiverTypes = (): string[] => [...factories.keys()].sort();
 
 /**
- * Builds every configured receiver. An unknown type or invalid options stop
- * the program at start with the key's path, never at the first event.
+ * Builds every configured receiver. An unknown type, invalid options or a
+ * `when` that does not compile stop the program at start with the key's
+ * path, never at the first event.
  */
 export const createReceivers = (config: FeedbackConfig): ConfiguredReceiver[] =>
   config.receivers.map((entry, index) => {
@@ -35,5 +37,6 @@ export const createReceivers = (config: FeedbackConfig): ConfiguredReceiver[] =>
     }
     const parsed = factory.options.safeParse(entry.options);
     if (!parsed.success) throw toConfigError(parsed.error, ["receivers", index, "options"]);
+    if (entry.when !== undefined) compileCondition(entry.when, `receivers[${index}].when`);
     return { receiver: factory.create(entry.name, parsed.data), entry };
   });

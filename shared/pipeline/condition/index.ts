@@ -1,0 +1,2 @@
+export { compileCondition, type Condition } from "./compile";
+export { conditionBindings, type PreviousRun } from "./declarations";
