@@ -8,6 +8,7 @@ import { registerReceiver } from "./registry";
 import { scmReceiverFactory } from "./scm";
 import { slackReceiverFactory } from "./slack";
 import { teamsReceiverFactory } from "./teams";
+import { telegramReceiverFactory } from "./telegram";
 import { webhookReceiverFactory } from "./webhook";
 
 registerReceiver("console", consoleReceiverFactory);
@@ -20,6 +21,7 @@ registerReceiver("scm", scmReceiverFactory);
 registerReceiver("pagerduty", pagerDutyReceiverFactory);
 registerReceiver("opsgenie", opsgenieReceiverFactory);
 registerReceiver("googlechat", googleChatReceiverFactory);
+registerReceiver("telegram", telegramReceiverFactory);
 
 export { ConsoleReceiver, stageTable } from "./console";
 export { DiscordReceiver, discordMessage } from "./discord";

@@ -24,8 +24,10 @@ import { z } from "zod";
  *   homeservers that exempt the bot allow more, so raise it there.
  * - Google Chat: 60 writes a minute per space, shared by every app and
  *   incoming webhook in it (https://developers.google.com/workspace/chat/limits).
+ * - Telegram: at most 20 messages a minute in a group, about one a second in
+ *   a private chat (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this).
  */
-export const CHAT_RATE_DEFAULTS = { slack: 60, discord: 30, teams: 60, matrix: 12, googlechat: 60 } as const;
+export const CHAT_RATE_DEFAULTS = { slack: 60, discord: 30, teams: 60, matrix: 12, googlechat: 60, telegram: 20 } as const;
 
 export interface RateLimit {
   readonly perMinute: number;

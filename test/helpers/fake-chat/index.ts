@@ -6,4 +6,5 @@ export { pipelineInfo, receiverContext, runLifecycle, serviceContext, startRecei
 export { FakeHttpServer, type Answer, type RecordedRequest } from "./server";
 export { FakeSlack } from "./slack";
 export { FakeTeams } from "./teams";
+export { FakeTelegram, parseTelegramHtml, type TelegramMessage } from "./telegram";
 export { FakeWebhook } from "./webhook";
