@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openStateDir } from "../../cli/local/state-dir";
 import { repoRoot, startCli } from "../helpers/cli-process";
 import { HoldingWebhook } from "../helpers/holding-webhook";
 
@@ -90,19 +91,16 @@ describe("Command: kube-feedback local --state-dir", () => {
     const killed = startCli(["local", "--config", config, "--state-dir", stateDir, "--replay", recording]);
     const held = await inFlight;
 
-    // Act: a second process on the same directory while the first holds it; then the kill and the restart.
-    const locked = await startCli(["local", "--config", config, "--state-dir", stateDir, "--replay", recording]).result;
+    // Act: killed while the 18th call waits for its answer, then started again on the same directory.
     killed.kill("SIGKILL");
     const end = await killed.result;
     const heardBeforeRestart = hook.heard.length;
     const restarted = await startCli(["local", "--config", config, "--replay", recording], { KUBE_FEEDBACK_STATE_DIR: stateDir }).result;
 
-    // Assess: the lock.
-    expect(locked.status).toBe(2);
-    expect(locked.stderr).toContain(`--state-dir ${stateDir}: in use by another kube-feedback process`);
+    // Assess
     expect(end.signal).toBe("SIGKILL");
     expect(heardBeforeRestart).toBe(18);
-    // Every callback at least once; twice only the one whose answer never came back.
+    // The lock died with the killed process; every callback at least once, twice only the one whose answer never came back.
     expect(restarted.status).toBe(0);
     expect(restarted.stdout).toMatch(/dead-lettered\s+0/);
     const counts = hook.counts();
@@ -111,6 +109,22 @@ describe("Command: kube-feedback local --state-dir", () => {
     const repeated = [...counts].filter(([, count]) => count > 1);
     expect(repeated).toEqual([[`${held.uid} ${held.event}`, 2]]);
     expect(held).toMatchObject({ uid: "0000000-job-6", event: "finished" });
+  }, 150_000);
+
+  it("stops at start with exit 2, naming --state-dir, when another process holds the directory", async () => {
+    // Prepare: this test's process holds the directory's lock.
+    const stateDir = join(dir, "state");
+    const holder = await openStateDir(stateDir);
+    const config = writeConfig(dir, hook.url, LIFECYCLE);
+
+    // Act
+    const result = await startCli(["local", "--config", config, "--state-dir", stateDir, "--replay", join(repoRoot, "recordings", "job.ndjson")]).result;
+    await holder.release();
+
+    // Assess
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`--state-dir ${stateDir}: in use by another kube-feedback process`);
+    expect(hook.heard).toEqual([]);
   }, 150_000);
 
   it("stops at start with exit 2, naming --state-dir, when the directory cannot be created", async () => {
