@@ -18,7 +18,7 @@ import { CHAT_RATE_DEFAULTS, rateLimitOption } from "../rate-window";
 import type { ReceiverFactory } from "../registry";
 import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "../../pipeline/receiver";
 import { eventsOption, httpUrl, PostingReceiver, sendJson, timeoutOption } from "../webhook";
-import { telegramText } from "./message";
+import { sendMessageBody, telegramRetryHint } from "./message";
 
 const CHAT_ID = /^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$/;
 const CHAT_ID_HINT = "must be a chat id such as -1001234567890 or a public channel's @username";
@@ -41,26 +41,6 @@ const TelegramOptions = z.strictObject({
   rateLimit: rateLimitOption(CHAT_RATE_DEFAULTS.telegram),
 });
 export type TelegramOptions = z.output<typeof TelegramOptions>;
-
-/** Flood control's wait, whole seconds, from a failed call's `parameters.retry_after`. */
-export const telegramRetryHint = (body: string): number | undefined => {
-  try {
-    const seconds = (JSON.parse(body) as { parameters?: { retry_after?: unknown } }).parameters?.retry_after;
-    return typeof seconds === "number" && Number.isFinite(seconds) && seconds >= 0 ? Math.ceil(seconds) : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
-export const sendMessageBody = (info: PipelineInfo, options: TelegramOptions) => ({
-  chat_id: options.chatId,
-  ...(options.messageThreadId === undefined ? {} : { message_thread_id: options.messageThreadId }),
-  text: telegramText(info),
-  parse_mode: "HTML",
-  // A preview of the dashboard or commit link would take more room than the message.
-  link_preview_options: { is_disabled: true },
-  ...(options.disableNotification ? { disable_notification: true } : {}),
-});
 
 export class TelegramReceiver extends PostingReceiver {
   readonly #options: TelegramOptions;

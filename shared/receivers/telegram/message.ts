@@ -1,5 +1,6 @@
 /**
- * The text of a Telegram message in the Bot API's HTML style
+ * What the receiver sends and reads: the `sendMessage` body, whose text is
+ * in the Bot API's HTML style
  * (https://core.telegram.org/bots/api#html-style): only `<b>`, `<i>`,
  * `<a href>`, `<code>` and a few more tags, and `<`, `>`, `&` escaped
  * everywhere else. A message is at most 4096 characters after the entities
@@ -9,7 +10,6 @@
 import type { PipelineInfo, Stage } from "../../pipeline/types";
 import { commitText, commitUrl, escapeHtml, formatDuration, limitLines, PHASE_EMOJI, PHASE_LABEL, runNote, runTitle, truncate } from "../format";
 
-export const TEXT_MAX = 4096;
 const NAME_MAX = 80;
 const STAGES_MAX = 20;
 const NOTE_MAX = 600;
@@ -38,4 +38,30 @@ export const telegramText = (info: PipelineInfo): string => {
   if (note) lines.push("", `<i>${escapeHtml(truncate(note, NOTE_MAX))}</i>`);
   if (info.dashboardUrl) lines.push("", link(info.dashboardUrl, "View run"));
   return lines.join("\n");
+};
+
+export interface MessageSettings {
+  readonly chatId: string;
+  readonly messageThreadId?: number | undefined;
+  readonly disableNotification: boolean;
+}
+
+export const sendMessageBody = (info: PipelineInfo, settings: MessageSettings) => ({
+  chat_id: settings.chatId,
+  ...(settings.messageThreadId === undefined ? {} : { message_thread_id: settings.messageThreadId }),
+  text: telegramText(info),
+  parse_mode: "HTML",
+  // A preview of the dashboard or commit link would take more room than the message.
+  link_preview_options: { is_disabled: true },
+  ...(settings.disableNotification ? { disable_notification: true } : {}),
+});
+
+/** Flood control's wait, whole seconds, from a failed call's `parameters.retry_after`. */
+export const telegramRetryHint = (body: string): number | undefined => {
+  try {
+    const seconds = (JSON.parse(body) as { parameters?: { retry_after?: unknown } }).parameters?.retry_after;
+    return typeof seconds === "number" && Number.isFinite(seconds) && seconds >= 0 ? Math.ceil(seconds) : undefined;
+  } catch {
+    return undefined;
+  }
 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "../../../shared/config";
 import { createReceivers } from "../../../shared/receivers";
-import { telegramRetryHint } from "../../../shared/receivers/telegram";
+import { telegramRetryHint } from "../../../shared/receivers/telegram/message";
 import { parseTelegramHtml } from "../../helpers/fake-chat";
 
 const configError = (options: Record<string, unknown>): ConfigError => {
