@@ -1,5 +1,6 @@
 import { consoleReceiverFactory } from "./console";
 import { discordReceiverFactory } from "./discord";
+import { eventBridgeReceiverFactory } from "./eventbridge";
 import { googleChatReceiverFactory } from "./googlechat";
 import { matrixReceiverFactory } from "./matrix";
 import { opsgenieReceiverFactory } from "./opsgenie";
@@ -17,6 +18,7 @@ registerReceiver("slack", slackReceiverFactory);
 registerReceiver("teams", teamsReceiverFactory);
 registerReceiver("matrix", matrixReceiverFactory);
 registerReceiver("discord", discordReceiverFactory);
+registerReceiver("eventbridge", eventBridgeReceiverFactory);
 registerReceiver("scm", scmReceiverFactory);
 registerReceiver("pagerduty", pagerDutyReceiverFactory);
 registerReceiver("opsgenie", opsgenieReceiverFactory);
