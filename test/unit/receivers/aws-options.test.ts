@@ -29,6 +29,7 @@ interface OptionCase {
 }
 
 const BUS = { eventBusName: "ci-events" };
+const TOPIC = { topicArn: "arn:aws:sns:eu-west-1:123456789012:ci-runs" };
 
 describe("Function: createReceivers (AWS receivers)", () => {
   it.each<OptionCase>([
@@ -38,6 +39,11 @@ describe("Function: createReceivers (AWS receivers)", () => {
     { name: "an ARN of another service as the bus", type: "eventbridge", options: { eventBusName: "arn:aws:sns:eu-west-1:123456789012:ci" }, path: "eventBusName", reason: /must be an event bus name/ },
     { name: "a source reserved for AWS", type: "eventbridge", options: { ...BUS, source: "aws.codebuild" }, path: "source", reason: "must not start with aws. (reserved for AWS services)" },
     { name: "an unknown eventbridge event", type: "eventbridge", options: { ...BUS, events: ["done"] }, path: "events[0]", reason: /expected one of "created"\|"started"\|"progress"\|"finished"/ },
+    { name: "a misspelt sns key", type: "sns", options: { ...TOPIC, event: ["finished"] }, path: "event", reason: "unknown key" },
+    { name: "an sns receiver without a topic", type: "sns", options: {}, path: "topicArn", reason: "is required" },
+    { name: "a topic name instead of its ARN", type: "sns", options: { topicArn: "ci-runs" }, path: "topicArn", reason: /must be an SNS topic ARN/ },
+    { name: "a queue ARN as the topic", type: "sns", options: { topicArn: "arn:aws:sqs:eu-west-1:123456789012:ci-runs" }, path: "topicArn", reason: /must be an SNS topic ARN/ },
+    { name: "an sns timeout over a minute", type: "sns", options: { ...TOPIC, timeoutSeconds: 120 }, path: "timeoutSeconds", reason: "at most 60 seconds" },
   ])("stops at start naming the option for $name", ({ type, options, path, reason }) => {
     // Act
     const error = configError(type, options);
@@ -51,6 +57,8 @@ describe("Function: createReceivers (AWS receivers)", () => {
   it.each<{ type: string; options: Record<string, unknown> }>([
     { type: "eventbridge", options: { eventBusName: "arn:aws:events:eu-west-1:123456789012:event-bus/ci-events" } },
     { type: "eventbridge", options: { eventBusName: "default", source: "acme.ci", events: ["finished"], timeoutSeconds: 5 } },
+    { type: "sns", options: TOPIC },
+    { type: "sns", options: { topicArn: "arn:aws-cn:sns:cn-north-1:123456789012:ci-runs.fifo", events: ["started", "finished"] } },
   ])("builds $type from valid options", ({ type, options }) => {
     // Act
     const receivers = createReceivers(
