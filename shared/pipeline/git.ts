@@ -25,6 +25,10 @@ export const OPT_IN_KEY = `${OURS}enabled`;
 /** Sources in order of precedence, per GitContext field. */
 const KEYS = {
   repoUrl: [`${OURS}repo-url`, `${PAC}repo-url`, `${KESKAD}https-repo-url`],
+  // Where the commit lives when it is not `repoUrl`: the fork a merge request
+  // comes from. PaC sets `repo-url` to the target and `source-repo-url` to the
+  // fork (keys.SourceRepoURL, pkg/apis/pipelinesascode/keys/keys.go).
+  sourceRepoUrl: [`${OURS}source-repo-url`, `${PAC}source-repo-url`],
   sha: [`${OURS}sha`, `${PAC}sha`, `${KESKAD}commit`],
   // For a pull request PaC's `branch` is the base branch; the commit lives on
   // `source-branch`. On a push both are the pushed ref.
@@ -123,6 +127,18 @@ const withoutCredentials = (url: string): string => {
   }
 };
 
+const sameProject = (a: RepoLocation, b: { host?: string; owner?: string; repo?: string }): boolean =>
+  // GitLab and GitHub paths are case-insensitive.
+  a.host === b.host && a.owner.toLowerCase() === b.owner?.toLowerCase() && a.repo.toLowerCase() === b.repo?.toLowerCase();
+
+/** The source repository's URL when it names another project than the run's (a fork); PaC sets it on every run. */
+const sourceOf = (rawUrl: string | undefined, target: { host?: string; owner?: string; repo?: string }): string | undefined => {
+  if (rawUrl === undefined) return undefined;
+  const url = withoutCredentials(rawUrl);
+  const location = parseRepoUrl(url);
+  return location && !sameProject(location, target) ? url : undefined;
+};
+
 const compact = (value: GitContext): GitContext =>
   Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as GitContext;
 
@@ -148,6 +164,7 @@ export function gitContext(annotations: Metadata, labels?: Metadata): GitContext
     sha,
     ref: read(KEYS.ref),
     pr: read(KEYS.pr),
+    sourceRepoUrl: sourceOf(read(KEYS.sourceRepoUrl), { host, owner, repo }),
   });
 }
 

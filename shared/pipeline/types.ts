@@ -49,6 +49,12 @@ export interface GitContext {
   sha?: string;
   ref?: string;
   pr?: string;
+  /**
+   * The repository the commit lives in, when it is not `repoUrl`'s: the fork
+   * a merge request comes from (credentials removed). Absent for a request
+   * from a branch of the same repository and for pushes.
+   */
+  sourceRepoUrl?: string;
 }
 
 export interface PipelineInfo {

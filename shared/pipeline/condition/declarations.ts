@@ -38,6 +38,7 @@ const GIT = object("pipeline.git", {
   sha: optional(STRING),
   ref: optional(STRING),
   pr: optional(STRING),
+  sourceRepoUrl: optional(STRING),
 } satisfies Fields<GitContext>);
 
 const PIPELINE = object("pipeline", {

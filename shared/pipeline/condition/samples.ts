@@ -40,6 +40,7 @@ const fullGit = {
   sha: "0123456789abcdef0123456789abcdef01234567",
   ref: "refs/heads/main",
   pr: "1",
+  sourceRepoUrl: "https://github.com/contributor/app.git",
 } satisfies Required<GitContext>;
 
 const fullStage = (phase: PipelinePhase): Required<Stage> => ({
