@@ -1,5 +1,6 @@
 import { consoleReceiverFactory } from "./console";
 import { discordReceiverFactory } from "./discord";
+import { emailReceiverFactory } from "./email";
 import { eventBridgeReceiverFactory } from "./eventbridge";
 import { googleChatReceiverFactory } from "./googlechat";
 import { matrixReceiverFactory } from "./matrix";
@@ -21,6 +22,7 @@ registerReceiver("matrix", matrixReceiverFactory);
 registerReceiver("discord", discordReceiverFactory);
 registerReceiver("eventbridge", eventBridgeReceiverFactory);
 registerReceiver("sns", snsReceiverFactory);
+registerReceiver("email", emailReceiverFactory);
 registerReceiver("scm", scmReceiverFactory);
 registerReceiver("pagerduty", pagerDutyReceiverFactory);
 registerReceiver("opsgenie", opsgenieReceiverFactory);

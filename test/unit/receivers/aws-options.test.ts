@@ -30,6 +30,7 @@ interface OptionCase {
 
 const BUS = { eventBusName: "ci-events" };
 const TOPIC = { topicArn: "arn:aws:sns:eu-west-1:123456789012:ci-runs" };
+const MAIL = { from: "ci@example.com", to: ["dev@example.com"] };
 
 describe("Function: createReceivers (AWS receivers)", () => {
   it.each<OptionCase>([
@@ -44,6 +45,13 @@ describe("Function: createReceivers (AWS receivers)", () => {
     { name: "a topic name instead of its ARN", type: "sns", options: { topicArn: "ci-runs" }, path: "topicArn", reason: /must be an SNS topic ARN/ },
     { name: "a queue ARN as the topic", type: "sns", options: { topicArn: "arn:aws:sqs:eu-west-1:123456789012:ci-runs" }, path: "topicArn", reason: /must be an SNS topic ARN/ },
     { name: "an sns timeout over a minute", type: "sns", options: { ...TOPIC, timeoutSeconds: 120 }, path: "timeoutSeconds", reason: "at most 60 seconds" },
+    { name: "an email option email does not have", type: "email", options: { ...MAIL, cc: ["lead@example.com"] }, path: "cc", reason: "unknown key" },
+    { name: "an email receiver without a sender", type: "email", options: { to: MAIL.to }, path: "from", reason: "is required" },
+    { name: "a sender that is not an address", type: "email", options: { ...MAIL, from: "CI builds" }, path: "from", reason: "must be an email address such as ci@example.com" },
+    { name: "one recipient given as a string", type: "email", options: { ...MAIL, to: "dev@example.com" }, path: "to", reason: "must be a list of email addresses" },
+    { name: "no recipients", type: "email", options: { ...MAIL, to: [] }, path: "to", reason: "list at least one address" },
+    { name: "a recipient that is not an address", type: "email", options: { ...MAIL, to: ["dev@example.com", "oncall"] }, path: "to[1]", reason: "must be an email address such as ci@example.com" },
+    { name: "more recipients than SES takes", type: "email", options: { ...MAIL, to: Array.from({ length: 51 }, (_, i) => `dev${i}@example.com`) }, path: "to", reason: "at most 50 addresses (SES's limit per message)" },
   ])("stops at start naming the option for $name", ({ type, options, path, reason }) => {
     // Act
     const error = configError(type, options);
@@ -59,6 +67,8 @@ describe("Function: createReceivers (AWS receivers)", () => {
     { type: "eventbridge", options: { eventBusName: "default", source: "acme.ci", events: ["finished"], timeoutSeconds: 5 } },
     { type: "sns", options: TOPIC },
     { type: "sns", options: { topicArn: "arn:aws-cn:sns:cn-north-1:123456789012:ci-runs.fifo", events: ["started", "finished"] } },
+    { type: "email", options: MAIL },
+    { type: "email", options: { ...MAIL, events: ["started", "finished"], timeoutSeconds: 20 } },
   ])("builds $type from valid options", ({ type, options }) => {
     // Act
     const receivers = createReceivers(
