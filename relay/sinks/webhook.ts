@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { chunkBySize, SignatureHeader, signBody, type Envelope } from "../../shared/envelope";
-import { retryAfterMs } from "../../shared/http";
+import { classifyHttp } from "../../shared/http";
 import { mergeReports, type SendReport, type Sink } from "./types";
 
 export interface WebhookSinkOptions {
@@ -48,7 +48,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * names and resends the rest (ingest enqueues nothing of an invalid
  * request); 413 halves the batch; 409 (a replay ingest already took) is
  * sent; everything else, 401 included (a rotated key or a skewed clock an
- * operator can fix), is retried by the buffer.
+ * operator can fix), is retried by the buffer, after the wait the answer
+ * named as the project's one HTTP classifier reads it (shared/http/classify.ts).
  */
 export class WebhookSink implements Sink {
   readonly name = "webhook";
@@ -112,6 +113,9 @@ export class WebhookSink implements Sink {
     const status = response.status;
     const detail = `ingest answered ${status}${answer.message ? `: ${answer.message}` : text ? `: ${text.slice(0, 200)}` : ""}`;
     if ((status >= 200 && status < 300) || status === 409) return this.#sent(batch.length);
+    const now = this.#now();
+    const { notBefore } = classifyHttp({ status, headers: response.headers, message: answer.message ?? text }, now);
+    const retryAfterMs = notBefore === undefined ? undefined : notBefore - now;
     if (status === 413 && batch.length > 1) {
       const half = Math.ceil(batch.length / 2);
       return mergeReports([await this.#post(batch.slice(0, half)), await this.#post(batch.slice(half))]);
@@ -122,9 +126,9 @@ export class WebhookSink implements Sink {
       const failed = new Set(answer.failed);
       const retry = batch.filter((_, index) => failed.has(index));
       this.stats.messages += batch.length - retry.length;
-      return { sent: batch.length - retry.length, retry, rejected: [], detail, retryAfterMs: retryAfterMs(response.headers.get("retry-after")) };
+      return { sent: batch.length - retry.length, retry, rejected: [], detail, retryAfterMs };
     }
-    return { sent: 0, retry: [...batch], rejected: [], detail, retryAfterMs: retryAfterMs(response.headers.get("retry-after")) };
+    return { sent: 0, retry: [...batch], rejected: [], detail, retryAfterMs };
   }
 
   /** 400: the named envelopes are bad for good; the others were not enqueued unless ingest says so. */

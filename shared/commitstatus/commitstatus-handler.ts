@@ -1,5 +1,6 @@
 import type { KubeObject } from "../envelope";
 import type { ProcessingConfig } from "../config";
+import { isRetryable } from "../errors";
 import {
   EventStatus,
   newEventProcessStatus,
@@ -90,7 +91,7 @@ export class CommitStatusHandler implements Handler {
     try {
       result = await syncCommitStatus(obj, stored?.data.sync, { ...this.#options, api, log: ctx.log }, force);
     } catch (error) {
-      if ((error as { retryable?: unknown }).retryable === false) {
+      if (!isRetryable(error)) {
         const message = `the SCM refused the status: ${(error as Error).message}`;
         await api.patchStatus(namespace, name, failedStatus(message, "ScmRefused", generation, this.#now()));
         return newEventProcessStatus().withStatus(EventStatus.Failure).withMessage("reason", "SCM refused").withError(error).sendClose(ch);

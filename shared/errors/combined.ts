@@ -1,5 +1,5 @@
 import { combineDispositions } from "./disposition";
-import { dispositionOf } from "./disposition-of";
+import { dispositionOf, retryAfterOf } from "./disposition-of";
 import { FeedbackError } from "./feedback-error";
 
 /**
@@ -23,6 +23,12 @@ export class CombinedRetryError extends FeedbackError {
   /** Also true when it has a time of its own, if one of its failures named none. */
   override get backsOff(): boolean {
     return this.#backsOff;
+  }
+
+  /** The longest wait its failures named, each counted from when it was made. */
+  override get retryAfterSeconds(): number | undefined {
+    const named = this.errors.map(retryAfterOf).filter((seconds): seconds is number => seconds !== undefined);
+    return named.length > 0 ? Math.max(...named) : undefined;
   }
 }
 

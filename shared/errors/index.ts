@@ -1,4 +1,4 @@
 export { combineDispositions, Disposition, type FailureDisposition } from "./disposition";
-export { dispositionOf, isRetryable } from "./disposition-of";
+export { dispositionOf, isRetryable, retryAfterOf } from "./disposition-of";
 export { FeedbackError, RetryAfterError, type FeedbackErrorOptions } from "./feedback-error";
 export { CombinedRetryError, combineRetries } from "./combined";

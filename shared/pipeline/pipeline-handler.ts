@@ -3,8 +3,8 @@ import type { KubeObject } from "../envelope";
 import type { Log } from "../log";
 import { DeliveryOutcome, recordDelivery } from "../metrics";
 import { LifecycleEvent, type ConfiguredReceiver, type Receiver } from "./receiver";
+import { combineRetries, isRetryable } from "../errors";
 import {
-  combineRetries,
   EventStatus,
   newEventProcessStatus,
   type EventProcessStatus,
@@ -180,7 +180,7 @@ export class PipelineHandler implements Handler {
         recordDelivery(call.receiver, event, DeliveryOutcome.Delivered);
       } catch (error) {
         const err = error instanceof Error ? error : new Error(String(error));
-        const permanent = (err as { retryable?: unknown }).retryable === false;
+        const permanent = !isRetryable(err);
         recordDelivery(call.receiver, event, permanent ? DeliveryOutcome.FailedPermanently : DeliveryOutcome.Failed);
         ctx.log.warn(`receiver ${call.receiver} failed on ${event}`, { receiver: call.receiver, event, error: err.message });
         return { call, delivered, error: err, permanent, progressCount };

@@ -1,16 +1,27 @@
-/** Base class of receiver errors. */
-export class ReceiverError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+import { Disposition, FeedbackError } from "../errors";
+
+export interface ReceiverErrorOptions {
+  readonly cause?: unknown;
+  /** Default `retry`: a receiver that failed is tried again unless it says otherwise. */
+  readonly disposition?: Disposition;
+  /** Retry only: epoch milliseconds before which another try is pointless (a `Retry-After`). */
+  readonly notBefore?: number;
+  /** The clock reading `notBefore` was worked out from. */
+  readonly now?: number;
+}
+
+/** Base class of receiver errors: retried unless a subclass or the caller says otherwise. */
+export class ReceiverError extends FeedbackError {
+  constructor(message: string, options?: ReceiverErrorOptions) {
+    super(message, { ...options, disposition: options?.disposition ?? Disposition.Retry });
     this.name = "ReceiverError";
   }
 }
 
 /** A receiver failed in a way that will not change by retrying (bad URL, 4xx). */
 export class PermanentReceiverError extends ReceiverError {
-  readonly retryable = false;
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(message, { ...options, disposition: Disposition.Permanent });
     this.name = "PermanentReceiverError";
   }
 }
@@ -22,20 +33,21 @@ export class PermanentReceiverError extends ReceiverError {
 export class ReceiverThrottledError extends ReceiverError {
   readonly receiver: string;
   readonly perMinute: number;
-  readonly retryAfterSeconds: number;
-  constructor(receiver: string, perMinute: number, retryAfterSeconds: number) {
-    super(`receiver ${receiver} posted ${perMinute} times in the last minute (rateLimit.perMinute): waits ${retryAfterSeconds} s`);
+  constructor(receiver: string, perMinute: number, retryAfterSeconds: number, now: number = Date.now()) {
+    super(`receiver ${receiver} posted ${perMinute} times in the last minute (rateLimit.perMinute): waits ${retryAfterSeconds} s`, {
+      notBefore: now + retryAfterSeconds * 1000,
+      now,
+    });
     this.name = "ReceiverThrottledError";
     this.receiver = receiver;
     this.perMinute = perMinute;
-    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
 /** `registerReceiver` was called twice for one type. */
 export class DuplicateReceiverTypeError extends ReceiverError {
   constructor(type: string) {
-    super(`receiver type "${type}" is already registered`);
+    super(`receiver type "${type}" is already registered`, { disposition: Disposition.Permanent });
     this.name = "DuplicateReceiverTypeError";
   }
 }

@@ -20,7 +20,7 @@ import {
 import { CHAT_RATE_DEFAULTS, rateLimitOption } from "./rate-window";
 import type { ReceiverFactory } from "./registry";
 import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "../pipeline/receiver";
-import { eventsOption, networkError, parseRetryAfter, PostingReceiver, resolveSecretUrl, responseError, timeoutOption } from "./webhook";
+import { eventsOption, networkError, PostingReceiver, resolveSecretUrl, responseError, timeoutOption } from "./webhook";
 
 const SlackOptions = z.strictObject({
   /** The incoming webhook URL, by reference: its path is the credential. */
@@ -78,13 +78,12 @@ interface SlackHttpError {
   original?: { response?: { status: number; headers?: Record<string, unknown>; data?: unknown } };
 }
 
-/** `@slack/webhook` wraps axios errors; map them to the same retryable/permanent classes as the fetch receivers. */
+/** `@slack/webhook` wraps axios errors; they go through the same classifier as the fetch receivers' answers. */
 const slackError = (host: string, error: unknown): Error => {
   const response = (error as SlackHttpError).original?.response;
   if ((error as SlackHttpError).code !== "slack_webhook_http_error" || !response) return networkError("slack", host, error);
-  const retryAfter = parseRetryAfter(String(response.headers?.["retry-after"] ?? ""));
   const detail = typeof response.data === "string" ? response.data.slice(0, 200) : undefined;
-  return responseError("slack", host, response.status, { ...(retryAfter === undefined ? {} : { retryAfter }), ...(detail ? { detail } : {}) });
+  return responseError("slack", host, response.status, { ...(response.headers ? { headers: response.headers } : {}), ...(detail ? { detail } : {}) });
 };
 
 /** Posts a Block Kit message through a Slack incoming webhook. */

@@ -1,9 +1,9 @@
 import { createHash, createHmac } from "node:crypto";
 import { z } from "zod";
 import type { PipelineInfo } from "../pipeline/types";
-import { parseRetryAfter } from "../http";
+import { Disposition } from "../errors";
+import { classifyHttp, type HttpHeaders } from "../http";
 import { resolveSecret, secretReference } from "../secrets";
-import { RetryAfterError } from "../status/errors";
 import { PermanentReceiverError, ReceiverError, ReceiverThrottledError } from "./errors";
 import { RateWindow, type RateLimit } from "./rate-window";
 import type { ReceiverFactory } from "./registry";
@@ -79,16 +79,24 @@ export const deliveryId = (info: PipelineInfo, event: LifecycleEvent): string =>
 export { parseRetryAfter } from "../http";
 
 /**
- * Maps an HTTP failure to the error the process function acts on: 429/503
- * with a hint wait that long, 408/429/5xx retry with backoff, any other
- * status is permanent (the same request will be refused again). Only the
- * host is named: chat webhook paths carry tokens.
+ * Maps an HTTP failure to the error the process function acts on, through
+ * the project's one HTTP classifier (shared/http/classify.ts): a rate limit
+ * or a 503 that names a time (`Retry-After` in `headers`, or `retryAfter`
+ * seconds a body named) waits that long, 408/429/5xx retry with backoff,
+ * any other status is permanent (the same request will be refused again).
+ * Only the host is named: chat webhook paths carry tokens.
  */
-export const responseError = (what: string, host: string, status: number, hint: { retryAfter?: number; detail?: string } = {}): Error => {
+export const responseError = (
+  what: string,
+  host: string,
+  status: number,
+  hint: { retryAfter?: number; detail?: string; headers?: HttpHeaders } = {},
+  now: number = Date.now(),
+): ReceiverError => {
   const message = `${what} ${host} answered ${status}${hint.detail ? `: ${hint.detail}` : ""}`;
-  if ((status === 429 || status === 503) && hint.retryAfter !== undefined) return new RetryAfterError(message, hint.retryAfter);
-  if (status === 408 || status === 429 || status >= 500) return new ReceiverError(message);
-  return new PermanentReceiverError(message);
+  const answer = classifyHttp({ status, headers: hint.headers, message: hint.detail ?? "", retryAfterSeconds: hint.retryAfter }, now);
+  if (answer.disposition !== Disposition.Retry) return new PermanentReceiverError(message);
+  return new ReceiverError(message, answer.notBefore === undefined ? {} : { notBefore: answer.notBefore, now });
 };
 
 // undici says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, a TLS error) is on its cause.
@@ -133,8 +141,8 @@ export const sendJson = async (what: string, url: string, body: string, options:
   }
   const text = await response.text().catch(() => "");
   if (response.ok) return text;
-  const retryAfter = parseRetryAfter(response.headers.get("retry-after")) ?? options.retryHint?.(text);
-  throw responseError(what, host, response.status, { ...(retryAfter === undefined ? {} : { retryAfter }), detail: detailOf(text) ?? response.statusText });
+  const retryAfter = options.retryHint?.(text);
+  throw responseError(what, host, response.status, { retryAfter, detail: detailOf(text) ?? response.statusText, headers: response.headers });
 };
 
 /** Resolves a secret that is a URL (chat webhook URLs carry their token); says which option when it is not one. */

@@ -1,19 +1,18 @@
 /**
- * One place that turns an SCM's HTTP answer into the error a caller can act
- * on. The rules (DESIGN §6, issue "SCM providers"):
- * - 429, 403 with `x-ratelimit-remaining: 0`, and 403/429 with `retry-after`
- *   (GitHub's secondary limits) are rate limits: retry after the delay the
- *   SCM named (`retry-after` in seconds or as an HTTP date; with the limit
- *   used up, the `x-ratelimit-reset` / `ratelimit-reset` epoch second minus
- *   now), else after a minute, GitHub's guidance when no header says more;
- * - 5xx, 408 and network failures are transient;
- * - everything else (401, 403, 404, 422, …) is permanent, with a message
- *   naming the repository and the permission that is probably missing.
+ * Turns an SCM's failed HTTP call into the error a caller can act on. What
+ * the answer means (rate limit, outage, refusal) and how long to wait is
+ * decided by the project's one HTTP classifier (shared/http/classify.ts);
+ * this adds what only the SCM layer knows:
+ * - a rate limit that names no time waits a minute, GitHub's guidance
+ *   (https://docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api#handle-rate-limit-errors-appropriately);
+ * - every message names the provider, the repository and what we were
+ *   doing, and a refusal names the permission that is probably missing.
  */
-import { parseRetryAfter } from "../http";
+import { Disposition } from "../errors";
+import { classifyHttp, type HttpHeaders } from "../http";
 import { PermanentScmError, RateLimitedError, TransientScmError, type ScmError } from "./errors";
 
-export type HeaderMap = Readonly<Record<string, string | number | undefined>>;
+export type HeaderMap = HttpHeaders;
 
 /** What went wrong, in terms every client library can provide. */
 export interface HttpFailure {
@@ -37,40 +36,14 @@ export interface FailureContext {
   readonly now?: () => number;
 }
 
-/**
- * GitHub's order (https://docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api#handle-rate-limit-errors-appropriately):
- * `retry-after` first; else, when `x-ratelimit-remaining` is 0, the reset
- * time; else "wait for at least one minute". GitHub sends a reset time on
- * every answer, so beside a limit that is not used up it says nothing about
- * this wait; GitLab sends its `RateLimit-*` headers on throttled answers only.
- */
+/** GitHub: "If you receive a rate limit error [naming no time] wait for at least one minute before retrying." */
 const DEFAULT_RATE_LIMIT_SECONDS = 60;
-
-const header = (headers: HeaderMap | undefined, name: string): string | undefined => {
-  if (!headers) return undefined;
-  const value = headers[name] ?? Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
-  return value === undefined ? undefined : String(value);
-};
-
-const seconds = (value: string | undefined): number | undefined => {
-  if (value === undefined || value.trim() === "") return undefined;
-  const parsed = Number(value);
-  return Number.isFinite(parsed) ? parsed : undefined;
-};
 
 /** Seconds to wait, or undefined when the response is not a rate limit. */
 export const rateLimitDelay = (status: number | undefined, headers: HeaderMap | undefined, message: string, now: number): number | undefined => {
-  if (status !== 429 && status !== 403) return undefined;
-  const retryAfter = parseRetryAfter(header(headers, "retry-after"), now);
-  const remaining = header(headers, "x-ratelimit-remaining") ?? header(headers, "ratelimit-remaining");
-  const exhausted = remaining === "0";
-  const secondary = /secondary rate limit|abuse detection/i.test(message);
-  if (status === 403 && retryAfter === undefined && !exhausted && !secondary) return undefined;
-  if (retryAfter !== undefined) return Math.max(1, retryAfter);
-  // A reset speaks for this wait unless the same answer says the limit is not used up (GitHub's secondary limits).
-  const reset = remaining === undefined || exhausted ? seconds(header(headers, "x-ratelimit-reset") ?? header(headers, "ratelimit-reset")) : undefined;
-  if (reset !== undefined) return Math.max(1, Math.ceil(reset - now / 1000));
-  return DEFAULT_RATE_LIMIT_SECONDS;
+  const answer = classifyHttp({ status, headers, message }, now);
+  if (!answer.rateLimited) return undefined;
+  return answer.notBefore === undefined ? DEFAULT_RATE_LIMIT_SECONDS : Math.ceil((answer.notBefore - now) / 1000);
 };
 
 const hintFor = (status: number, context: FailureContext): string => {
@@ -83,14 +56,19 @@ const hintFor = (status: number, context: FailureContext): string => {
 
 /** Maps a failed request to RateLimitedError, TransientScmError or PermanentScmError. */
 export const toScmError = (failure: HttpFailure, context: FailureContext): ScmError => {
-  const { status, headers, message, cause } = failure;
+  const { status, message, cause } = failure;
   const where = `${context.provider}: ${context.action} on ${context.repo}`;
   const now = (context.now ?? Date.now)();
-  const delay = rateLimitDelay(status, headers, message, now);
-  if (delay !== undefined) {
-    return new RateLimitedError(`${where}: rate limited (${status}), retry in ${delay} s: ${message}`, delay, { cause, status });
+  const answer = classifyHttp(failure, now);
+  if (answer.rateLimited) {
+    const delay = answer.notBefore === undefined ? DEFAULT_RATE_LIMIT_SECONDS : (answer.notBefore - now) / 1000;
+    return new RateLimitedError(`${where}: rate limited (${status}), retry in ${Math.ceil(delay)} s: ${message}`, delay, { cause, status, now });
   }
   if (status === undefined) return new TransientScmError(`${where}: no response: ${message}`, { cause });
-  if (status >= 500 || status === 408) return new TransientScmError(`${where}: ${status}: ${message}`, { cause, status });
+  if (answer.disposition === Disposition.Retry) {
+    // A 503 may name the end of the outage (`Retry-After`): then that is the wait.
+    const at = answer.notBefore === undefined ? {} : { notBefore: answer.notBefore, now };
+    return new TransientScmError(`${where}: ${status}: ${message}`, { cause, status, ...at });
+  }
   return new PermanentScmError(`${where}: ${status}: ${message}; ${hintFor(status, context)}`, { cause, status });
 };

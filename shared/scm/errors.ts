@@ -1,72 +1,93 @@
 /**
- * Errors of the SCM provider layer. Every one says whether retrying can help
- * (`retryable`), so callers map them onto the status channel without looking
- * at HTTP codes: rate limits carry their delay, outages are retried with
- * backoff, and refusals go to the DLQ with a message a human can act on.
+ * Errors of the SCM provider layer. Each carries its disposition (see
+ * shared/errors), so callers map them onto the status channel without
+ * looking at HTTP codes: rate limits carry the time the SCM named, outages
+ * are retried with backoff, refusals go to the DLQ with a message a human
+ * can act on, and a target or status that cannot be written is bad input.
  */
+import { Disposition, FeedbackError } from "../errors";
 
-/** Base class of every SCM error. */
-export class ScmError extends Error {
-  readonly retryable: boolean;
+export interface ScmErrorOptions {
+  readonly cause?: unknown;
   /** HTTP status of the response that caused it, when there was one. */
   readonly status?: number;
-  constructor(message: string, options?: { cause?: unknown; retryable?: boolean; status?: number }) {
-    super(message, options);
+}
+
+/** Base class of every SCM error: permanent unless a subclass says otherwise. */
+export class ScmError extends FeedbackError {
+  /** HTTP status of the response that caused it, when there was one. */
+  readonly status?: number;
+  constructor(message: string, options?: ScmErrorOptions & { disposition?: Disposition; notBefore?: number; now?: number }) {
+    super(message, { ...options, disposition: options?.disposition ?? Disposition.Permanent });
     this.name = "ScmError";
-    this.retryable = options?.retryable ?? false;
     if (options?.status !== undefined) this.status = options.status;
   }
 }
 
 /**
  * The SCM asked us to slow down (429, 403 with `x-ratelimit-remaining: 0`,
- * GitHub's secondary limits). `retryAfterSeconds` is the property
- * `retryAfterOf` (shared/status) reads, so the message's visibility becomes
- * the SCM's own delay instead of a blind backoff.
+ * GitHub's secondary limits). `notBefore` is the time the SCM named, so the
+ * message's visibility becomes the SCM's own delay instead of a blind
+ * backoff, and the credential is paused until then (receivers/scm-pause).
  */
 export class RateLimitedError extends ScmError {
-  readonly retryAfterSeconds: number;
-  constructor(message: string, retryAfterSeconds: number, options?: { cause?: unknown; status?: number }) {
-    super(message, { ...options, retryable: true });
+  declare readonly notBefore: number;
+  /**
+   * `retryAfterSeconds`: the wait the SCM named, counted from `now` (epoch
+   * milliseconds, default the current time).
+   */
+  constructor(message: string, retryAfterSeconds: number, options?: ScmErrorOptions & { now?: number }) {
+    const now = options?.now ?? Date.now();
+    super(message, { ...options, disposition: Disposition.Retry, notBefore: now + retryAfterSeconds * 1000, now });
     this.name = "RateLimitedError";
-    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  override get retryAfterSeconds(): number {
+    return super.retryAfterSeconds ?? 0;
   }
 }
 
 /**
  * No request was made: the credential is paused because a request with it
  * hit a rate limit (here or in another process) and the wait the SCM named
- * has not passed. `retryAfterSeconds` is what is left of that wait.
+ * has not passed. `notBefore` is the end of the pause; `retryAfterSeconds`
+ * is what is left of it.
  */
 export class CredentialPausedError extends ScmError {
-  readonly retryAfterSeconds: number;
+  declare readonly notBefore: number;
   /** The pause key: SCM host and credential id, never the secret. */
   readonly credential: string;
   /** Epoch milliseconds at which the pause ends. */
   readonly until: number;
   constructor(credential: string, until: number, now: number) {
     const seconds = Math.max(1, Math.ceil((until - now) / 1000));
-    super(`${credential} is paused by a rate limit until ${new Date(until).toISOString()}: retry in ${seconds} s (no request made)`, { retryable: true });
+    super(`${credential} is paused by a rate limit until ${new Date(until).toISOString()}: retry in ${seconds} s (no request made)`, {
+      disposition: Disposition.Retry,
+      notBefore: until,
+      now,
+    });
     this.name = "CredentialPausedError";
-    this.retryAfterSeconds = seconds;
     this.credential = credential;
     this.until = until;
   }
+
+  override get retryAfterSeconds(): number {
+    return Math.max(1, super.retryAfterSeconds ?? 0);
+  }
 }
 
-/** 5xx, timeouts and network failures: worth retrying with backoff. */
+/** 5xx, timeouts and network failures: worth retrying, with backoff unless the SCM named a time (a 503's `Retry-After`). */
 export class TransientScmError extends ScmError {
-  constructor(message: string, options?: { cause?: unknown; status?: number }) {
-    super(message, { ...options, retryable: true });
+  constructor(message: string, options?: ScmErrorOptions & { notBefore?: number; now?: number }) {
+    super(message, { ...options, disposition: Disposition.Retry });
     this.name = "TransientScmError";
   }
 }
 
 /** The SCM refused (401, 403, 404, 422): the same request will fail again until someone fixes access or input. */
 export class PermanentScmError extends ScmError {
-  declare readonly retryable: false;
-  constructor(message: string, options?: { cause?: unknown; status?: number }) {
-    super(message, { ...options, retryable: false });
+  constructor(message: string, options?: ScmErrorOptions) {
+    super(message, { ...options, disposition: Disposition.Permanent });
     this.name = "PermanentScmError";
   }
 }
@@ -76,7 +97,7 @@ export class InvalidProviderOptionsError extends ScmError {
   readonly path: string;
   readonly reason: string;
   constructor(path: string, reason: string, options?: { cause?: unknown }) {
-    super(reason, { ...options, retryable: false });
+    super(reason, { ...options, disposition: Disposition.InvalidInput });
     this.name = "InvalidProviderOptionsError";
     this.path = path;
     this.reason = reason;
@@ -87,7 +108,7 @@ export class InvalidProviderOptionsError extends ScmError {
 export class UnsupportedProviderError extends ScmError {
   readonly type: string;
   constructor(type: string, known: readonly string[]) {
-    super(`provider "${type}" not supported (known: ${known.join(", ")})`, { retryable: false });
+    super(`provider "${type}" not supported (known: ${known.join(", ")})`, { disposition: Disposition.InvalidInput });
     this.name = "UnsupportedProviderError";
     this.type = type;
   }
@@ -97,7 +118,7 @@ export class UnsupportedProviderError extends ScmError {
 export class UnmappedStateError extends ScmError {
   readonly value: string;
   constructor(what: string, value: unknown) {
-    super(`${what} ${JSON.stringify(value)} has no mapping`, { retryable: false });
+    super(`${what} ${JSON.stringify(value)} has no mapping`, { disposition: Disposition.InvalidInput });
     this.name = "UnmappedStateError";
     this.value = String(value);
   }
@@ -107,7 +128,7 @@ export class UnmappedStateError extends ScmError {
 export class InvalidTargetError extends ScmError {
   readonly field: string;
   constructor(field: string, reason: string) {
-    super(`invalid status target: ${field}: ${reason}`, { retryable: false });
+    super(`invalid status target: ${field}: ${reason}`, { disposition: Disposition.InvalidInput });
     this.name = "InvalidTargetError";
     this.field = field;
   }
@@ -117,7 +138,7 @@ export class InvalidTargetError extends ScmError {
 export class InvalidStatusError extends ScmError {
   readonly field: string;
   constructor(field: string, reason: string) {
-    super(`invalid status: ${field}: ${reason}`, { retryable: false });
+    super(`invalid status: ${field}: ${reason}`, { disposition: Disposition.InvalidInput });
     this.name = "InvalidStatusError";
     this.field = field;
   }

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PermanentReceiverError, ReceiverError, type Receiver } from "../../shared/receivers";
-import { RetryAfterError, retryAfterOf } from "../../shared/status";
+import { Disposition, dispositionOf, retryAfterOf } from "../../shared/errors";
 import {
   FakeDiscord,
   FakeMatrix,
@@ -91,7 +91,7 @@ describe.each(cases)("Class: $className", ({ type, fake: makeFake, secretOption,
   });
 
   describe("Method: whenFinished", () => {
-    it("throws a RetryAfterError with the delay on 429 with Retry-After", async () => {
+    it("throws a retry after the delay on 429 with Retry-After", async () => {
       // Prepare
       fake.answerNext({ status: 429, headers: { "retry-after": "7" }, body: "rate limited" });
 
@@ -99,7 +99,7 @@ describe.each(cases)("Class: $className", ({ type, fake: makeFake, secretOption,
       const error = await failure(receiver);
 
       // Assess
-      expect(error).toBeInstanceOf(RetryAfterError);
+      expect(dispositionOf(error).disposition).toBe(Disposition.Retry);
       expect(retryAfterOf(error)).toBe(7);
     });
 
@@ -112,7 +112,7 @@ describe.each(cases)("Class: $className", ({ type, fake: makeFake, secretOption,
 
       // Assess
       expect(error).toBeInstanceOf(ReceiverError);
-      expect((error as { retryable?: boolean }).retryable).not.toBe(false);
+      expect(dispositionOf(error)).toEqual({ disposition: Disposition.Retry, backsOff: true });
       expect(error.message).toContain(`${type} ${host} answered 500`);
     });
 
@@ -125,7 +125,7 @@ describe.each(cases)("Class: $className", ({ type, fake: makeFake, secretOption,
 
       // Assess
       expect(error).toBeInstanceOf(PermanentReceiverError);
-      expect((error as PermanentReceiverError).retryable).toBe(false);
+      expect(dispositionOf(error).disposition).toBe(Disposition.Permanent);
       expect(error.message).toContain(`${type} ${host} answered 400`);
     });
 
@@ -184,7 +184,7 @@ describe("Class: SlackReceiver", () => {
 
       // Assess
       expect(error).toBeInstanceOf(ReceiverError);
-      expect((error as { retryable?: boolean }).retryable).toBeUndefined();
+      expect(dispositionOf(error)).toEqual({ disposition: Disposition.Retry, backsOff: true });
       expect(error.message).toContain(`slack ${new URL(gone.webhookUrl).host} could not be reached`);
     });
   });

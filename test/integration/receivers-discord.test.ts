@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Receiver } from "../../shared/receivers";
-import { retryAfterOf } from "../../shared/status";
+import { retryAfterOf } from "../../shared/errors";
 import { FakeDiscord, pipelineInfo, receiverContext, startReceiver } from "../helpers/fake-chat";
 
 const URL_VAR = "KF_TEST_DISCORD_URL";

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LifecycleEvent, PermanentReceiverError, type Receiver } from "../../shared/receivers";
-import { retryAfterOf } from "../../shared/status";
+import { retryAfterOf } from "../../shared/errors";
 import { FakeMatrix, pipelineInfo, receiverContext, runLifecycle, startReceiver } from "../helpers/fake-chat";
 
 const TOKEN_VAR = "KF_TEST_MATRIX_TOKEN";

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { ConfigError } from "../../shared/config";
 import { CHAT_RATE_DEFAULTS, ReceiverThrottledError, type Receiver } from "../../shared/receivers";
-import { retryAfterOf } from "../../shared/status";
+import { retryAfterOf } from "../../shared/errors";
 import { FakeDiscord, FakeMatrix, FakeSlack, FakeTeams, pipelineInfo, receiverContext, startReceiver, type FakeHttpServer } from "../helpers/fake-chat";
 
 const START = Date.parse("2026-11-20T10:00:00Z");

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LifecycleEvent, PermanentReceiverError, ReceiverError, type Receiver } from "../../shared/receivers";
-import { RetryAfterError, retryAfterOf } from "../../shared/status";
+import { Disposition, dispositionOf, retryAfterOf } from "../../shared/errors";
 import { FakeWebhook, pipelineInfo, receiverContext, runLifecycle, startReceiver } from "../helpers/fake-chat";
 
 const SECRET_VAR = "KF_TEST_WEBHOOK_SECRET";
@@ -84,7 +84,7 @@ describe("Class: WebhookReceiver", () => {
       expect(ids[0]).toBe(ids[1]);
     });
 
-    it("throws a RetryAfterError carrying the delay when the endpoint answers 429 with Retry-After", async () => {
+    it("throws a retry carrying the delay when the endpoint answers 429 with Retry-After", async () => {
       // Prepare
       const receiver = await webhook({ url: server.url });
       server.answerNext({ status: 429, headers: { "retry-after": "30" }, body: "slow down" });
@@ -93,7 +93,7 @@ describe("Class: WebhookReceiver", () => {
       const error = await failure(receiver);
 
       // Assess
-      expect(error).toBeInstanceOf(RetryAfterError);
+      expect(dispositionOf(error).disposition).toBe(Disposition.Retry);
       expect(retryAfterOf(error)).toBe(30);
       expect(error.message).toContain(host);
       expect(error.message).toContain("429");
@@ -124,7 +124,7 @@ describe("Class: WebhookReceiver", () => {
       // Assess
       expect(error).toBeInstanceOf(ReceiverError);
       expect(error).not.toBeInstanceOf(PermanentReceiverError);
-      expect((error as { retryable?: boolean }).retryable).toBeUndefined();
+      expect(dispositionOf(error)).toEqual({ disposition: Disposition.Retry, backsOff: true });
       expect(retryAfterOf(error)).toBeUndefined();
       expect(error.message).toBe(`webhook ${host} answered 500: boom`);
     });
@@ -139,7 +139,7 @@ describe("Class: WebhookReceiver", () => {
 
       // Assess
       expect(error).toBeInstanceOf(PermanentReceiverError);
-      expect((error as PermanentReceiverError).retryable).toBe(false);
+      expect(dispositionOf(error).disposition).toBe(Disposition.Permanent);
       expect(error.message).toContain(`webhook ${host} answered 400`);
       expect(error.message).toContain("unknown field");
     });
@@ -156,7 +156,7 @@ describe("Class: WebhookReceiver", () => {
 
       // Assess
       expect(error).toBeInstanceOf(ReceiverError);
-      expect((error as { retryable?: boolean }).retryable).toBeUndefined();
+      expect(dispositionOf(error)).toEqual({ disposition: Disposition.Retry, backsOff: true });
       expect(error.message).toMatch(new RegExp(`^webhook ${new URL(url).host} could not be reached: .*ECONNREFUSED`));
     });
   });

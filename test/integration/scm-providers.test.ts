@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { Octokit } from "@octokit/rest";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { Disposition } from "../../shared/errors";
 import {
   BitbucketCloudProvider,
   BitbucketServerProvider,
@@ -113,7 +114,7 @@ describe("Class: GitHubProvider", () => {
 
       // Assess
       expect(error).toBeInstanceOf(PermanentScmError);
-      expect(error).toMatchObject({ retryable: false, status: 403 });
+      expect(error).toMatchObject({ disposition: Disposition.Permanent, status: 403 });
       expect((error as Error).message).toMatch(/acme\/docs.*"Checks: read and write"/s);
     });
 
@@ -248,7 +249,7 @@ describe("Class: GitHubProvider", () => {
       server.failNext({ reset: true });
 
       // Act & Assess
-      await expect(provider().setStatus(github("acme", "shop"), { phase: "queued" })).rejects.toMatchObject({ name: "TransientScmError", retryable: true });
+      await expect(provider().setStatus(github("acme", "shop"), { phase: "queued" })).rejects.toMatchObject({ name: "TransientScmError", disposition: Disposition.Retry });
     });
 
     it("throws PermanentScmError naming the repository when it does not exist", async () => {

@@ -7,6 +7,7 @@ import {
   dispositionOf,
   FeedbackError,
   RetryAfterError,
+  retryAfterOf,
   type FailureDisposition,
 } from "../../../shared/errors";
 
@@ -68,6 +69,18 @@ describe("Function: dispositionOf", () => {
   ])("returns $expected.disposition for $name", ({ error, expected }) => {
     // Act & Assess
     expect(dispositionOf(error)).toEqual(expected);
+  });
+});
+
+describe("Function: retryAfterOf", () => {
+  it.each([
+    { name: "a retry that named 30 s", error: retryAt("429", 30), seconds: 30 },
+    { name: "a wait wrapped as a cause", error: new Error("receiver failed", { cause: retryAt("429", 12) }), seconds: 12 },
+    { name: "the longest of combined waits", error: new CombinedRetryError([retryAt("a", 3), retryAt("b", 9)]), seconds: 9 },
+    { name: "a retry that named no time", error: new Error("500"), seconds: undefined },
+  ])("returns $seconds for $name", ({ error, seconds }) => {
+    // Act & Assess
+    expect(retryAfterOf(error)).toBe(seconds);
   });
 });
 

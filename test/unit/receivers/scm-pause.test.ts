@@ -1,5 +1,6 @@
 import { describe, expect, it, afterAll, beforeAll, afterEach } from "vitest";
 import { parseConfig } from "../../../shared/config";
+import { Disposition } from "../../../shared/errors";
 import type { Log } from "../../../shared/log";
 import { PipelinePhase, type PipelineInfo } from "../../../shared/pipeline/types";
 import { createReceivers, LifecycleEvent, type ReceiverStore, type ServiceContext } from "../../../shared/receivers";
@@ -121,7 +122,7 @@ describe("Class: ScmReceiver (credential pauses)", () => {
     for (const error of [paused, pausedAgain] as CredentialPausedError[]) {
       expect(error.retryAfterSeconds).toBeGreaterThanOrEqual(7);
       expect(error.retryAfterSeconds).toBeLessThanOrEqual(8);
-      expect(error.retryable).toBe(true);
+      expect(error.disposition).toBe(Disposition.Retry);
       expect(error.message).not.toContain(TOKEN);
     }
     expect(github.requests).toHaveLength(1);

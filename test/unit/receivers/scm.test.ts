@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../../shared/config";
+import { Disposition } from "../../../shared/errors";
 import type { Log } from "../../../shared/log";
 import { PipelinePhase, type PipelineInfo, type Stage } from "../../../shared/pipeline/types";
 import { createReceivers, LifecycleEvent, type ReceiverContext, type ReceiverStore, type ServiceContext } from "../../../shared/receivers";
@@ -214,7 +215,7 @@ describe("Class: ScmReceiver", () => {
   });
 
   describe("Method: whenFinished", () => {
-    it("rethrows a refusal as PermanentScmError with retryable false", async () => {
+    it("rethrows a refusal as a permanent PermanentScmError", async () => {
       // Prepare
       const { receiver } = await build(app());
       const elsewhere = run(PipelinePhase.Succeeded, { git: { provider: "github", host: hosts.github, owner: "example", repo: "gone", sha: SHA } });
@@ -224,7 +225,7 @@ describe("Class: ScmReceiver", () => {
 
       // Assess
       expect(error).toBeInstanceOf(PermanentScmError);
-      expect(error).toMatchObject({ retryable: false, status: 404 });
+      expect(error).toMatchObject({ disposition: Disposition.Permanent, status: 404 });
     });
 
     it("rethrows a rate limit as RateLimitedError carrying the delay until the reset", async () => {

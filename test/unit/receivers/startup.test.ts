@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../shared/config";
+import { Disposition, dispositionOf } from "../../../shared/errors";
 import type { Log } from "../../../shared/log";
 import type { PipelineInfo } from "../../../shared/pipeline/types";
 import {
@@ -97,7 +98,7 @@ describe("Class: IsolatedReceiver", () => {
     // Assess
     expect(first).toBeInstanceOf(ReceiverUnavailableError);
     expect((first as ReceiverUnavailableError).receiver).toBe("broken");
-    expect((first as { retryable?: boolean }).retryable).not.toBe(false);
+    expect(dispositionOf(first).disposition).toBe(Disposition.Retry);
     expect(second).toBe(first);
     expect(inner.starts).toBe(1);
     expect(inner.calls).toEqual([]);

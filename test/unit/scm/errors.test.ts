@@ -8,7 +8,7 @@ import {
   TransientScmError,
   type FailureContext,
 } from "../../../shared/scm";
-import { retryAfterOf } from "../../../shared/status/errors";
+import { Disposition, dispositionOf } from "../../../shared/errors";
 
 const NOW = 1_700_000_000_000;
 const CONTEXT: FailureContext = {
@@ -29,7 +29,7 @@ describe("Function: toScmError", () => {
 
     // Assess
     expect(error).toBeInstanceOf(RateLimitedError);
-    expect(error).toMatchObject({ retryable: true, retryAfterSeconds: 30, status: 403 });
+    expect(error).toMatchObject({ disposition: Disposition.Retry, notBefore: NOW + 30_000, retryAfterSeconds: 30, status: 403 });
   });
 
   it("returns a RateLimitedError with retry-after when a secondary limit answers 403", () => {
@@ -84,7 +84,16 @@ describe("Function: toScmError", () => {
 
     // Assess
     expect(error).toBeInstanceOf(TransientScmError);
-    expect(error.retryable).toBe(true);
+    expect(dispositionOf(error)).toEqual({ disposition: Disposition.Retry, backsOff: true });
+  });
+
+  it("returns a TransientScmError that waits for a 503's Retry-After", () => {
+    // Act
+    const error = toScmError({ status: 503, headers: { "retry-after": "20" }, message: "Service Unavailable" }, CONTEXT);
+
+    // Assess
+    expect(error).toBeInstanceOf(TransientScmError);
+    expect(dispositionOf(error)).toEqual({ disposition: Disposition.Retry, notBefore: NOW + 20_000, backsOff: false });
   });
 
   it("returns a TransientScmError when no response arrived", () => {
@@ -102,7 +111,7 @@ describe("Function: toScmError", () => {
 
     // Assess
     expect(error).toBeInstanceOf(PermanentScmError);
-    expect(error.retryable).toBe(false);
+    expect(error.disposition).toBe(Disposition.Permanent);
     expect(error.message).toContain("acme/shop");
     if (status !== 422) expect(error.message).toContain('"Checks: read and write"');
   });
@@ -121,14 +130,15 @@ describe("Function: rateLimitDelay", () => {
 });
 
 describe("Class: RateLimitedError", () => {
-  it("returns its delay from retryAfterOf, also when wrapped as a cause", () => {
+  it("returns a retry at the time it names from dispositionOf, also when wrapped as a cause", () => {
     // Prepare
-    const error = new RateLimitedError("slow down", 30);
+    const error = new RateLimitedError("slow down", 30, { now: NOW });
     const wrapped = new Error("receiver failed", { cause: error });
 
     // Act & Assess
-    expect(retryAfterOf(error)).toBe(30);
-    expect(retryAfterOf(wrapped)).toBe(30);
+    expect(dispositionOf(error)).toEqual({ disposition: Disposition.Retry, notBefore: NOW + 30_000, backsOff: false });
+    expect(dispositionOf(wrapped)).toEqual(dispositionOf(error));
+    expect(error.retryAfterSeconds).toBe(30);
     expect(error).toBeInstanceOf(ScmError);
   });
 });

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { Disposition } from "../../../shared/errors";
 import {
   BitbucketServerProvider,
   createCommitStatusProvider,
@@ -68,7 +69,7 @@ describe("Function: createCommitStatusProvider", () => {
 
     // Assess
     expect(thrown).toBeInstanceOf(InvalidProviderOptionsError);
-    expect(thrown).toMatchObject({ path, message, retryable: false });
+    expect(thrown).toMatchObject({ path, message, disposition: Disposition.InvalidInput });
     },
   );
 });
