@@ -27,6 +27,7 @@ export const ProviderKind = {
   BitbucketCloud: "bitbucket-cloud",
   BitbucketServer: "bitbucket-server",
   Gitea: "gitea",
+  AzureDevOps: "azure-devops",
   Fake: "fake",
 } as const;
 /** A provider's type name: a built-in one or any registered one. */
@@ -52,6 +53,8 @@ export interface StatusTarget {
   readonly name: string;
   /** Branch or tag, for providers that file statuses per ref (GitLab `ref`, Bitbucket `refname`). */
   readonly ref?: string;
+  /** The pull request the run builds, for providers that also file the status on the request (Azure DevOps). */
+  readonly pullRequest?: number;
 }
 
 /**

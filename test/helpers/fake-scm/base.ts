@@ -203,6 +203,12 @@ export abstract class FakeScmServer {
 
   #respond(response: ServerResponse, reply: ScmReply): void {
     const headers: Record<string, string> = { ...this.commonHeaders(), ...reply.headers };
+    // A page rather than JSON (Azure DevOps' sign-in page): sent as it is, under its own content-type.
+    if (typeof reply.body === "string" && headers["content-type"]?.startsWith("text/")) {
+      response.writeHead(reply.status, { "content-length": String(Buffer.byteLength(reply.body)), ...headers });
+      response.end(reply.body);
+      return;
+    }
     if (reply.body === undefined) {
       response.writeHead(reply.status, headers);
       response.end();

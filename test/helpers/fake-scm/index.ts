@@ -1,9 +1,10 @@
 /**
  * Fake SCM servers for tests that drive the real clients (@octokit/rest,
  * @gitbeaker/rest, fetch) over HTTP: GitHub (validated against its OpenAPI
- * description), GitLab, Bitbucket Cloud, Bitbucket Server and Gitea. Each
+ * description), GitLab, Bitbucket Cloud, Bitbucket Server, Gitea and Azure DevOps. Each
  * records requests and can be told to fail the next ones.
  */
+import { FakeAzureDevOpsServer, type FakeAzureDevOpsOptions } from "./azure-devops";
 import { FakeBitbucketCloudServer, type FakeBitbucketCloudOptions } from "./bitbucket-cloud";
 import { FakeBitbucketServer, type FakeBitbucketServerOptions } from "./bitbucket-server";
 import { FakeGiteaServer, type FakeGiteaOptions } from "./gitea";
@@ -18,6 +19,7 @@ export { FakeGitLabNotes, type FakeGitLabNote } from "./gitlab-notes";
 export { FakeBitbucketCloudServer, type FakeBitbucketCloudOptions, type FakeBuildStatus } from "./bitbucket-cloud";
 export { FakeBitbucketServer, type FakeBitbucketServerOptions, type FakeServerBuildStatus } from "./bitbucket-server";
 export { FakeGiteaServer, type FakeGiteaOptions, type FakeGiteaStatus } from "./gitea";
+export { FakeAzureDevOpsServer, type FakeAzureDevOpsOptions, type FakeAzureDevOpsRepo, type FakeGitStatus } from "./azure-devops";
 export { OpenApiValidator } from "./openapi";
 
 /** Each starts on a free loopback port; pair with `stop()` in `afterEach`/`afterAll`. */
@@ -26,3 +28,4 @@ export const startFakeGitLab = (options: FakeGitLabOptions) => new FakeGitLabSer
 export const startFakeBitbucketCloud = (options: FakeBitbucketCloudOptions) => new FakeBitbucketCloudServer(options).start();
 export const startFakeBitbucketServer = (options: FakeBitbucketServerOptions) => new FakeBitbucketServer(options).start();
 export const startFakeGitea = (options: FakeGiteaOptions) => new FakeGiteaServer(options).start();
+export const startFakeAzureDevOps = (options: FakeAzureDevOpsOptions) => new FakeAzureDevOpsServer(options).start();
