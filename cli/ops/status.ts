@@ -39,8 +39,8 @@ interface RunItem {
 
 const markState = (mark: Mark | undefined): string => mark?.s ?? "open";
 
-// ✓ delivered, ✗ given up (permanent error), … claimed by a call in flight, · not yet.
-const SYMBOL: Record<string, string> = { done: "✓", failed: "✗", claimed: "…", open: "·" };
+// ✓ delivered, ✗ given up (permanent error), … claimed by a call in flight, · not yet, – not heard (its `when` was false).
+const SYMBOL: Record<string, string> = { done: "✓", failed: "✗", claimed: "…", open: "·", skipped: "–" };
 
 const summarise = (item: RunItem): RunSummary | undefined => {
   const info = item.data?.run?.info;

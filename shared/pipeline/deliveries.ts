@@ -22,15 +22,22 @@ const ONCE = [LifecycleEvent.Created, LifecycleEvent.Started, LifecycleEvent.Fin
 type OnceEvent = (typeof ONCE)[number];
 const isOnce = (event: LifecycleEvent): event is OnceEvent => (ONCE as readonly string[]).includes(event);
 
-const settled = (mark: Mark | undefined): boolean => mark?.s === "done" || mark?.s === "failed";
+const settled = (mark: Mark | undefined): boolean => mark?.s === "done" || mark?.s === "failed" || mark?.s === "skipped";
 const inFlight = (mark: Mark | undefined, now: number): boolean => mark?.s === "claimed" && (mark.exp ?? 0) > now;
+
+/** Whether a receiver is to hear a callback: its `when`. */
+export type Hears = (receiver: string, event: LifecycleEvent) => boolean;
+const everything: Hears = () => true;
 
 /**
  * Claims every callback the state calls for and no receiver has had yet.
  * A claim is a lease: if the process dies between the call and its record,
- * the claim expires and the next attempt repeats that one call.
+ * the claim expires and the next attempt repeats that one call. `hears` is
+ * asked when a callback first comes due: a no marks it skipped (a progress
+ * state as seen), and it is never asked again; a callback claimed before is
+ * made again without asking.
  */
-export const planClaims = (state: RunState, receivers: readonly string[], now: number, leaseMs: number): ClaimPlan => {
+export const planClaims = (state: RunState, receivers: readonly string[], now: number, leaseMs: number, hears: Hears = everything): ClaimPlan => {
   const info = state.info;
   if (!info) return { state, calls: [], blocked: [] };
   const hash = stateHash(info);
@@ -43,6 +50,7 @@ export const planClaims = (state: RunState, receivers: readonly string[], now: n
   for (const receiver of receivers) {
     const current: Deliveries = { ...deliveries[receiver] };
     const events: LifecycleEvent[] = [];
+    const skipped: LifecycleEvent[] = [];
     let waits = false;
     for (const event of due) {
       const mark = isOnce(event) ? current[event] : current.progress;
@@ -51,12 +59,17 @@ export const planClaims = (state: RunState, receivers: readonly string[], now: n
         break;
       }
       if (isOnce(event) ? settled(mark) : current.ph === hash) continue;
-      events.push(event);
+      const decided = isOnce(event) && mark !== undefined;
+      (decided || hears(receiver, event) ? events : skipped).push(event);
     }
     if (waits) {
       blocked.push(receiver);
       deliveries[receiver] = current;
       continue;
+    }
+    for (const event of skipped) {
+      if (isOnce(event)) current[event] = { s: "skipped" };
+      else current.ph = hash;
     }
     for (const event of events) {
       if (isOnce(event)) current[event] = claim;

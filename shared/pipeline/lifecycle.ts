@@ -1,12 +1,17 @@
 import { createHash } from "node:crypto";
+import type { PreviousRun } from "./condition";
 import { LifecycleEvent } from "./receiver";
 import { settleStages } from "./settle";
 import { PipelinePhase, isTerminal, phaseRank, type PipelineInfo, type Stage } from "./types";
 
 /** A lifecycle callback's delivery mark for one receiver. */
 export interface Mark {
-  /** done: delivered; claimed: a call is in flight until `exp`; open: not delivered; failed: given up (permanent error). */
-  s: "done" | "claimed" | "open" | "failed";
+  /**
+   * done: delivered; claimed: a call is in flight until `exp`; open: not
+   * delivered; failed: given up (permanent error); skipped: the receiver's
+   * `when` was false when the callback was due, so it is never made.
+   */
+  s: "done" | "claimed" | "open" | "failed" | "skipped";
   /** Lease expiry (epoch ms) of a claim. */
   exp?: number;
   /** For a progress claim: the state hash being delivered. */
@@ -26,11 +31,21 @@ export interface Deliveries {
   lastError?: string;
 }
 
+/** The last finished run of the same pipeline as a run saw it (`previous` in `when`). */
+export interface PreviousLookup {
+  /** Absent: no run of the pipeline had finished. */
+  run?: PreviousRun;
+  /** Looked up when this run finished: kept for good, so a redelivered finish sees the same run. */
+  final: boolean;
+}
+
 /** A run's state, one DynamoDB item: last accepted info, merged stages, per-receiver deliveries. */
 export interface RunState {
   info?: PipelineInfo;
   stages: Stage[];
   deliveries: Record<string, Deliveries>;
+  /** Only when a receiver's `when` reads `previous`. */
+  previous?: PreviousLookup;
 }
 
 export const emptyRunState = (): RunState => ({ stages: [], deliveries: {} });

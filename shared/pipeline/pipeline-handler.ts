@@ -15,12 +15,14 @@ import {
 } from "../status";
 import { StoreKey, storedAfterConflict, VersionConflictError, type StateStore, type StoredItem } from "../store";
 import { planClaims, settleAssignments, type CallResult, type PlannedCall } from "./deliveries";
+import { compileCondition, type Condition } from "./condition";
 import { InvalidObjectError, UnsupportedKindError } from "./errors";
 import { isOptedIn } from "./git";
 import { ownerUid, toPipelineInfo } from "./info";
-import { advance, advanceStage, emptyRunState, type Advance, type RunState } from "./lifecycle";
+import { advance, advanceStage, dueEvents, emptyRunState, type Advance, type RunState } from "./lifecycle";
 import { normalise, stageOfTaskRun } from "./normalise";
-import type { PipelineInfo } from "./types";
+import { PreviousRuns } from "./previous";
+import { isTerminal, type PipelineInfo } from "./types";
 
 export interface PipelineHandlerOptions {
   config: FeedbackConfig;
@@ -56,13 +58,17 @@ export class PipelineHandler implements Handler {
   readonly #config: FeedbackConfig;
   readonly #store: StateStore;
   /** Each receiver with its selector compiled once here, not parsed again for every event. */
-  readonly #receivers: ReadonlyMap<string, ConfiguredReceiver & { readonly selects: RunMatcher }>;
+  readonly #receivers: ReadonlyMap<string, ConfiguredReceiver & { readonly selects: RunMatcher; readonly condition?: Condition; readonly whenPath?: string }>;
   readonly #now: () => number;
+  readonly #previousRuns: PreviousRuns;
+  /** Receivers whose `when` failed at run time and said so: once each, not once per event. */
+  readonly #warned = new Set<string>();
 
   constructor(options: PipelineHandlerOptions) {
     this.#config = options.config;
     this.#store = options.store;
-    this.#receivers = new Map(options.receivers.map((r) => [r.receiver.name, { ...r, selects: compileSelector(r.entry.selector) }]));
+    this.#receivers = new Map(options.receivers.map((r) => [r.receiver.name, { ...r, selects: compileSelector(r.entry.selector), ...this.#conditionOf(r) }]));
+    this.#previousRuns = new PreviousRuns(this.#store, this.#config.processing.stateTtlDays * 86_400);
     this.#now = options.now ?? Date.now;
   }
 
@@ -138,7 +144,8 @@ export class PipelineHandler implements Handler {
       const now = this.#now();
       const info = adv.state.info;
       const names = info ? this.#applicable(info) : [];
-      const plan = planClaims(adv.state, names, now, this.#config.processing.leaseSeconds * 1000);
+      const state = await this.#withPrevious(adv.state, names, now);
+      const plan = planClaims(state, names, now, this.#config.processing.leaseSeconds * 1000, (name, event) => this.#hears(ctx.log, state, name, event));
       if (!adv.changed && plan.calls.length === 0) {
         if (plan.blocked.length > 0) return this.#retryBlocked(plan.blocked, ch);
         return newEventProcessStatus().withStatus(EventStatus.Skip).withMessage("reason", "no change").skipClose(ch);
@@ -166,6 +173,41 @@ export class PipelineHandler implements Handler {
 
   #applicable(info: PipelineInfo): string[] {
     return [...this.#receivers.values()].filter((r) => r.selects(info)).map((r) => r.receiver.name);
+  }
+
+  /** The receiver's `when`, compiled once (the receivers were built from the same config, so it compiles). */
+  #conditionOf(r: ConfiguredReceiver): { condition?: Condition; whenPath?: string } {
+    if (r.entry.when === undefined) return {};
+    const whenPath = `receivers[${this.#config.receivers.findIndex((entry) => entry.name === r.entry.name)}].when`;
+    return { condition: compileCondition(r.entry.when, whenPath), whenPath };
+  }
+
+  /**
+   * The state with `previous` looked up, only when a receiver of the run
+   * reads it: always at the finish (recorded for the runs after it), before
+   * that only if a due callback's `when` comes to `previous` at all, so the
+   * "fixed" example (`event == "finished" && …`) reads it once per run.
+   */
+  #withPrevious(state: RunState, names: readonly string[], now: number): Promise<RunState> | RunState {
+    const info = state.info;
+    if (!info) return state;
+    const readers = names.flatMap((name) => this.#receivers.get(name)?.condition ?? []).filter((c) => c.readsPrevious);
+    if (readers.length === 0) return state;
+    if (!isTerminal(info.phase) && !readers.some((c) => dueEvents(info).some((event) => c.readsPreviousOn(event, info)))) return state;
+    return this.#previousRuns.lookUp(state, now);
+  }
+
+  /** The receiver's `when` for one callback; one that fails at run time is false, and said once. */
+  #hears(log: Log, state: RunState, name: string, event: LifecycleEvent): boolean {
+    const { condition, whenPath } = this.#receivers.get(name) ?? {};
+    if (!condition) return true;
+    const answer = condition.test(event, state.info!, state.previous?.run);
+    if (!(answer instanceof Error)) return answer;
+    if (!this.#warned.has(name)) {
+      this.#warned.add(name);
+      log.warn(`${whenPath} of receiver ${name} failed on a run and is taken as false`, { receiver: name, event, error: answer.message });
+    }
+    return false;
   }
 
   async #call(ctx: HandlerContext, call: PlannedCall, state: RunState): Promise<CallResult> {

@@ -12,6 +12,8 @@ import { createHash } from "node:crypto";
  * - `ce#<sha256>`: a CloudEvent already accepted, by cluster, source and id.
  * - `pause#<host>#<credential>`: a credential's rate-limit mark; it is stored
  *   through the receivers' view, so the table key is `rcv#pause#…`.
+ * - `fin#<sha256>`: the last finished run of one pipeline (cluster and status
+ *   name), the `previous` of a receiver's `when` condition.
  *
  * Nothing else builds a key or tests a prefix by hand: the ops CLI, the
  * bench meter and the tests read these too.
@@ -22,6 +24,7 @@ export const KeyPrefix = {
   signature: "sig#",
   cloudEvent: "ce#",
   pause: "pause#",
+  finished: "fin#",
 } as const;
 
 export type KeyPrefix = (typeof KeyPrefix)[keyof typeof KeyPrefix];
@@ -50,6 +53,14 @@ export const StoreKey = {
    * `installation-<id>`, `app-<appId>@<owner>` or `token-<16 hex digits>`.
    */
   pause: (host: string, credential: string): string => `${KeyPrefix.pause}${host.toLowerCase()}#${credential}`,
+  /**
+   * The last finished run of one pipeline: its runs share the cluster and the
+   * status name (`{{namespace}}/{{name}}` or the run's status-name
+   * annotation). An annotation is any string of any length, so the two are
+   * hashed to fit a DynamoDB key.
+   */
+  lastFinished: (cluster: string, statusName: string): string =>
+    `${KeyPrefix.finished}${createHash("sha256").update([cluster, statusName].join("\u0000")).digest("hex")}`,
 } as const;
 
 /** The prefix of a table key (through its first `#`), or undefined for a key of no known kind. */

@@ -24,6 +24,8 @@ export interface Condition {
    * caller treats it as false and says so.
    */
   test(event: LifecycleEvent, info: PipelineInfo, previous: PreviousRun | undefined): boolean | Error;
+  /** Whether evaluating for this callback comes to `previous` at all; if not, the answer is the same whatever it is. */
+  readsPreviousOn(event: LifecycleEvent, info: PipelineInfo): boolean;
 }
 
 const children = (expr: Expr): Array<Expr | undefined> => {
@@ -84,13 +86,30 @@ const compile = (source: string, path: string): Condition => {
     }
     if (typeof result !== "boolean") throw new ConfigError(path, `gives ${String(celType(result))}, not a bool, on a run with ${label}`);
   }
+  const readsPrevious = mentions(parsed.expr, "previous");
   return {
     source,
-    readsPrevious: mentions(parsed.expr, "previous"),
+    readsPrevious,
     test: (event, info, previous) => {
       const result = run(conditionBindings(event, info, previous));
       if (isCelError(result)) return new Error(result.message);
       return result === true;
+    },
+    readsPreviousOn: (event, info) => {
+      if (!readsPrevious) return false;
+      // CEL resolves a variable when evaluation reaches it (`false && previous…`
+      // never does). Should it resolve every variable up front, this only
+      // costs a read that was not needed.
+      let reached = false;
+      const bindings = conditionBindings(event, info, undefined);
+      run({
+        ...bindings,
+        get previous() {
+          reached = true;
+          return bindings.previous;
+        },
+      });
+      return reached;
     },
   };
 };

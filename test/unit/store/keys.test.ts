@@ -51,6 +51,19 @@ describe("Object: StoreKey", () => {
       expect(StoreKey.cloudEvent("b", "src", "id-1")).not.toBe(key);
     });
   });
+
+  describe("Method: lastFinished", () => {
+    it("returns one fixed-length key per cluster and status name", () => {
+      // Act
+      const key = StoreKey.lastFinished("prod", "ci/build");
+
+      // Assess
+      expect(key).toMatch(/^fin#[0-9a-f]{64}$/);
+      expect(StoreKey.lastFinished("prod", "ci/build")).toBe(key);
+      expect(StoreKey.lastFinished("stage", "ci/build")).not.toBe(key);
+      expect(StoreKey.lastFinished("prod", "ci/deploy")).not.toBe(key);
+    });
+  });
 });
 
 describe("Function: prefixOf", () => {
@@ -60,6 +73,7 @@ describe("Function: prefixOf", () => {
     expect(prefixOf(StoreKey.receiver(StoreKey.pause("h", "c")))).toBe(KeyPrefix.receiver);
     expect(prefixOf(StoreKey.signature("ab"))).toBe(KeyPrefix.signature);
     expect(prefixOf(StoreKey.cloudEvent("c", "s", "i"))).toBe(KeyPrefix.cloudEvent);
+    expect(prefixOf(StoreKey.lastFinished("c", "ci/build"))).toBe(KeyPrefix.finished);
   });
 
   it("returns undefined for a key of no known kind", () => {
