@@ -4,10 +4,12 @@
  * leave external (the AWS SDK, which Lambda provides) still resolves from
  * this package's node_modules, as it does from the Lambda runtime.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { gzipSync } from "node:zlib";
+import { build, type Metafile } from "esbuild";
+import plugins from "../scripts/esbuild-plugins.cjs";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const OUT_DIR = join(ROOT, "node_modules", ".cache", "kube-feedback-bench");
@@ -35,8 +37,63 @@ export const bundle = async (entry: string, out: string, options: BundleOptions 
     logLevel: "error",
     external: options.external ?? [],
     banner: { js: REQUIRE_BANNER },
+    plugins,
   });
   return outfile;
+};
+
+export interface SplitBundle {
+  /** The entry module. */
+  readonly file: string;
+  /** What an import reads before it returns: the entry and the chunks it imports statically. */
+  readonly startBytes: number;
+  /** The same, gzipped. */
+  readonly startGzippedBytes: number;
+  /** Everything, the chunks loaded on first use (`import()`) included. */
+  readonly totalBytes: number;
+}
+
+/** Statically reachable outputs from `entry`: what Node reads at import. */
+const startOutputs = (metafile: Metafile, entry: string): string[] => {
+  const seen = new Set<string>();
+  const visit = (path: string) => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    for (const i of metafile.outputs[path]?.imports ?? []) if (i.kind === "import-statement" && !i.external) visit(i.path);
+  };
+  visit(entry);
+  return [...seen];
+};
+
+/** Bundles `entry` split as the functions ship (scripts/build.mjs): chunks for what is imported with `import()`. */
+export const splitBundle = async (entry: string, out: string, options: BundleOptions = {}): Promise<SplitBundle> => {
+  const outdir = join(OUT_DIR, out);
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: [join(ROOT, entry)],
+    outdir,
+    entryNames: "[name]",
+    chunkNames: "chunks/[name]-[hash]",
+    outExtension: { ".js": ".mjs" },
+    splitting: true,
+    metafile: true,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    minify: true,
+    logLevel: "error",
+    external: options.external ?? [],
+    banner: { js: REQUIRE_BANNER },
+    plugins,
+  });
+  const outputs = result.metafile.outputs;
+  const entryOutput = Object.keys(outputs).find((path) => outputs[path]!.entryPoint !== undefined)!;
+  const code = (paths: string[]) => paths.filter((p) => p.endsWith(".mjs"));
+  const bytes = (paths: string[]) => code(paths).reduce((sum, p) => sum + outputs[p]!.bytes, 0);
+  const atStart = startOutputs(result.metafile, entryOutput);
+  const startGzippedBytes = code(atStart).reduce((sum, p) => sum + gzipSync(readFileSync(join(ROOT, p)), { level: 9 }).length, 0);
+  return { file: join(ROOT, entryOutput), startBytes: bytes(atStart), startGzippedBytes, totalBytes: bytes(Object.keys(outputs)) };
 };
 
 /** An ES module with nothing in it, the baseline of an import. */

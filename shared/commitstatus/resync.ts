@@ -1,4 +1,5 @@
-import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { loadClientNode } from "../kube/client-node";
 import type { KubeObject } from "../envelope";
 import type { Log } from "../log";
 import { runWithChannel, type HandlerContext, type ObjectRecord, type RunOutcome } from "../status";
@@ -37,6 +38,7 @@ type Listed = KubeObject & { status?: { observedGeneration?: number; phase?: str
 export const resyncCommitStatuses = async (options: ResyncOptions): Promise<ResyncReport> => {
   const now = options.now ?? Date.now;
   const recentMs = options.recentMs ?? 60 * 60 * 1000;
+  const { CustomObjectsApi } = await loadClientNode();
   const api = (await options.kube()).makeApiClient(CustomObjectsApi);
   const list = (await api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: "commitstatuses" })) as { items?: Listed[] };
   const report: ResyncReport = { listed: list.items?.length ?? 0, checked: 0, verdicts: {} };

@@ -1,4 +1,5 @@
-import { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { loadClientNode } from "./client-node";
 import { KubeAccessError } from "./errors";
 import { EKS_TOKEN_LIFETIME_MS, eksToken } from "./eks-token";
 
@@ -19,6 +20,7 @@ export const kubeConfigProvider = (access: KubeAccess, now: () => number = Date.
   let cached: { kc: KubeConfig; expires: number } | undefined;
   return async () => {
     if (cached && cached.expires > now()) return cached.kc;
+    const { KubeConfig } = await loadClientNode();
     const kc = new KubeConfig();
     try {
       switch (access.kind) {
