@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCheck } from "../../../cli/check";
-import { parseConfigYaml } from "../../../shared/config";
+import { loadConfig, parseConfigYaml } from "../../../shared/config";
 import { createReceivers } from "../../../shared/receivers";
 import { BASE_YAML, rejectionOf } from "./rejection";
 
@@ -25,6 +25,17 @@ describe("Key: receivers[].when", () => {
         ["all", undefined],
         ["failures", `event == "finished" && pipeline.phase == "succeeded" && has(previous.phase) && previous.phase == "failed"`],
       ]);
+    });
+
+    it("builds the receivers of the shipped example config, whose when compiles", () => {
+      // Prepare
+      const config = loadConfig(new URL("../../../feedback.example.yaml", import.meta.url).pathname);
+
+      // Act
+      const receivers = createReceivers(config);
+
+      // Assess
+      expect(receivers.some((r) => r.entry.when?.includes("previous.phase"))).toBe(true);
     });
 
     it.each([
