@@ -1,7 +1,9 @@
-/** Base class of CommitStatus sync errors. */
-export class CommitStatusError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+import { Disposition, FeedbackError } from "../errors";
+
+/** Base class of CommitStatus sync errors: retried unless a subclass says otherwise. */
+export class CommitStatusError extends FeedbackError {
+  constructor(message: string, options?: { cause?: unknown; disposition?: Disposition }) {
+    super(message, { ...options, disposition: options?.disposition ?? Disposition.Retry });
     this.name = "CommitStatusError";
   }
 }
@@ -13,7 +15,7 @@ export class CommitStatusError extends Error {
 export class SyncBlockedError extends CommitStatusError {
   readonly path: string;
   constructor(path: string, reason: string, options?: { cause?: unknown }) {
-    super(path ? `${path}: ${reason}` : reason, options);
+    super(path ? `${path}: ${reason}` : reason, { ...options, disposition: Disposition.InvalidInput });
     this.name = "SyncBlockedError";
     this.path = path;
   }

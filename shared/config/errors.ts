@@ -1,9 +1,11 @@
-/** Invalid configuration: names the key (as a path) and the reason. */
-export class ConfigError extends Error {
+import { Disposition, FeedbackError } from "../errors";
+
+/** Invalid configuration: names the key (as a path) and the reason. Not retried: the config has to change. */
+export class ConfigError extends FeedbackError {
   readonly path: string;
   readonly reason: string;
   constructor(path: string, reason: string, options?: { cause?: unknown }) {
-    super(`invalid config: ${path ? `${path}: ` : ""}${reason}`, options);
+    super(`invalid config: ${path ? `${path}: ` : ""}${reason}`, { ...options, disposition: Disposition.InvalidInput });
     this.name = "ConfigError";
     this.path = path;
     this.reason = reason;

@@ -5,10 +5,11 @@
  * but unusable" (InvalidObjectError, send it to the DLQ with the reason)
  * without parsing messages.
  */
+import { Disposition, FeedbackError } from "../errors";
 
 /** Base class of every error raised by the pipeline module. */
-export class PipelineError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+export class PipelineError extends FeedbackError {
+  constructor(message: string, options: { cause?: unknown; disposition: Disposition }) {
     super(message, options);
     // Set explicitly: bundlers rename classes, and `name` is what logs show.
     this.name = "PipelineError";
@@ -21,7 +22,7 @@ export class UnsupportedKindError extends PipelineError {
   readonly kind: string;
 
   constructor(apiVersion: string, kind: string, options?: { cause?: unknown }) {
-    super(`unsupported kind: ${kind} (${apiVersion}) is not a pipeline kind`, options);
+    super(`unsupported kind: ${kind} (${apiVersion}) is not a pipeline kind`, { ...options, disposition: Disposition.Permanent });
     this.name = "UnsupportedKindError";
     this.apiVersion = apiVersion;
     this.kind = kind;
@@ -38,7 +39,7 @@ export class InvalidObjectError extends PipelineError {
   readonly reason: string;
 
   constructor(path: string, reason: string, options?: { cause?: unknown }) {
-    super(`${path}: ${reason}`, options);
+    super(`${path}: ${reason}`, { ...options, disposition: Disposition.InvalidInput });
     this.name = "InvalidObjectError";
     this.path = path;
     this.reason = reason;

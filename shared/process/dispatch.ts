@@ -1,6 +1,7 @@
 import type { SQSRecord } from "aws-lambda";
 import type { FeedbackConfig } from "../config";
-import { InvalidEnvelopeError, parseEnvelope, type Envelope } from "../envelope";
+import { parseEnvelope, type Envelope } from "../envelope";
+import { Disposition, dispositionOf } from "../errors";
 import { redactText, type Log } from "../log";
 import { recordDeadLetter, recordRetry, recordVerdict, UNPARSED_KIND } from "../metrics";
 import {
@@ -76,12 +77,12 @@ export const processRecord = async (record: SQSRecord, deps: DispatchDeps): Prom
   try {
     envelope = parseEnvelope(record.body);
   } catch (error) {
-    if (!(error instanceof InvalidEnvelopeError)) throw error;
-    // Not retryable: the same bytes will never parse. Kept in the DLQ for a human.
-    deps.childLog({ ...looseCorrelation(record.body), messageId: record.messageId }).error("malformed envelope sent to the DLQ", { reason: error.message });
+    // Invalid input is not retried: the same bytes will never parse. Kept in the DLQ for a human.
+    if (dispositionOf(error).disposition !== Disposition.InvalidInput) throw error;
+    deps.childLog({ ...looseCorrelation(record.body), messageId: record.messageId }).error("malformed envelope sent to the DLQ", { reason: (error as Error).message });
     recordVerdict(UNPARSED_KIND, EventStatus.Failure);
     recordDeadLetter(UNPARSED_KIND, EventStatus.Failure);
-    await deadLetter(record, deps, "invalid envelope", EventStatus.Failure, error.message);
+    await deadLetter(record, deps, "invalid envelope", EventStatus.Failure, (error as Error).message);
     return undefined;
   }
 
