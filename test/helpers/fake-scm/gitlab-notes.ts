@@ -17,8 +17,8 @@ export interface FakeGitLabNote {
 
 export interface NoteRouteDeps {
   readonly nextId: () => number;
-  /** The project's numeric id for an id or full path; throws GitLab's 404 when there is none. */
-  readonly projectId: (idOrPath: string) => number;
+  /** The project's numeric id for an id or full path; throws GitLab's 404 when there is none or the request's token cannot see it. */
+  readonly projectId: (idOrPath: string, request: RecordedScmRequest) => number;
 }
 
 const bodyOf = (request: RecordedScmRequest): string => {
@@ -44,8 +44,8 @@ export class FakeGitLabNotes {
     ];
   }
 
-  #of(params: Record<string, string>): FakeGitLabNote[] {
-    const projectId = this.#deps.projectId(params.id!);
+  #of(request: RecordedScmRequest, params: Record<string, string>): FakeGitLabNote[] {
+    const projectId = this.#deps.projectId(params.id!, request);
     return this.notes.filter((n) => n.projectId === projectId && n.iid === Number(params.iid));
   }
 
@@ -53,7 +53,7 @@ export class FakeGitLabNotes {
     const perPage = Number(request.query.per_page ?? 20);
     const page = Number(request.query.page ?? 1);
     // GitLab lists notes newest first by default.
-    const all = [...this.#of(params)].sort((a, b) => b.id - a.id);
+    const all = [...this.#of(request, params)].sort((a, b) => b.id - a.id);
     return json(200, all.slice((page - 1) * perPage, page * perPage).map((note) => this.#json(note)), {
       "x-page": String(page),
       "x-per-page": String(perPage),
@@ -65,7 +65,7 @@ export class FakeGitLabNotes {
     const now = nowIso();
     const note: FakeGitLabNote = {
       id: this.#deps.nextId(),
-      projectId: this.#deps.projectId(params.id!),
+      projectId: this.#deps.projectId(params.id!, request),
       iid: Number(params.iid),
       body: bodyOf(request),
       created_at: now,
@@ -76,7 +76,7 @@ export class FakeGitLabNotes {
   }
 
   #edit(request: RecordedScmRequest, params: Record<string, string>) {
-    const note = this.#of(params).find((n) => n.id === Number(params.note_id));
+    const note = this.#of(request, params).find((n) => n.id === Number(params.note_id));
     if (!note) throw new ScmHttpError(404, { message: "404 Not found" });
     note.body = bodyOf(request);
     note.updated_at = nowIso();

@@ -5,6 +5,12 @@
  * events. There are no self-transitions, so posting the state a status
  * already has answers 400 "Cannot transition status via :run from :running",
  * exactly like real GitLab.
+ *
+ * Access per project: a token may be refused statuses (403, a user below
+ * Developer) or not see the project at all (404, a private fork). A
+ * project may list its commits; a merge request's head commit is then in
+ * its target project too, under refs/merge-requests/:iid/head, as GitLab
+ * fetches it there (https://docs.gitlab.com/user/project/merge_requests/merge_request_troubleshooting/#check-out-merge-requests-locally-through-the-head-ref).
  */
 import { FakeScmServer, isFullSha, json, nowIso, ScmHttpError, type RecordedScmRequest, type Route } from "./base";
 import { FakeGitLabNotes } from "./gitlab-notes";
@@ -14,12 +20,27 @@ export interface FakeGitLabProject {
   /** Full path, `group/subgroup/project`. */
   readonly path: string;
   readonly defaultBranch?: string;
+  /** Commits in the repository; unset means every full sha is there. */
+  readonly commits?: readonly string[];
+  /** Tokens whose statuses GitLab refuses here with 403 Forbidden (they may still read and write notes). */
+  readonly refuseStatusesFor?: readonly string[];
+  /** Tokens that cannot see the project: 404 Project Not Found on every route, as for a private fork. */
+  readonly hiddenFrom?: readonly string[];
+}
+
+/** A merge request: its head commit is reachable in the target project under refs/merge-requests/:iid/head. */
+export interface FakeGitLabMergeRequest {
+  readonly projectId: number;
+  readonly iid: number;
+  readonly sourceProjectId: number;
+  readonly sha: string;
 }
 
 export interface FakeGitLabOptions {
   readonly projects: readonly FakeGitLabProject[];
   /** Accepted as `PRIVATE-TOKEN` or `Authorization: Bearer`. */
   readonly tokens: readonly string[];
+  readonly mergeRequests?: readonly FakeGitLabMergeRequest[];
 }
 
 export interface FakeGitLabStatus {
@@ -57,6 +78,13 @@ const EVENTS_FOR_STATE: Record<string, readonly (readonly [string, boolean])[]> 
   skipped: [["skip", true]],
 };
 
+/** The token of a request, from `PRIVATE-TOKEN` or `Authorization: Bearer`. */
+const tokenOf = (request: RecordedScmRequest): string | undefined => {
+  const header = request.headers["private-token"];
+  const bearer = /^Bearer\s+(.+)$/i.exec(String(request.headers.authorization ?? ""))?.[1];
+  return typeof header === "string" ? header : bearer;
+};
+
 export class FakeGitLabServer extends FakeScmServer {
   readonly statuses: FakeGitLabStatus[] = [];
   /** Merge request notes (`.notes`, oldest first). */
@@ -67,13 +95,11 @@ export class FakeGitLabServer extends FakeScmServer {
   constructor(options: FakeGitLabOptions) {
     super();
     this.#options = options;
-    this.mergeRequests = new FakeGitLabNotes({ nextId: () => this.#nextId++, projectId: (id) => this.#project(id).id });
+    this.mergeRequests = new FakeGitLabNotes({ nextId: () => this.#nextId++, projectId: (id, request) => this.#project(id, request).id });
   }
 
   protected override authenticate(request: RecordedScmRequest): void {
-    const header = request.headers["private-token"];
-    const bearer = /^Bearer\s+(.+)$/i.exec(String(request.headers.authorization ?? ""))?.[1];
-    const token = typeof header === "string" ? header : bearer;
+    const token = tokenOf(request);
     if (!token || !this.#options.tokens.includes(token)) throw new ScmHttpError(401, { message: "401 Unauthorized" });
   }
 
@@ -90,15 +116,24 @@ export class FakeGitLabServer extends FakeScmServer {
     return this.statuses.filter((s) => s.projectId === projectId && s.sha === sha && s.name === name).sort((a, b) => b.id - a.id)[0];
   }
 
-  #project(id: string, sha?: string): FakeGitLabProject {
+  #project(id: string, request: RecordedScmRequest, sha?: string): FakeGitLabProject {
     const project = this.#options.projects.find((candidate) => String(candidate.id) === id || candidate.path === id);
-    if (!project) throw new ScmHttpError(404, { message: "404 Project Not Found" });
-    if (sha !== undefined && !isFullSha(sha)) throw new ScmHttpError(404, { message: "404 Commit Not Found" });
+    const token = tokenOf(request);
+    if (!project || (token !== undefined && project.hiddenFrom?.includes(token))) throw new ScmHttpError(404, { message: "404 Project Not Found" });
+    if (sha !== undefined && !(isFullSha(sha) && this.#hasCommit(project, sha))) throw new ScmHttpError(404, { message: "404 Commit Not Found" });
     return project;
   }
 
+  #hasCommit(project: FakeGitLabProject, sha: string): boolean {
+    if (!project.commits) return true;
+    return project.commits.includes(sha) || (this.#options.mergeRequests ?? []).some((mr) => mr.projectId === project.id && mr.sha === sha);
+  }
+
   #post(request: RecordedScmRequest, params: Record<string, string>) {
-    const project = this.#project(params.id!, params.sha!);
+    const project = this.#project(params.id!, request, params.sha!);
+    const token = tokenOf(request);
+    // The API's `authorize! :create_commit_status`: Developer or more on the project.
+    if (token !== undefined && project.refuseStatusesFor?.includes(token)) throw new ScmHttpError(403, { message: "403 Forbidden" });
     const body = (request.body ?? {}) as Record<string, unknown>;
     const state = String(body.state ?? "");
     const events = EVENTS_FOR_STATE[state];
@@ -142,7 +177,7 @@ export class FakeGitLabServer extends FakeScmServer {
   }
 
   #list(request: RecordedScmRequest, params: Record<string, string>) {
-    const project = this.#project(params.id!, params.sha!);
+    const project = this.#project(params.id!, request, params.sha!);
     let statuses = this.statuses.filter((s) => s.projectId === project.id && s.sha === params.sha).sort((a, b) => b.id - a.id);
     if (request.query.name) statuses = statuses.filter((s) => s.name === request.query.name);
     if (request.query.ref) statuses = statuses.filter((s) => s.ref === request.query.ref);
