@@ -1,7 +1,6 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { loadClientNode } from "./client-node";
 import { KubeAccessError } from "./errors";
-import { EKS_TOKEN_LIFETIME_MS, eksToken } from "./eks-token";
 
 /** How the functions reach the cluster's API server. */
 export type KubeAccess =
@@ -33,6 +32,8 @@ export const kubeConfigProvider = (access: KubeAccess, now: () => number = Date.
           cached = { kc, expires: Number.POSITIVE_INFINITY };
           break;
         case "eks": {
+          // The SigV4 signer and the credential chain, only for EKS access.
+          const { eksToken, EKS_TOKEN_LIFETIME_MS } = await import("./eks-token");
           const token = await eksToken({ clusterName: access.clusterName, region: access.region });
           kc.loadFromOptions({
             clusters: [{ name: access.clusterName, server: access.endpoint, caData: access.caData, skipTLSVerify: false }],

@@ -1,4 +1,4 @@
-import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 
 export interface QueueOps {
@@ -15,19 +15,32 @@ const text = (value: string) => ({ DataType: "String", StringValue: value.slice(
  * a Lambda record carries only the queue's ARN.
  */
 export class SqsQueueOps implements QueueOps {
-  readonly #sqs: SQSClient;
+  #sqs: SQSClient | undefined;
   readonly #queueUrl: string;
   readonly #dlqUrl: string;
 
   constructor(options: { queueUrl: string; dlqUrl: string; client?: SQSClient }) {
-    // fauxqs's queue URLs name a host that does not resolve: use the endpoint, not the URL's host.
-    this.#sqs = options.client ?? new SQSClient({ useQueueUrlAsEndpoint: false });
+    this.#sqs = options.client;
     this.#queueUrl = options.queueUrl;
     this.#dlqUrl = options.dlqUrl;
   }
 
+  /**
+   * The SQS client is needed only for a retry or a dead letter, never on the
+   * path of a message that succeeds: loaded then, to keep it out of the cold
+   * start.
+   */
+  async #client() {
+    const sqs = await import("@aws-sdk/client-sqs");
+    // fauxqs's queue URLs name a host that does not resolve: use the endpoint, not the URL's host.
+    this.#sqs ??= new sqs.SQSClient({ useQueueUrlAsEndpoint: false });
+    return { client: this.#sqs, sqs };
+  }
+
   async delay(record: SQSRecord, seconds: number): Promise<void> {
-    await this.#sqs.send(
+    const { client, sqs } = await this.#client();
+    const { ChangeMessageVisibilityCommand } = sqs;
+    await client.send(
       new ChangeMessageVisibilityCommand({
         QueueUrl: this.#queueUrl,
         ReceiptHandle: record.receiptHandle,
@@ -38,7 +51,9 @@ export class SqsQueueOps implements QueueOps {
 
   async deadLetter(record: SQSRecord, reason: string, status: string, error: string | undefined): Promise<void> {
     const fifo = this.#dlqUrl.endsWith(".fifo");
-    await this.#sqs.send(
+    const { client, sqs } = await this.#client();
+    const { SendMessageCommand } = sqs;
+    await client.send(
       new SendMessageCommand({
         QueueUrl: this.#dlqUrl,
         MessageBody: record.body,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { eksToken } from "../../../shared/kube";
+import { eksToken } from "../../../shared/kube/eks-token";
 
 const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
 
