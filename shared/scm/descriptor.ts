@@ -76,6 +76,14 @@ export interface ScmDescriptor<R extends RepoRef = RepoRef, O = Record<string, u
   refFor?(ref: string): string | undefined;
   /** The ids of a write as the CommitStatus CRD's `status.provider` declares them. */
   providerStatus(ids: ProviderIds): Record<string, unknown>;
+  /**
+   * Merge requests from forks, where the commit lives in the source project
+   * and the token may not write there (GitLab). With it, the `scm` receiver
+   * posts to the source project first, then to the target project under
+   * `targetRef(request)`, the ref the target keeps the request's commits
+   * under, and else notes on the request what it could not write.
+   */
+  readonly forks?: { targetRef(request: number): string };
   /** Whether `connect(…, { comments: true })` gives a pull request commenter. */
   readonly comments: boolean;
   /** Builds the provider from resolved options; bad options throw InvalidProviderOptionsError naming the option. */

@@ -41,6 +41,13 @@ export const gitlab = defineScm<GitLabRepo, ReceiverOptions, z.output<typeof Git
   // GitLab files statuses per branch or tag name (https://docs.gitlab.com/api/commits/#set-the-pipeline-status-of-a-commit).
   refFor: (ref) => ref.replace(/^refs\/(heads|tags)\//, ""),
   providerStatus: (ids) => ({ gitlab: ids.statusId ? { statusId: ids.statusId } : {} }),
+  // A merge request's commits, a fork's too, are fetched into the target
+  // project under refs/merge-requests/:iid/head
+  // (https://docs.gitlab.com/user/project/merge_requests/merge_request_troubleshooting/#check-out-merge-requests-locally-through-the-head-ref),
+  // so the target accepts a status for them filed under that ref; PaC's
+  // CreateStatus (pkg/provider/gitlab/gitlab.go) tries the source project,
+  // then the target, then notes on the merge request.
+  forks: { targetRef: (request) => `refs/merge-requests/${request}/head` },
   comments: true,
   connect: (options, want) => ({
     status: new GitLabProvider(options as GitLabOptions),
