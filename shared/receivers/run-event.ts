@@ -59,6 +59,16 @@ export const RUN_EVENT_MAX_BYTES = 200 * 1024;
 /** Run and stage messages are logs' last lines: the dashboard has the rest. */
 const MESSAGE_MAX = 1000;
 
+/**
+ * The git fields by name: the document's schema is ours to version, so a
+ * field added to GitContext for another purpose does not appear in it
+ * unannounced.
+ */
+const GIT_FIELDS = ["repoUrl", "provider", "host", "owner", "repo", "sha", "ref", "pr", "sourceRepoUrl"] as const satisfies readonly (keyof GitContext)[];
+
+const gitOf = (git: GitContext): GitContext =>
+  Object.fromEntries(GIT_FIELDS.flatMap((field) => (git[field] === undefined ? [] : [[field, git[field]]]))) as GitContext;
+
 const sizeOf = (document: RunEvent): number => Buffer.byteLength(JSON.stringify(document), "utf8");
 
 const stageOf = (stage: PipelineInfo["stages"][number], withMessage: boolean): RunEventStage => ({
@@ -93,7 +103,7 @@ export const runEvent = (event: LifecycleEvent, info: PipelineInfo, maxBytes: nu
     ...(info.startedAt ? { startedAt: info.startedAt } : {}),
     ...(info.finishedAt ? { finishedAt: info.finishedAt } : {}),
     ...(info.dashboardUrl ? { dashboardUrl: info.dashboardUrl } : {}),
-    ...(info.git ? { git: info.git } : {}),
+    ...(info.git ? { git: gitOf(info.git) } : {}),
     labels: info.labels,
     stages: info.stages.map((stage) => stageOf(stage, true)),
   };

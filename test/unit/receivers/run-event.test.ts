@@ -20,6 +20,18 @@ describe("Function: runEvent", () => {
     expect(document).not.toHaveProperty("annotations");
   });
 
+  it("copies the documented git fields by name, the fork's repository included, and nothing else", () => {
+    // Prepare
+    const info = pipelineInfo();
+    const git = { ...info.git!, sourceRepoUrl: "https://github.com/someone/shop-api", token: "not for consumers" };
+
+    // Act
+    const document = runEvent(LifecycleEvent.Finished, { ...info, git });
+
+    // Assess
+    expect(document.git).toEqual({ ...info.git, sourceRepoUrl: "https://github.com/someone/shop-api" });
+  });
+
   it("cuts run and stage messages to 1000 characters", () => {
     // Act
     const document = runEvent(LifecycleEvent.Finished, pipelineInfo({ message: "m".repeat(5000), stages: stages(1, 5000) }));
