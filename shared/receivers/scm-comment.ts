@@ -11,7 +11,7 @@ import { repoLabel, type StatusTarget } from "../scm";
 import type { PullRequestCommenter } from "../scm/comments";
 import { PHASE_EMOJI, PHASE_LABEL } from "./format";
 import type { CredentialGuard } from "./scm-pause";
-import { commitStatusRank, pipelineToCommitStatus, stageTableMarkdown } from "./scm-status";
+import { commitStatusRank, pipelineToCommitStatus, requestNumber, stageTableMarkdown } from "./scm-status";
 import type { ReceiverStore } from "../pipeline/receiver";
 
 /**
@@ -62,11 +62,8 @@ export interface CommentDeps {
   readonly guard?: CredentialGuard;
 }
 
-/** The request number in a run's git context, or undefined when it has none (or not a number). */
-export const requestNumber = (info: PipelineInfo): number | undefined => {
-  const pr = info.git?.pr?.replace(/^[#!]/, "");
-  return pr && /^\d+$/.test(pr) && Number(pr) > 0 ? Number(pr) : undefined;
-};
+// The run's request number is read where the status target is (scm-status.ts); kept here too for importers.
+export { requestNumber };
 
 /** Brings the request's comment up to date with the run; no request when nothing changed. */
 export const syncComment = async (deps: CommentDeps, info: PipelineInfo, target: StatusTarget, description: string): Promise<void> => {

@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { registeredScms, scmFor, scmNames, type ScmDescriptor } from "../scm";
 import { resolveSecret } from "../secrets";
-import { DEFAULT_STATUS_NAME, STATUS_NAME_VARIABLES, unknownVariables } from "./scm-status";
+import { DEFAULT_STATUS_NAME, STATUS_NAME_VARIABLES, unknownVariables, type TargetSettings } from "./scm-status";
 import { ALL_EVENTS, eventsOption, timeoutOption } from "./webhook";
 
 const statusNameOption = z
@@ -87,6 +87,12 @@ type CommonOptions = z.output<z.ZodObject<ReturnType<typeof common>>> & { provid
 
 /** The one web host whose repositories this receiver serves (statusTargetOf posts only for runs on it). */
 export const webHostOf = (options: ScmOptions): string => options.scm.receiver.webHost(options);
+
+/** The SCM's own test of a run's repository location, bound to these options; undefined where the host decides. */
+export const elsewhereOf = (options: ScmOptions): TargetSettings["elsewhere"] => {
+  const { elsewhere } = options.scm.receiver;
+  return elsewhere && ((location) => elsewhere(options, location));
+};
 
 export interface ResolvedProvider {
   readonly scm: ScmDescriptor;

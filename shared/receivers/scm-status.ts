@@ -50,6 +50,8 @@ export interface TargetSettings {
   readonly scm: Pick<ScmDescriptor, "type" | "aliases" | "repoRef" | "refFor">;
   /** Web host of the receiver's SCM (scm-options.ts `webHostOf`): the only host whose runs it posts. */
   readonly webHost: string;
+  /** The SCM's own test of a run's repository location, in place of the host comparison (descriptor `receiver.elsewhere`). */
+  readonly elsewhere?: (location: { readonly host: string; readonly owner?: string }) => string | undefined;
   /** `owner/repo` from config, used instead of the run's repository. */
   readonly repo?: { owner: string; repo: string };
   readonly statusName: string;
@@ -80,6 +82,7 @@ const notOurs = (git: GitContext, settings: TargetSettings): string | undefined 
   // Also with a fixed `repo`: a commit of a repository on another host is not
   // in it (mirrors aside), and posting would carry that run's names and
   // messages to a server its repository does not live on.
+  if (settings.elsewhere) return settings.elsewhere({ host: git.host, ...(git.owner ? { owner: git.owner } : {}) });
   if (canonicalHost(git.host) !== canonicalHost(settings.webHost)) {
     return `the run's repository host ${git.host} is not this receiver's ${settings.webHost}`;
   }
@@ -98,5 +101,20 @@ export const statusTargetOf = (info: PipelineInfo, settings: TargetSettings): Ta
   const name = statusName(settings.statusName, info);
   if (!name) return { skip: "the status name template gave an empty name" };
   const ref = git.ref ? settings.scm.refFor?.(git.ref) : undefined;
-  return { target: { repo: settings.scm.repoRef(location.owner, location.repo), sha: git.sha, name, ...(ref ? { ref } : {}) } };
+  const pullRequest = requestNumber(info);
+  return {
+    target: {
+      repo: settings.scm.repoRef(location.owner, location.repo),
+      sha: git.sha,
+      name,
+      ...(ref ? { ref } : {}),
+      ...(pullRequest !== undefined ? { pullRequest } : {}),
+    },
+  };
+};
+
+/** The request number in a run's git context (`42`, `#42`, `!7`), or undefined when it has none (or not a number). */
+export const requestNumber = (info: PipelineInfo): number | undefined => {
+  const pr = info.git?.pr?.replace(/^[#!]/, "");
+  return pr && /^\d+$/.test(pr) && Number(pr) > 0 ? Number(pr) : undefined;
 };

@@ -28,7 +28,7 @@ import {
 import { ReceiverError } from "./errors";
 import type { ReceiverFactory } from "./registry";
 import { digest, syncComment } from "./scm-comment";
-import { resolveProviderOptions, ScmOptions, webHostOf } from "./scm-options";
+import { elsewhereOf, resolveProviderOptions, ScmOptions, webHostOf } from "./scm-options";
 import { CredentialGuard, credentialOf, pauseBoardFor } from "./scm-pause";
 import { commitStatusRank, pipelineToCommitStatus, statusTargetOf, type TargetSettings } from "./scm-status";
 import { checkRunDetails, runOutcome, statusDescription } from "./scm-summary";
@@ -99,6 +99,7 @@ export class ScmReceiver extends PostingReceiver {
       throw new ReceiverError(`${field(typeof path === "string" && path ? path : "provider")}: ${(cause as Error).message}`, { cause });
     }
     const [owner, ...rest] = this.#options.repo?.split("/") ?? [];
+    const elsewhere = elsewhereOf(this.#options);
     const guard = new CredentialGuard({
       board: pauseBoardFor(sc.store),
       host: webHostOf(this.#options),
@@ -113,6 +114,7 @@ export class ScmReceiver extends PostingReceiver {
       settings: {
         scm,
         webHost: webHostOf(this.#options),
+        ...(elsewhere ? { elsewhere } : {}),
         ...(owner && rest.length > 0 ? { repo: { owner, repo: rest.join("/") } } : {}),
         statusName: this.#options.statusName,
       },

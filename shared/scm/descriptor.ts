@@ -44,6 +44,13 @@ export interface ScmReceiverOptions<O> {
   readonly needsLink?: boolean;
   /** The one web host whose repositories the receiver serves. */
   webHost(options: O): string;
+  /**
+   * Why a run's repository (its host and the path before its name) is not
+   * the receiver's, or undefined when it is; for SCMs where the host alone
+   * cannot say (Azure DevOps: many organizations on dev.azure.com, one
+   * organization on several hosts). Without it the run's host must be `webHost`.
+   */
+  elsewhere?(options: O, location: { readonly host: string; readonly owner?: string }): string | undefined;
   /** Provider options for `connect`, with the secrets read. */
   resolve(options: O, secret: SecretReader, timeoutMs: number): Promise<Record<string, unknown>>;
   /**

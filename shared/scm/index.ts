@@ -16,4 +16,5 @@ export * from "./gitlab";
 export * from "./bitbucket-cloud";
 export * from "./bitbucket-server";
 export * from "./gitea";
+export * from "./azure-devops";
 export { FakeCommitStatusProvider, type FakeWrite } from "./fake";

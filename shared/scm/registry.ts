@@ -3,6 +3,7 @@
  * receiver's options, a GitRepo's provider block, target resolution and the
  * CommitStatus `status.provider` all come from these descriptors.
  */
+import { azureDevOps } from "./azure-devops";
 import { bitbucketCloud } from "./bitbucket-cloud";
 import { bitbucketServer } from "./bitbucket-server";
 import type { ScmDescriptor } from "./descriptor";
@@ -31,6 +32,7 @@ registerScm(gitlab);
 registerScm(bitbucketCloud);
 registerScm(bitbucketServer);
 registerScm(gitea);
+registerScm(azureDevOps);
 
 /** The SCM a type name or alias means; undefined for an unknown name. Own entries only. */
 export const scmFor = (name: string): ScmDescriptor | undefined => byName.get(name);

@@ -25,6 +25,7 @@ describe("Function: createCommitStatusProvider", () => {
       "bitbucket-datacenter": { url: "https://bitbucket.example.com", token: "x" },
       gitea: { url: "https://gitea.example.com", token: "x" },
       forgejo: { url: "https://codeberg.org", token: "x" },
+      "azure-devops": { organizationUrl: "https://dev.azure.com/acme", token: "x" },
       "github-enterprise": { baseUrl: "https://ghe.example.com/api/v3", token: "x" },
     };
 
@@ -32,7 +33,7 @@ describe("Function: createCommitStatusProvider", () => {
     const kinds = scmNames().map((type) => createCommitStatusProvider(type, options[type]).kind);
 
     // Assess
-    expect(kinds).toEqual(["github", "gitlab", "bitbucket-cloud", "bitbucket-server", "gitea", "github", "bitbucket-server", "gitea"]);
+    expect(kinds).toEqual(["github", "gitlab", "bitbucket-cloud", "bitbucket-server", "gitea", "azure-devops", "github", "bitbucket-server", "gitea"]);
   });
 
   it("throws UnsupportedProviderError when the type is unknown", () => {
