@@ -13,12 +13,12 @@ export {
   ChannelAlreadyClosedError,
   SendOnClosedChannelError,
   UnclosedChannelError,
-  RetryAfterError,
   runWithChannel,
   type EventProcessStatus,
   type Handler,
   type HandlerContext,
 } from "./status";
+export { Disposition, dispositionOf, FeedbackError, RetryAfterError, type FeedbackErrorOptions } from "./errors";
 export {
   registerReceiver,
   createReceivers,

@@ -1,5 +1,6 @@
 import type { ProcessingConfig } from "../config";
-import { backsOff, EventStatus, newEventProcessStatus, retryAfterOf, type EventProcessStatus } from "../status";
+import { Disposition, dispositionOf } from "../errors";
+import { EventStatus, newEventProcessStatus, type EventProcessStatus } from "../status";
 
 /** SQS's upper bound for a message's visibility timeout. */
 export const MAX_VISIBILITY_SECONDS = 43_200;
@@ -37,12 +38,19 @@ export const backoffSeconds = (
   return Math.min(MAX_VISIBILITY_SECONDS, Math.max(1, seconds));
 };
 
-/** Maps a handler's final status onto what SQS should do with the message (DESIGN §4). */
+/**
+ * Maps a handler's final status onto what SQS should do with the message
+ * (DESIGN §4). When the handler asks for a retry, its error's disposition
+ * (`dispositionOf`, and nothing else) decides whether and when: an error
+ * that retrying will not fix goes to the DLQ at once, a retry waits for the
+ * time the failures named and the backoff when one named none.
+ */
 export const decide = (
   final: EventProcessStatus,
   retryCount: number,
   processing: Pick<ProcessingConfig, "maxRetries" | "backoff">,
   random?: () => number,
+  now: number = Date.now(),
 ): SqsVerdict => {
   switch (final.status) {
     case EventStatus.Completed:
@@ -58,20 +66,31 @@ export const decide = (
     case EventStatus.Retry:
       break;
   }
+  const failure = dispositionOf(final.error);
+  if (failure.disposition !== Disposition.Retry) {
+    // Told like a Failure the handler sent itself: the event ends here.
+    const status = restatus(final, EventStatus.Failure);
+    return { action: SqsAction.DeadLetter, status: status.build(true, true), reason: final.messages.reason ?? `not retryable (${failure.disposition})` };
+  }
   const maxRetries = final.maxRetry ?? processing.maxRetries;
   if (retryCount >= maxRetries) {
-    const status = newEventProcessStatus().withStatus(EventStatus.MaxRetryReached);
-    for (const [key, value] of Object.entries(final.messages)) status.withMessage(key, value);
-    if (final.error) status.withError(final.error);
-    status.withMessage("retries", String(retryCount));
+    const status = restatus(final, EventStatus.MaxRetryReached).withMessage("retries", String(retryCount));
     // Always told, even after `skipClose`: the handler asked to retry, and
     // giving up on the event is news it did not choose to ignore.
     return { action: SqsAction.DeadLetter, status: status.build(true, true), reason: `max retries (${maxRetries}) reached` };
   }
-  // The longest wait of the failures: the delay one named (a Retry-After, a
+  // The longest wait of the failures: the time one named (a Retry-After, a
   // rate-limit reset, a paused credential) and the backoff when one named none.
-  const hint = retryAfterOf(final.error);
-  const backoff = backsOff(final.error) ? backoffSeconds(retryCount, processing.backoff, random) : 0;
-  const delaySeconds = Math.min(MAX_VISIBILITY_SECONDS, Math.max(1, Math.ceil(hint ?? 0), backoff));
+  const named = failure.notBefore === undefined ? 0 : Math.ceil((failure.notBefore - now) / 1000);
+  const backoff = failure.backsOff ? backoffSeconds(retryCount, processing.backoff, random) : 0;
+  const delaySeconds = Math.min(MAX_VISIBILITY_SECONDS, Math.max(1, named, backoff));
   return { action: SqsAction.Retry, status: final, delaySeconds };
+};
+
+/** The final status under another name, with its messages and error. */
+const restatus = (final: EventProcessStatus, status: EventStatus) => {
+  const builder = newEventProcessStatus().withStatus(status);
+  for (const [key, value] of Object.entries(final.messages)) builder.withMessage(key, value);
+  if (final.error) builder.withError(final.error);
+  return builder;
 };

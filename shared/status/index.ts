@@ -1,13 +1,10 @@
 export { StatusChannel, DEFAULT_CHANNEL_CAPACITY } from "./channel";
 export {
   ChannelAlreadyClosedError,
-  CombinedRetryError,
   RetryAfterError,
   SendOnClosedChannelError,
   StatusChannelError,
   UnclosedChannelError,
-  backsOff,
-  combineRetries,
   retryAfterOf,
 } from "./errors";
 export {

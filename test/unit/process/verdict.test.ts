@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { backoffSeconds, decide, MAX_VISIBILITY_SECONDS, SqsAction } from "../../../shared/process/verdict";
-import { combineRetries, EventStatus, newEventProcessStatus, RetryAfterError, type EventProcessStatusBuilder } from "../../../shared/status";
+import { combineRetries, Disposition, FeedbackError, RetryAfterError } from "../../../shared/errors";
+import { EventStatus, newEventProcessStatus, type EventProcessStatusBuilder } from "../../../shared/status";
 
 const processing = { maxRetries: 3, backoff: { baseSeconds: 2, capSeconds: 60 } };
 const half = () => 0.5;
@@ -76,29 +77,71 @@ describe("Function: decide", () => {
     expect(verdict).toMatchObject({ action: SqsAction.DeadLetter, reason });
   });
 
+  const NOW = Date.parse("2024-05-01T10:00:00Z");
+  const wait = (message: string, seconds: number) => new RetryAfterError(message, seconds, { now: NOW });
+
   it.each([
     { name: "the backoff for retry 0", error: undefined, retryCount: 0, delay: 2 },
     { name: "the backoff for retry 2", error: new Error("timeout"), retryCount: 2, delay: 6 },
-    { name: "a RetryAfterError's hint", error: new RetryAfterError("rate limited", 30), retryCount: 0, delay: 30 },
-    { name: "a hint nested as cause", error: new Error("wrapped", { cause: new RetryAfterError("rate limited", 45) }), retryCount: 1, delay: 45 },
-    { name: "a fractional hint rounded up", error: new RetryAfterError("rate limited", 2.2), retryCount: 0, delay: 3 },
-    { name: "a zero hint raised to one second", error: new RetryAfterError("rate limited", 0), retryCount: 0, delay: 1 },
-    { name: "a hint beyond SQS's limit capped", error: new RetryAfterError("rate limited", 90_000), retryCount: 0, delay: MAX_VISIBILITY_SECONDS },
-    { name: "a hint larger than the backoff cap", error: new RetryAfterError("rate limited", 600), retryCount: 0, delay: 600 },
-    { name: "a failing webhook listed before a rate limit of 8 s", error: combineRetries([new Error("webhook 500"), new RetryAfterError("403", 8)]), retryCount: 0, delay: 8 },
-    { name: "the longest of two hints, listed first", error: combineRetries([new RetryAfterError("a", 30), new RetryAfterError("b", 8)]), retryCount: 0, delay: 30 },
-    { name: "the longest of two hints, listed last", error: combineRetries([new RetryAfterError("a", 8), new RetryAfterError("b", 30)]), retryCount: 0, delay: 30 },
-    { name: "the backoff when it is longer than the hint beside it", error: combineRetries([new RetryAfterError("a", 3), new Error("webhook 500")]), retryCount: 2, delay: 6 },
+    { name: "a retry's time", error: wait("rate limited", 30), retryCount: 0, delay: 30 },
+    { name: "a time nested as cause", error: new Error("wrapped", { cause: wait("rate limited", 45) }), retryCount: 1, delay: 45 },
+    { name: "a fractional wait rounded up", error: wait("rate limited", 2.2), retryCount: 0, delay: 3 },
+    { name: "a time already past raised to one second", error: wait("rate limited", -5), retryCount: 0, delay: 1 },
+    { name: "a time beyond SQS's limit capped", error: wait("rate limited", 90_000), retryCount: 0, delay: MAX_VISIBILITY_SECONDS },
+    { name: "a time past the backoff cap", error: wait("rate limited", 600), retryCount: 0, delay: 600 },
+    { name: "a failing webhook listed before a rate limit of 8 s", error: combineRetries([new Error("webhook 500"), wait("403", 8)]), retryCount: 0, delay: 8 },
+    { name: "the latest of two times, listed first", error: combineRetries([wait("a", 30), wait("b", 8)]), retryCount: 0, delay: 30 },
+    { name: "the latest of two times, listed last", error: combineRetries([wait("a", 8), wait("b", 30)]), retryCount: 0, delay: 30 },
+    { name: "the backoff when it is longer than the time beside it", error: combineRetries([wait("a", 3), new Error("webhook 500")]), retryCount: 2, delay: 6 },
   ])("returns a Retry delay of $delay s from $name", ({ error, retryCount, delay }) => {
     // Prepare
     const status = final(EventStatus.Retry);
     if (error) status.withError(error);
 
     // Act
-    const verdict = decide(status.build(true), retryCount, processing, half);
+    const verdict = decide(status.build(true), retryCount, processing, half, NOW);
 
     // Assess
     expect(verdict).toMatchObject({ action: SqsAction.Retry, delaySeconds: delay });
+  });
+
+  it("counts a named time from when the verdict is made, not from when the error was", () => {
+    // Prepare: the failure named a time 30 s after NOW; the verdict comes 12 s later.
+    const status = final(EventStatus.Retry).withError(wait("rate limited", 30));
+
+    // Act
+    const verdict = decide(status.build(true), 0, processing, half, NOW + 12_000);
+
+    // Assess
+    expect(verdict.delaySeconds).toBe(18);
+  });
+
+  it.each([
+    { disposition: Disposition.Permanent, status: final(EventStatus.Retry) },
+    { disposition: Disposition.InvalidInput, status: final(EventStatus.Retry) },
+    { disposition: Disposition.Permanent, status: final(EventStatus.PartialCompleted).withRetry() },
+  ])("returns a Failure to dead-letter, told, when a retry's error is $disposition", ({ disposition, status }) => {
+    // Prepare
+    const error = new FeedbackError("422 from GitHub", { disposition });
+    status.withMessage("receiver", "github").withError(error);
+
+    // Act
+    const verdict = decide(status.build(true, false), 0, processing, half, NOW);
+
+    // Assess
+    expect(verdict).toMatchObject({ action: SqsAction.DeadLetter, reason: `not retryable (${disposition})` });
+    expect(verdict.status).toMatchObject({ status: EventStatus.Failure, messages: { receiver: "github" }, error, final: true, notify: true });
+  });
+
+  it("returns a retry on the last attempt to MaxRetryReached, whatever time it named", () => {
+    // Prepare
+    const status = final(EventStatus.Retry).withError(wait("rate limited", 30));
+
+    // Act
+    const verdict = decide(status.build(true), 3, processing, half, NOW);
+
+    // Assess
+    expect(verdict).toMatchObject({ action: SqsAction.DeadLetter, status: { status: EventStatus.MaxRetryReached } });
   });
 });
 
