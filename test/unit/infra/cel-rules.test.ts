@@ -39,9 +39,11 @@ const CASES: RuleCases[] = [
       { label: 'bitbucketCloud only', object: gitRepoWith({ bitbucketCloud: { workspace: 'acme', slug: 'shop' } }) },
       { label: 'bitbucketServer only', object: gitRepoWith({ bitbucketServer: { url: 'https://bitbucket.example.com', project: 'PLAT', slug: 'shop' } }) },
       { label: 'gitea only', object: gitRepoWith({ gitea: { url: 'https://gitea.example.com', owner: 'acme', name: 'shop' } }) },
+      { label: 'azureDevOps only', object: gitRepoWith({ azureDevOps: { organizationUrl: 'https://dev.azure.com/acme', project: 'Shop', repository: 'shop' } }) },
     ],
     rejects: [
       { label: 'github and gitlab', object: gitRepoWith({ ...GITLAB, github: gitRepo.spec.github }) },
+      { label: 'github and azureDevOps', object: gitRepoWith({ azureDevOps: { organizationUrl: 'https://dev.azure.com/acme', project: 'Shop', repository: 'shop' }, github: gitRepo.spec.github }) },
       { label: 'no provider', object: gitRepoWith({}) },
       { label: 'an update that adds gitlab beside github', object: gitRepoWith({ ...GITLAB, github: gitRepo.spec.github }), old: gitRepo },
     ],

@@ -80,7 +80,7 @@ describe('CRD: CommitStatus', () => {
       expect(Object.keys(status.properties ?? {}).sort()).toEqual(
         ['conditions', 'description', 'isSynced', 'name', 'observedGeneration', 'phase', 'provider', 'repo', 'sha', 'syncFailure', 'updatedAt', 'url'].sort(),
       );
-      expect(Object.keys(property(status, 'provider').properties ?? {})).toEqual(['github', 'gitlab', 'bitbucket', 'gitea']);
+      expect(Object.keys(property(status, 'provider').properties ?? {})).toEqual(['github', 'gitlab', 'bitbucket', 'gitea', 'azureDevOps']);
       expect(property(status, 'provider', 'github', 'checkRunId').type).toBe('integer');
     });
   });
@@ -100,12 +100,12 @@ describe('CRD: CommitStatus', () => {
 
 describe('CRD: GitRepo', () => {
   describe('Method: schema', () => {
-    it('returns a oneOf that requires exactly one of the five provider blocks', () => {
+    it('returns a oneOf that requires exactly one of the six provider blocks', () => {
       // Act
       const spec = property(gitRepo, 'spec');
 
       // Assess
-      const providers = ['github', 'gitlab', 'bitbucketCloud', 'bitbucketServer', 'gitea'];
+      const providers = ['github', 'gitlab', 'bitbucketCloud', 'bitbucketServer', 'gitea', 'azureDevOps'];
       expect(spec.oneOf).toEqual(providers.map((name) => ({ required: [name] })));
       for (const name of providers) expect(property(spec, name).type).toBe('object');
     });
