@@ -91,7 +91,7 @@ describe("Class: AzureDevOpsProvider", () => {
       await provider().setStatus(target, { phase: "queued", description: "Queued", url: URL_1 });
       const failed = await provider().setStatus(target, { phase: "failure", description: "Failed at test", url: URL_1 });
       await provider().setStatus({ ...target, name: "other" }, { phase: "success" });
-      server.statuses.push({ id: 9999, repo: "Shop/shop-api", sha: SHA, state: "succeeded", description: "theirs", context: { name: "ci/build", genre: "other-ci" }, creationDate: "" });
+      server.addStatus({ repo: "Shop/shop-api", sha: SHA, state: "succeeded", description: "theirs", context: { name: "ci/build", genre: "other-ci" } });
 
       // Act
       const observed = await provider().getStatus(target);
@@ -103,8 +103,8 @@ describe("Class: AzureDevOpsProvider", () => {
 
     it.each(["notSet", "notApplicable"])("returns no phase for %s, which only others post, so that it counts as drift", async (state) => {
       // Prepare
-      const written = await provider().setStatus(target, { phase: "success", description: "ok" });
-      server.statuses.push({ id: 50 + written.providerIds.statusId!, repo: "Shop/shop-api", sha: SHA, state, description: "ok", context: { name: "ci/build", genre: "kube-feedback" }, creationDate: "" });
+      await provider().setStatus(target, { phase: "success", description: "ok" });
+      server.addStatus({ repo: "Shop/shop-api", sha: SHA, state, description: "ok", context: { name: "ci/build", genre: "kube-feedback" } });
 
       // Act
       const observed = await provider().getStatus(target);

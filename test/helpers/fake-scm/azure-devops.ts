@@ -83,6 +83,13 @@ export class FakeAzureDevOpsServer extends FakeScmServer {
     ];
   }
 
+  /** A status someone else posted (another tool, a person with a PAT): the newest so far. */
+  addStatus(status: Omit<FakeGitStatus, "id" | "creationDate">): FakeGitStatus {
+    const added = { ...status, id: this.#nextId++, creationDate: nowIso() };
+    this.statuses.push(added);
+    return added;
+  }
+
   /** The commit's statuses, newest first. */
   statusesOf(repo: string, sha: string): FakeGitStatus[] {
     return this.statuses.filter((s) => s.repo === repo && s.sha === sha).sort((a, b) => b.id - a.id);
