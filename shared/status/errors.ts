@@ -40,6 +40,3 @@ export class UnclosedChannelError extends StatusChannelError {
     this.waitMs = waitMs;
   }
 }
-
-// The retry model lives in shared/errors; receivers written against this module keep importing it here.
-export { RetryAfterError, retryAfterOf } from "../errors";

@@ -1,12 +1,5 @@
 export { StatusChannel, DEFAULT_CHANNEL_CAPACITY } from "./channel";
-export {
-  ChannelAlreadyClosedError,
-  RetryAfterError,
-  SendOnClosedChannelError,
-  StatusChannelError,
-  UnclosedChannelError,
-  retryAfterOf,
-} from "./errors";
+export { ChannelAlreadyClosedError, SendOnClosedChannelError, StatusChannelError, UnclosedChannelError } from "./errors";
 export {
   EventProcessStatusBuilder,
   EventStatus,
