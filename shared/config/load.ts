@@ -9,7 +9,8 @@ import { checkUnique } from "./unique";
 
 /** Turns the first zod issue into a ConfigError naming the offending key. */
 export const toConfigError = (error: z.ZodError, prefix: ReadonlyArray<PropertyKey> = []): ConfigError => {
-  const issue = error.issues[0];
+  // A misspelt key also makes the key it should have been "required": name the cause, not its echo.
+  const issue = error.issues.find((i) => i.code === "unrecognized_keys") ?? error.issues[0];
   if (!issue) return new ConfigError(formatPath(prefix), "is invalid");
   if (issue.code === "unrecognized_keys") {
     const key = issue.keys[0] ?? "";

@@ -26,7 +26,7 @@ const VALID = { routingKey: "ssm:/kube-feedback/pagerduty-routing-key" };
 describe("Options: pagerduty", () => {
   it.each([
     { name: "a misspelt option", options: { ...VALID, severty: "critical" }, path: "severty", reason: "unknown key" },
-    { name: "a misspelt routing key", options: { routing_key: "env:PD_KEY" }, path: "routingKey", reason: "is required" },
+    { name: "a misspelt routing key", options: { routing_key: "env:PD_KEY" }, path: "routing_key", reason: "unknown key" },
     { name: "a routing key given literally", options: { routingKey: "e93facc04764012d7bfb002500d5d1a6" }, path: "routingKey", reason: /must be a secret reference/ },
     { name: "an unknown severity", options: { ...VALID, severity: "high" }, path: "severity", reason: /expected one of "critical"\|"error"\|"warning"\|"info"/ },
     { name: "an unknown region", options: { ...VALID, region: "ap" }, path: "region", reason: /expected one of "us"\|"eu"/ },
