@@ -1,7 +1,8 @@
 /**
  * The `scm` receiver: posts a run's status to the commit in its git context
  * on GitHub (check runs with an App, commit statuses with a token), GitLab,
- * Bitbucket Cloud and Server, Gitea or Forgejo, and optionally keeps a pull
+ * Bitbucket Cloud and Server, Gitea or Forgejo, Azure DevOps (and its pull
+ * request when the run builds one), and optionally keeps a pull
  * request comment with the stage table.
  *
  * Every post has the same skeleton (Flux notification-controller's): map the

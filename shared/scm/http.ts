@@ -1,6 +1,7 @@
 /**
  * A minimal JSON-over-HTTP client on Node's own fetch for the providers that
- * have no maintained official Node SDK (Bitbucket Cloud and Server, Gitea):
+ * have no maintained official Node SDK (Bitbucket Cloud and Server, Gitea),
+ * or one that adds requests and retries of its own (Azure DevOps):
  * one attempt per call — retries belong to the queue, which backs off and
  * honours rate-limit delays — and every failure classified by `toScmError`.
  */
