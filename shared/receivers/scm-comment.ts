@@ -19,8 +19,16 @@ import type { ReceiverStore } from "../pipeline/receiver";
  * comment may not contain `--` (and `>` could end it early), so those are
  * percent-encoded.
  */
-export const commentMarker = (statusName: string): string =>
-  `<!-- kube-feedback:${statusName.replace(/-(?=-)/g, "%2D").replace(/>/g, "%3E")} -->`;
+const hidden = (statusName: string): string => statusName.replace(/-(?=-)/g, "%2D").replace(/>/g, "%3E");
+
+export const commentMarker = (statusName: string): string => `<!-- kube-feedback:${hidden(statusName)} -->`;
+
+/**
+ * The hidden line of the note that says where a status could not be written
+ * (scm-fork.ts): its own prefix, so that neither marker is found in the
+ * other's body, whatever the status names.
+ */
+export const unwrittenMarker = (statusName: string): string => `<!-- kube-feedback-unwritten:${hidden(statusName)} -->`;
 
 const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
 

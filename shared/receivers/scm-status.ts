@@ -47,7 +47,7 @@ export {
 
 export interface TargetSettings {
   /** The receiver's SCM: how its repositories and refs are addressed, and the names that mean it. */
-  readonly scm: Pick<ScmDescriptor, "type" | "aliases" | "repoRef" | "refFor">;
+  readonly scm: Pick<ScmDescriptor, "type" | "aliases" | "repoRef" | "refFor" | "forks">;
   /** Web host of the receiver's SCM (scm-options.ts `webHostOf`): the only host whose runs it posts. */
   readonly webHost: string;
   /** The SCM's own test of a run's repository location, in place of the host comparison (descriptor `receiver.elsewhere`). */

@@ -29,6 +29,7 @@ import {
 import { ReceiverError } from "./errors";
 import type { ReceiverFactory } from "./registry";
 import { digest, syncComment } from "./scm-comment";
+import { forkTargetsOf, postForFork } from "./scm-fork";
 import { elsewhereOf, resolveProviderOptions, ScmOptions, webHostOf } from "./scm-options";
 import { CredentialGuard, credentialOf, pauseBoardFor } from "./scm-pause";
 import { commitStatusRank, pipelineToCommitStatus, statusTargetOf, type TargetSettings } from "./scm-status";
@@ -67,7 +68,10 @@ const comparable = (fields: StatusFields): StatusFields => ({
 
 interface Ready {
   readonly provider: CommitStatusProvider;
+  /** The stage-table comment's writer, when `comment.enabled`. */
   readonly commenter: PullRequestCommenter | undefined;
+  /** Where the SCM has forks (scm-fork.ts): the writer of the note that says a status could not be written. */
+  readonly forkNotes: PullRequestCommenter | undefined;
   readonly store: ReceiverStore;
   readonly settings: TargetSettings;
   readonly guard: CredentialGuard;
@@ -94,7 +98,7 @@ export class ScmReceiver extends PostingReceiver {
     let connection: ScmConnection;
     try {
       // One client for statuses and comments: one installation token, one rate limit.
-      connection = scm.connect(resolved.options, { comments: this.#options.comment.enabled });
+      connection = scm.connect(resolved.options, { comments: this.#options.comment.enabled || scm.forks !== undefined });
     } catch (cause) {
       const path = (cause as { path?: unknown }).path;
       throw new ReceiverError(`${field(typeof path === "string" && path ? path : "provider")}: ${(cause as Error).message}`, { cause });
@@ -109,7 +113,8 @@ export class ScmReceiver extends PostingReceiver {
     });
     this.#ready = {
       provider: connection.status,
-      commenter: connection.commenter,
+      commenter: this.#options.comment.enabled ? connection.commenter : undefined,
+      forkNotes: scm.forks ? connection.commenter : undefined,
       store: sc.store,
       guard,
       settings: {
@@ -150,10 +155,13 @@ export class ScmReceiver extends PostingReceiver {
       ctx.log.debug(`receiver ${this.name}: ${target.name} on ${repoLabel(target.repo)} left alone: the run already reported ${remembered.phase}`);
     } else if (!sameStatus(comparable(desired), remembered && fieldsOf(remembered), ready.provider)) {
       // A rerun gets its own check run; the same run updates the one it created.
-      const written = await ready.guard.run(target.repo, () =>
-        ready.provider.setStatus(target, { ...desired, externalId: info.uid, ...(sameRun ? { providerIds: remembered.providerIds } : {}) }),
-      );
-      const record: RememberedStatus = { uid: info.uid, ...comparable(desired), providerIds: written.providerIds };
+      const status = { ...desired, externalId: info.uid, ...(sameRun ? { providerIds: remembered.providerIds } : {}) };
+      const { forkNotes } = ready;
+      const fork = forkNotes && forkTargetsOf(info, ready.settings, target);
+      const providerIds = fork
+        ? await postForFork({ receiver: this.name, provider: ready.provider, commenter: forkNotes, store: ready.store, guard: ready.guard, log: ctx.log }, fork, status, info)
+        : (await ready.guard.run(target.repo, () => ready.provider.setStatus(target, status))).providerIds;
+      const record: RememberedStatus = { uid: info.uid, ...comparable(desired), providerIds };
       await ready.store.put(key, { ...record });
     }
 

@@ -12,6 +12,9 @@ import { createHash } from "node:crypto";
  * - `ce#<sha256>`: a CloudEvent already accepted, by cluster, source and id.
  * - `pause#<host>#<credential>`: a credential's rate-limit mark; it is stored
  *   through the receivers' view, so the table key is `rcv#pause#…`.
+ * - `scm/<receiver>/fork/<repo>!<request>/<status name>`: where an `scm`
+ *   receiver's status for a merge request from a fork goes; a receiver's
+ *   key too, so the table key is `rcv#scm/…`.
  * - `fin#<sha256>`: the last finished run of one pipeline (cluster and status
  *   name), the `previous` of a receiver's `when` condition.
  *
@@ -53,6 +56,13 @@ export const StoreKey = {
    * `installation-<id>`, `app-<appId>@<owner>` or `token-<16 hex digits>`.
    */
   pause: (host: string, credential: string): string => `${KeyPrefix.pause}${host.toLowerCase()}#${credential}`,
+  /**
+   * Where an `scm` receiver's status for a merge request from a fork was
+   * accepted (the source project, the target project, or neither and a note
+   * on the request), in the receivers' view: per receiver, target repository
+   * (`group/project`), request number and status name.
+   */
+  forkRoute: (receiver: string, repo: string, request: number, statusName: string): string => `scm/${receiver}/fork/${repo}!${request}/${statusName}`,
   /**
    * The last finished run of one pipeline: its runs share the cluster and the
    * status name (`{{namespace}}/{{name}}` or the run's status-name
