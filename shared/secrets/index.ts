@@ -7,4 +7,5 @@ export {
   SecretSource,
   type SecretReference,
 } from "./reference";
+export type { SecretsKube } from "./kube-secret";
 export { resolveSecret, type ResolveSecretOptions } from "./resolve";

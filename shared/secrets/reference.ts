@@ -5,6 +5,7 @@ export const SecretSource = {
   Env: "env",
   Ssm: "ssm",
   SecretsManager: "secretsmanager",
+  Kubernetes: "k8s",
 } as const;
 export type SecretSource = (typeof SecretSource)[keyof typeof SecretSource];
 
@@ -12,15 +13,32 @@ export type SecretSource = (typeof SecretSource)[keyof typeof SecretSource];
 export type SecretReference =
   | { readonly source: typeof SecretSource.Env; readonly name: string }
   | { readonly source: typeof SecretSource.Ssm; readonly name: string }
-  | { readonly source: typeof SecretSource.SecretsManager; readonly id: string; readonly jsonKey?: string };
+  | { readonly source: typeof SecretSource.SecretsManager; readonly id: string; readonly jsonKey?: string }
+  /** One key of a Kubernetes Secret, read through the API server with the process's own access. */
+  | { readonly source: typeof SecretSource.Kubernetes; readonly namespace: string; readonly name: string; readonly key: string };
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // SSM parameter names: letters, digits and . - _ /, optionally hierarchical (AWS's documented constraints).
 const SSM_NAME = /^\/?[A-Za-z0-9_.\-]+(\/[A-Za-z0-9_.\-]+)*$/;
 const SSM_ARN = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_.\-/]+$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@\-]+$/;
+// Kubernetes names: a namespace is an RFC 1123 label, a Secret an RFC 1123
+// subdomain, a key what a Secret's data keys may be (Kubernetes API
+// conventions, "Names"; core/v1 Secret `data`).
+const KUBE_NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const KUBE_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const KUBE_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
 
-export const REFERENCE_FORMS = "env:NAME, ssm:/parameter/name, or an arn:aws:ssm:…:parameter/… or arn:aws:secretsmanager:… ARN";
+export const REFERENCE_FORMS = "env:NAME, ssm:/parameter/name, k8s:namespace/secret#key, or an arn:aws:ssm:…:parameter/… or arn:aws:secretsmanager:… ARN";
+
+/** `k8s:<namespace>/<secret>#<key>`, with each part checked as Kubernetes checks it. */
+const parseKubeReference = (body: string): SecretReference | undefined => {
+  const match = /^([^/#]*)\/([^/#]*)#([^#]*)$/.exec(body);
+  if (!match) return undefined;
+  const [, namespace = "", name = "", key = ""] = match;
+  if (!KUBE_NAMESPACE.test(namespace) || !KUBE_NAME.test(name) || !KUBE_KEY.test(key)) return undefined;
+  return { source: SecretSource.Kubernetes, namespace, name, key };
+};
 
 /**
  * Parses a secret reference. A literal is rejected so secrets never sit in
@@ -40,6 +58,9 @@ export const parseSecretReference = (value: string, field?: string): SecretRefer
     const name = value.slice(4);
     if (!SSM_NAME.test(name)) fail("ssm: must be followed by a parameter name such as /kube-feedback/slack-url");
     return { source: SecretSource.Ssm, name };
+  }
+  if (value.startsWith("k8s:")) {
+    return parseKubeReference(value.slice(4)) ?? fail("k8s: must be followed by namespace/secret#key, such as k8s:ci/slack#url (lower-case names)");
   }
   if (value.startsWith("arn:")) {
     if (SSM_ARN.test(value)) return { source: SecretSource.Ssm, name: value };

@@ -1,5 +1,6 @@
 import { SecretNotFoundError, SecretUnavailableError } from "./errors";
 import { registerSecretValue } from "../log";
+import { readKubeSecret, type SecretsKube } from "./kube-secret";
 import { parseSecretReference, SecretSource, type SecretReference } from "./reference";
 
 export interface ResolveSecretOptions {
@@ -7,6 +8,8 @@ export interface ResolveSecretOptions {
   readonly field?: string;
   /** Seconds Powertools may serve the value from its cache (default 300). */
   readonly maxAge?: number;
+  /** The Kubernetes access `k8s:` references are read with; default: the process's own (in-cluster, else KUBECONFIG). */
+  readonly kube?: SecretsKube;
 }
 
 const DEFAULT_MAX_AGE_SECONDS = 300;
@@ -16,7 +19,9 @@ const describe = (ref: SecretReference): string =>
     ? `environment variable ${ref.name}`
     : ref.source === SecretSource.Ssm
       ? `SSM parameter ${ref.name}`
-      : `Secrets Manager secret ${ref.id}${ref.jsonKey ? ` key "${ref.jsonKey}"` : ""}`;
+      : ref.source === SecretSource.Kubernetes
+        ? `Kubernetes Secret ${ref.namespace}/${ref.name} key "${ref.key}"`
+        : `Secrets Manager secret ${ref.id}${ref.jsonKey ? ` key "${ref.jsonKey}"` : ""}`;
 
 // Powertools wraps the SDK's error in GetParameterError; the SDK's name is on the cause.
 const errorNames = (error: unknown): string[] => {
@@ -24,9 +29,9 @@ const errorNames = (error: unknown): string[] => {
   for (let e = error, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) names.push(e.name);
   return names;
 };
-const NOT_FOUND = new Set(["ParameterNotFound", "ParameterNotFoundError", "ResourceNotFoundException"]);
+const NOT_FOUND = new Set(["ParameterNotFound", "ParameterNotFoundError", "ResourceNotFoundException", "KubeSecretNotFound"]);
 
-const fetchValue = async (ref: SecretReference, maxAge: number): Promise<unknown> => {
+const fetchValue = async (ref: SecretReference, maxAge: number, kube: SecretsKube | undefined): Promise<unknown> => {
   switch (ref.source) {
     case SecretSource.Env:
       return process.env[ref.name];
@@ -40,6 +45,8 @@ const fetchValue = async (ref: SecretReference, maxAge: number): Promise<unknown
       const value = await getSecret(ref.id, { maxAge });
       return value instanceof Uint8Array ? new TextDecoder().decode(value) : value;
     }
+    case SecretSource.Kubernetes:
+      return readKubeSecret(ref, maxAge, kube);
   }
 };
 
@@ -56,7 +63,8 @@ const pickJsonKey = (text: string, key: string, what: string, prefix: string): u
 /**
  * Reads the secret a reference points at: `env:NAME` from the environment,
  * `ssm:` names and SSM ARNs through Powertools `getParameter` (decrypted),
- * Secrets Manager ARNs through Powertools `getSecret`. Receivers call this in
+ * Secrets Manager ARNs through Powertools `getSecret`, `k8s:` references
+ * through the API server (kube-secret.ts). Receivers call this in
  * `initialize`, once per cold start, not per message.
  */
 export const resolveSecret = async (reference: string, options: ResolveSecretOptions = {}): Promise<string> => {
@@ -65,7 +73,7 @@ export const resolveSecret = async (reference: string, options: ResolveSecretOpt
   const what = describe(ref);
   let value: unknown;
   try {
-    value = await fetchValue(ref, options.maxAge ?? DEFAULT_MAX_AGE_SECONDS);
+    value = await fetchValue(ref, options.maxAge ?? DEFAULT_MAX_AGE_SECONDS, options.kube);
   } catch (cause) {
     const missing = errorNames(cause).some((name) => NOT_FOUND.has(name));
     const Err = missing ? SecretNotFoundError : SecretUnavailableError;
@@ -75,7 +83,7 @@ export const resolveSecret = async (reference: string, options: ResolveSecretOpt
     value = pickJsonKey(value, ref.jsonKey, what, prefix);
   }
   if (value === undefined || value === null) {
-    const hint = ref.source === SecretSource.Env ? " is not set" : " has no value";
+    const hint = ref.source === SecretSource.Env ? " is not set" : ref.source === SecretSource.Kubernetes ? ": the Secret has no such key" : " has no value";
     throw new SecretNotFoundError(`${prefix}${what}${hint}`, reference);
   }
   if (typeof value !== "string" || value.trim() === "") {

@@ -9,7 +9,7 @@ const withKubeconfig = (kubeconfig: unknown) => ({ cluster: "a", watch: [{ versi
 describe("Function: parseConfigYaml", () => {
   describe("kubernetes.kubeconfig", () => {
     it.each([
-      ["an inline kubeconfig", `${BASE_YAML}kubernetes:\n  kubeconfig: |\n${INLINE.replace(/^/gm, "    ")}`, "must be a secret reference (env:NAME, ssm:/parameter/name, or an arn:aws:ssm:…:parameter/… or arn:aws:secretsmanager:… ARN), not the secret itself"],
+      ["an inline kubeconfig", `${BASE_YAML}kubernetes:\n  kubeconfig: |\n${INLINE.replace(/^/gm, "    ")}`, "must be a secret reference (env:NAME, ssm:/parameter/name, k8s:namespace/secret#key, or an arn:aws:ssm:…:parameter/… or arn:aws:secretsmanager:… ARN), not the secret itself"],
       ["a bare token", `${BASE_YAML}kubernetes: { kubeconfig: sk-live-kubeconfig-secret }\n`, "not the secret itself"],
       ["a file name", `${BASE_YAML}kubernetes: { kubeconfig: kubeconfig.yaml }\n`, "not the secret itself"],
       ["env: without a name", `${BASE_YAML}kubernetes: { kubeconfig: "env:" }\n`, "env: must be followed by an environment variable name"],

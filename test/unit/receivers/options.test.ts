@@ -92,7 +92,7 @@ describe("Function: createReceivers", () => {
     // Assess
     expect(error.path).toBe("receivers[1].options.url");
     expect(error.message).toBe(
-      "invalid config: receivers[1].options.url: must be a secret reference (env:NAME, ssm:/parameter/name, or an arn:aws:ssm:…:parameter/… or arn:aws:secretsmanager:… ARN), not the secret itself",
+      "invalid config: receivers[1].options.url: must be a secret reference (env:NAME, ssm:/parameter/name, k8s:namespace/secret#key, or an arn:aws:ssm:…:parameter/… or arn:aws:secretsmanager:… ARN), not the secret itself",
     );
     expect(error.message).not.toContain("secret-token");
   });

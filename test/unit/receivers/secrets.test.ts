@@ -34,7 +34,7 @@ describe("Function: parseSecretReference", () => {
   });
 
   it.each([
-    { ref: "https://hooks.slack.com/services/T/B/x", reason: /^must be a secret reference \(env:NAME, ssm:\/parameter\/name, or .*\), not the secret itself$/ },
+    { ref: "https://hooks.slack.com/services/T/B/x", reason: /^must be a secret reference \(env:NAME, ssm:\/parameter\/name, k8s:namespace\/secret#key, or .*\), not the secret itself$/ },
     { ref: "hunter2", reason: /not the secret itself$/ },
     { ref: "env:1BAD", reason: /^env: must be followed by an environment variable name/ },
     { ref: "ssm:", reason: /^ssm: must be followed by a parameter name/ },
