@@ -35,9 +35,13 @@ const gitRepoSpecSchema = () =>
     .object({
       ...Object.fromEntries(registeredScms().map((scm) => [scm.gitRepo.key, scm.gitRepo.schema.optional()])),
       credentialsRef: z
-        .object({ ssmParameter: z.string().min(1).optional(), secretsManagerArn: z.string().min(1).optional() })
-        .refine((c) => (c.ssmParameter === undefined) !== (c.secretsManagerArn === undefined), {
-          error: "exactly one of ssmParameter or secretsManagerArn",
+        .object({
+          ssmParameter: z.string().min(1).optional(),
+          secretsManagerArn: z.string().min(1).optional(),
+          secretKeyRef: z.object({ name: z.string().min(1), key: z.string().min(1) }).optional(),
+        })
+        .refine((c) => [c.ssmParameter, c.secretsManagerArn, c.secretKeyRef].filter((v) => v !== undefined).length === 1, {
+          error: "exactly one of ssmParameter, secretsManagerArn or secretKeyRef",
         }),
       driftPolicy: z.enum(["overwrite", "report"]).default("overwrite"),
     })
@@ -59,7 +63,7 @@ export interface ResolvedGitRepo {
   options: Record<string, string>;
   /** `github.com/owner/name`: how the status and messages name the repository. */
   label: string;
-  /** A reference resolvable by shared/secrets (`ssm:…` or an ARN). */
+  /** A reference resolvable by shared/secrets (`ssm:…`, an ARN, or `k8s:` for a Secret of the GitRepo's namespace). */
   credentials: string;
   driftPolicy: "overwrite" | "report";
 }
@@ -75,7 +79,8 @@ export const parseCommitStatusSpec = (spec: unknown): CommitStatusSpec => {
   return result.data as CommitStatusSpec;
 };
 
-type GitRepoSpec = { credentialsRef: { ssmParameter?: string; secretsManagerArn?: string }; driftPolicy: "overwrite" | "report" } & Record<string, unknown>;
+type CredentialsRef = { ssmParameter?: string; secretsManagerArn?: string; secretKeyRef?: { name: string; key: string } };
+type GitRepoSpec = { credentialsRef: CredentialsRef; driftPolicy: "overwrite" | "report" } & Record<string, unknown>;
 type Coordinates = Pick<ResolvedGitRepo, "type" | "repo" | "options" | "label">;
 
 /** The one provider block a GitRepo names, in the provider layer's terms. */
@@ -85,8 +90,17 @@ const coordinatesOf = (spec: GitRepoSpec): Coordinates => {
   return { type: scm.type, repo, options: Object.fromEntries(Object.entries(options).filter((e): e is [string, string] => e[1] !== undefined)), label };
 };
 
-/** An SSM parameter name or ARN, or a Secrets Manager ARN, as a shared/secrets reference. */
-const credentialsReference = ({ ssmParameter, secretsManagerArn }: GitRepoSpec["credentialsRef"]): string => {
+/**
+ * An SSM parameter name or ARN, a Secrets Manager ARN, or a Secret of the
+ * GitRepo's own namespace, as a shared/secrets reference. A GitRepo names no
+ * other namespace: whoever may create one in a namespace can point the sync
+ * at that namespace's Secrets only (Flux's providers take the same rule).
+ */
+const credentialsReference = ({ ssmParameter, secretsManagerArn, secretKeyRef }: CredentialsRef, label: string, namespace: string | undefined): string => {
+  if (secretKeyRef) {
+    if (namespace === undefined) throw new SyncBlockedError(`GitRepo ${label} spec.credentialsRef.secretKeyRef`, "needs the GitRepo's namespace");
+    return `k8s:${namespace}/${secretKeyRef.name}#${secretKeyRef.key}`;
+  }
   if (!ssmParameter) return secretsManagerArn!;
   if (ssmParameter.startsWith("arn:")) return ssmParameter;
   return `ssm:${ssmParameter.startsWith("/") ? "" : "/"}${ssmParameter}`;
@@ -95,12 +109,13 @@ const credentialsReference = ({ ssmParameter, secretsManagerArn }: GitRepoSpec["
 /** Built again when an SCM is registered after the first use. */
 let gitRepoSchema: { readonly scms: number; readonly schema: ReturnType<typeof gitRepoSpecSchema> } | undefined;
 
-export const resolveGitRepo = (label: string, spec: unknown, name: string): ResolvedGitRepo => {
+/** `namespace` is the GitRepo's: a `secretKeyRef` is read there. */
+export const resolveGitRepo = (label: string, spec: unknown, name: string, namespace?: string): ResolvedGitRepo => {
   if (gitRepoSchema?.scms !== registeredScms().length) gitRepoSchema = { scms: registeredScms().length, schema: gitRepoSpecSchema() };
   const result = gitRepoSchema.schema.safeParse(spec ?? {});
   if (!result.success) throw blocked(`GitRepo ${label} spec`, result.error);
   const s = result.data as GitRepoSpec;
-  return { name, credentials: credentialsReference(s.credentialsRef), driftPolicy: s.driftPolicy, ...coordinatesOf(s) };
+  return { name, credentials: credentialsReference(s.credentialsRef, label, namespace), driftPolicy: s.driftPolicy, ...coordinatesOf(s) };
 };
 
 export const ACTIVE_PHASES: ReadonlySet<CommitStatusPhase> = new Set([CommitStatusPhase.Queued, CommitStatusPhase.InProgress]);

@@ -73,7 +73,7 @@ export const syncCommitStatus = async (
     spec = parseCommitStatusSpec(object.spec);
     const found = await deps.api.getGitRepo(namespace, spec.gitRepoRef.name);
     if (!found) throw new SyncBlockedError("spec.gitRepoRef.name", `GitRepo ${namespace}/${spec.gitRepoRef.name} not found`);
-    gitRepo = resolveGitRepo(`${namespace}/${spec.gitRepoRef.name}`, found.spec, spec.gitRepoRef.name);
+    gitRepo = resolveGitRepo(`${namespace}/${spec.gitRepoRef.name}`, found.spec, spec.gitRepoRef.name, namespace);
   } catch (error) {
     if (error instanceof SyncBlockedError) return { kind: SyncOutcome.Blocked, message: error.message, reason: "InvalidSpec" };
     throw error;
@@ -175,7 +175,7 @@ const previousProvider = async (
   if (record.label === gitRepo.label) return current;
   if (record.gitRepo !== gitRepo.name) {
     const found = await deps.api.getGitRepo(namespace, record.gitRepo);
-    const old = found ? resolveGitRepo(`${namespace}/${record.gitRepo}`, found.spec, record.gitRepo) : undefined;
+    const old = found ? resolveGitRepo(`${namespace}/${record.gitRepo}`, found.spec, record.gitRepo, namespace) : undefined;
     if (old && old.label === record.label) return deps.providerFor(old);
   }
   if (record.type === gitRepo.type) return current;

@@ -28,10 +28,19 @@ describe("Function: resolveGitRepo", () => {
     expect(resolveGitRepo("apps/shop", { github: { owner: "a", name: "b" }, ...ref }, "shop").credentials).toBe(expected);
   });
 
+  it("turns credentialsRef.secretKeyRef into a k8s: reference in the GitRepo's own namespace", () => {
+    // Act
+    const repo = resolveGitRepo("apps/shop", { github: { owner: "a", name: "b" }, credentialsRef: { secretKeyRef: { name: "github-app", key: "credentials.json" } } }, "shop", "apps");
+
+    // Assess
+    expect(repo.credentials).toBe("k8s:apps/github-app#credentials.json");
+  });
+
   it.each([
     [{ ...creds }, "exactly one of github"],
     [{ github: { owner: "a", name: "b" }, gitlab: { project: "p" }, ...creds }, "exactly one of github"],
-    [{ github: { owner: "a", name: "b" }, credentialsRef: {} }, "credentialsRef: exactly one of ssmParameter or secretsManagerArn"],
+    [{ github: { owner: "a", name: "b" }, credentialsRef: {} }, "credentialsRef: exactly one of ssmParameter, secretsManagerArn or secretKeyRef"],
+    [{ github: { owner: "a", name: "b" }, credentialsRef: { ssmParameter: "/x", secretKeyRef: { name: "s", key: "k" } } }, "credentialsRef: exactly one of ssmParameter, secretsManagerArn or secretKeyRef"],
   ])("throws SyncBlockedError naming the problem for %j", (spec, reason) => {
     // Act & Assess
     expect(() => resolveGitRepo("apps/shop", spec, "shop")).toThrow(SyncBlockedError);

@@ -64,7 +64,7 @@ describe('Overlay: infra/crds/overlays/cel', () => {
         'commitstatuses.commit-status.argoproj.io': [[`${SCHEMA}/properties/status/properties/observedGeneration`, 'self >= oldSelf']],
         'gitrepos.commit-status.argoproj.io': [
           [`${SCHEMA}/properties/spec`, '[has(self.github), has(self.gitlab), has(self.bitbucketCloud), has(self.bitbucketServer), has(self.gitea), has(self.azureDevOps)].exists_one(p, p)'],
-          [`${SCHEMA}/properties/spec/properties/credentialsRef`, 'has(self.ssmParameter) != has(self.secretsManagerArn)'],
+          [`${SCHEMA}/properties/spec/properties/credentialsRef`, '[has(self.ssmParameter), has(self.secretsManagerArn), has(self.secretKeyRef)].exists_one(p, p)'],
         ],
       });
     });

@@ -53,10 +53,12 @@ const CASES: RuleCases[] = [
     accepts: [
       { label: 'the README example (ssmParameter)', object: gitRepo },
       { label: 'secretsManagerArn only', object: gitRepoWith({ github: gitRepo.spec.github, credentialsRef: { secretsManagerArn: SECRET } }) },
+      { label: 'secretKeyRef only', object: gitRepoWith({ github: gitRepo.spec.github, credentialsRef: { secretKeyRef: { name: 'github', key: 'token' } } }) },
     ],
     rejects: [
       { label: 'both sources', object: gitRepoWith({ github: gitRepo.spec.github, credentialsRef: { ssmParameter: '/kube-feedback/github', secretsManagerArn: SECRET } }) },
       { label: 'neither source', object: gitRepoWith({ github: gitRepo.spec.github, credentialsRef: {} }) },
+      { label: 'secretKeyRef beside ssmParameter', object: gitRepoWith({ github: gitRepo.spec.github, credentialsRef: { ssmParameter: '/kube-feedback/github', secretKeyRef: { name: 'github', key: 'token' } } }) },
     ],
   },
   {

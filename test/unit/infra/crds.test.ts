@@ -110,13 +110,22 @@ describe('CRD: GitRepo', () => {
       for (const name of providers) expect(property(spec, name).type).toBe('object');
     });
 
-    it('returns credentialsRef as required with exactly one of ssmParameter or secretsManagerArn', () => {
+    it('returns credentialsRef as required with exactly one of ssmParameter, secretsManagerArn or secretKeyRef', () => {
       // Act
       const spec = property(gitRepo, 'spec');
 
       // Assess
       expect(spec.required).toContain('credentialsRef');
-      expect(property(spec, 'credentialsRef').oneOf).toEqual([{ required: ['ssmParameter'] }, { required: ['secretsManagerArn'] }]);
+      expect(property(spec, 'credentialsRef').oneOf).toEqual([{ required: ['ssmParameter'] }, { required: ['secretsManagerArn'] }, { required: ['secretKeyRef'] }]);
+    });
+
+    it('returns secretKeyRef with a name and a key and no namespace: a GitRepo reads Secrets of its own namespace only', () => {
+      // Act
+      const secretKeyRef = property(gitRepo, 'spec', 'credentialsRef', 'secretKeyRef');
+
+      // Assess
+      expect(secretKeyRef.required).toEqual(['name', 'key']);
+      expect(Object.keys(secretKeyRef.properties ?? {})).toEqual(['name', 'key']);
     });
 
     it('returns driftPolicy overwrite or report, defaulting to overwrite', () => {
