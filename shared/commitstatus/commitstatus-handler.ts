@@ -11,8 +11,9 @@ import {
   type StatusChannel,
 } from "../status";
 import { storedAfterConflict, VersionConflictError, type StateStore } from "../store";
-import { WriteBackConflictError } from "./errors";
+import { GitRepoPendingError, WriteBackConflictError } from "./errors";
 import type { CommitStatusApi } from "./kube";
+import { resyncNeed } from "./recheck";
 import { failedStatus, syncedStatus, type SyncRecord } from "./status";
 import { SyncOutcome, syncCommitStatus, type SyncDeps } from "./sync";
 
@@ -58,11 +59,11 @@ export class CommitStatusHandler implements Handler {
   }
 
   added(ctx: HandlerContext, obj: KubeObject, ch: StatusChannel): Promise<void> {
-    return this.sync(ctx, obj, ch);
+    return this.sync(ctx, obj, ch, this.#resyncOnRequest(ctx, obj));
   }
 
   updated(ctx: HandlerContext, newObj: KubeObject, _old: KubeObject | undefined, ch: StatusChannel): Promise<void> {
-    return this.sync(ctx, newObj, ch);
+    return this.sync(ctx, newObj, ch, this.#resyncOnRequest(ctx, newObj));
   }
 
   /** Deleting the resource leaves the SCM as it is: a commit's history is not rewritten. */
@@ -81,6 +82,7 @@ export class CommitStatusHandler implements Handler {
     const stored = ctx.stored as { version: number; data: SyncItem } | undefined;
     const { namespace = "default", name } = obj.metadata;
     const generation = obj.metadata.generation ?? 0;
+    const target = { uid: obj.metadata.uid, generation };
     const cluster = ctx.envelope.cluster;
     const api = this.#options.apiFor(cluster);
     if (!api) {
@@ -93,10 +95,13 @@ export class CommitStatusHandler implements Handler {
     } catch (error) {
       if (!isRetryable(error)) {
         const message = `the SCM refused the status: ${(error as Error).message}`;
-        await api.patchStatus(namespace, name, failedStatus(message, "ScmRefused", generation, this.#now()));
+        await api.patchStatus(namespace, name, failedStatus(message, "ScmRefused", generation, this.#now()), target);
         return newEventProcessStatus().withStatus(EventStatus.Failure).withMessage("reason", "SCM refused").withError(error).sendClose(ch);
       }
-      return newEventProcessStatus().withStatus(EventStatus.Retry).withError(error).sendClose(ch);
+      const retry = newEventProcessStatus().withStatus(EventStatus.Retry).withError(error);
+      // Waiting for the relay to send the GitRepo is not a failure: it never uses up the retries.
+      if (error instanceof GitRepoPendingError) retry.withMessage("waiting", error.gitRepo).withMaxRetry(Math.max(ctx.maxRetries, ctx.retryCount + 1));
+      return retry.sendClose(ch);
     }
 
     try {
@@ -108,16 +113,16 @@ export class CommitStatusHandler implements Handler {
           const reason = result.kind === SyncOutcome.DriftReported ? "Drift" : result.reason;
           // Our own write-back comes back as a watch event: report each failure once per generation.
           if (!alreadyReported(obj, result.message)) {
-            await api.patchStatus(namespace, name, failedStatus(result.message, reason, generation, this.#now()));
+            await api.patchStatus(namespace, name, failedStatus(result.message, reason, generation, this.#now()), target);
           }
           return await newEventProcessStatus().withMessage(reason, result.message).sendClose(ch);
         }
         case SyncOutcome.Written:
           await this.#save(ctx, obj, result.record);
-          await api.patchStatus(namespace, name, syncedStatus(result.record, this.#now(), result.drift));
+          await api.patchStatus(namespace, name, syncedStatus(result.record, this.#now(), result.drift), target);
           return await newEventProcessStatus().withMessage("written", result.record.phase).sendClose(ch);
         case SyncOutcome.WriteBack:
-          await api.patchStatus(namespace, name, syncedStatus(result.record, this.#now()));
+          await api.patchStatus(namespace, name, syncedStatus(result.record, this.#now()), target);
           return await newEventProcessStatus().withMessage("written back", result.record.phase).sendClose(ch);
       }
     } catch (error) {
@@ -126,6 +131,17 @@ export class CommitStatusHandler implements Handler {
       }
       throw error;
     }
+  }
+
+  /**
+   * A CommitStatus its relay sent again on request (`via: relay`: the
+   * scheduled resync or a GitRepo change asked for it) is treated as the
+   * resync would treat it listed: re-read in the SCM for drift when in
+   * flight or synced recently.
+   */
+  #resyncOnRequest(ctx: HandlerContext, obj: KubeObject): boolean {
+    if (ctx.envelope.type !== "RESYNC" || ctx.envelope.resend === undefined) return false;
+    return resyncNeed(obj, this.#now().getTime()).recheck;
   }
 
   /** Remembers what was written; on a lost race retries against the stored item (read only when the conflict carries none). */

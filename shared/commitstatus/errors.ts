@@ -28,3 +28,21 @@ export class WriteBackConflictError extends CommitStatusError {
     this.name = "WriteBackConflictError";
   }
 }
+
+/**
+ * A GitRepo of a cluster reached `via: relay` that the process side does
+ * not know yet: its relay was asked to send it, and the event waits for it
+ * until `notBefore` instead of failing.
+ */
+export class GitRepoPendingError extends FeedbackError {
+  readonly gitRepo: string;
+  constructor(gitRepo: string, notBefore: number, now?: number) {
+    super(`GitRepo ${gitRepo} is not known yet: its relay was asked to send it`, {
+      disposition: Disposition.Retry,
+      notBefore,
+      ...(now === undefined ? {} : { now }),
+    });
+    this.name = "GitRepoPendingError";
+    this.gitRepo = gitRepo;
+  }
+}

@@ -29,7 +29,9 @@ export interface GitRepoHandlerOptions {
  * A GitRepo changed (its credentials fixed, its repository moved): re-syncs
  * the CommitStatuses of the same cluster and namespace that reference it, so
  * one blocked by the old GitRepo syncs without being touched. Listed a page
- * at a time and bounded per event.
+ * at a time and bounded per event. Through the relay (`via: relay`) the
+ * GitRepo is remembered (it is read from there) and the relay is asked to
+ * send the CommitStatuses again instead.
  */
 export class GitRepoHandler implements Handler {
   readonly name = "gitrepo";
@@ -48,7 +50,10 @@ export class GitRepoHandler implements Handler {
   }
 
   /** Its CommitStatuses report the missing GitRepo at their next event: nothing to re-sync now. */
-  async deleted(_ctx: HandlerContext, _obj: KubeObject, ch: StatusChannel): Promise<void> {
+  async deleted(ctx: HandlerContext, obj: KubeObject, ch: StatusChannel): Promise<void> {
+    const api = this.#options.apiFor(ctx.envelope.cluster);
+    // Through the relay, what it sent is all the process side knows: a deleted GitRepo must stop counting.
+    if (api?.via === "relay") await api.forgetGitRepo(obj);
     await newEventProcessStatus().withStatus(EventStatus.Skip).withMessage("reason", "deleted").skipClose(ch);
   }
 
@@ -65,6 +70,14 @@ export class GitRepoHandler implements Handler {
       return newEventProcessStatus().withStatus(EventStatus.Failure).withMessage("reason", `no Kubernetes access for cluster "${cluster}"`).sendClose(ch);
     }
     const namespace = gitRepo.metadata.namespace ?? "default";
+    if (api.via === "relay") {
+      await api.rememberGitRepo(gitRepo);
+      // A re-send asked for by a waiting CommitStatus: that one retries by itself, nothing to re-list.
+      if (ctx.envelope.resend) return newEventProcessStatus().withMessage("remembered", "resent on request").sendClose(ch);
+      // The relay sends them again as RESYNC envelopes, each then synced by its own message.
+      await api.relist(namespace, gitRepo.metadata.name);
+      return newEventProcessStatus().withMessage("relist", "requested").sendClose(ch);
+    }
     const verdicts: Record<string, number> = {};
     let seen = 0;
     let next: string | undefined;

@@ -6,7 +6,7 @@ import { runWithChannel, type HandlerContext, type ObjectRecord, type RunOutcome
 import { StoreKey, type StateStore } from "../store";
 import type { CommitStatusHandler } from "./commitstatus-handler";
 import { GROUP, VERSION } from "./kube";
-import { ACTIVE_PHASES } from "./spec";
+import { RECENT_SYNC_MS, resyncNeed } from "./recheck";
 
 export interface ResyncOptions {
   cluster: string;
@@ -25,9 +25,11 @@ export interface ResyncReport {
   checked: number;
   /** Verdicts by status (Completed, Skip, Retry, …). */
   verdicts: Record<string, number>;
+  /** Clusters reached `via: relay` whose relay was asked to send its CommitStatuses again (re-synced by the process function). */
+  relisted?: number;
 }
 
-type Listed = KubeObject & { status?: { observedGeneration?: number; phase?: string; updatedAt?: string } };
+type Listed = KubeObject;
 
 /**
  * The scheduled safety net: lists every CommitStatus and re-syncs the ones
@@ -37,7 +39,7 @@ type Listed = KubeObject & { status?: { observedGeneration?: number; phase?: str
  */
 export const resyncCommitStatuses = async (options: ResyncOptions): Promise<ResyncReport> => {
   const now = options.now ?? Date.now;
-  const recentMs = options.recentMs ?? 60 * 60 * 1000;
+  const recentMs = options.recentMs ?? RECENT_SYNC_MS;
   const { CustomObjectsApi } = await loadClientNode();
   const api = (await options.kube()).makeApiClient(CustomObjectsApi);
   const list = (await api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: "commitstatuses" })) as { items?: Listed[] };
@@ -45,10 +47,8 @@ export const resyncCommitStatuses = async (options: ResyncOptions): Promise<Resy
 
   for (const item of list.items ?? []) {
     const object: Listed = { ...item, apiVersion: `${GROUP}/${VERSION}`, kind: "CommitStatus" };
-    const behind = (object.status?.observedGeneration ?? -1) !== (object.metadata.generation ?? 0);
-    const inFlight = ACTIVE_PHASES.has(object.status?.phase as never);
-    const recent = now() - Date.parse(object.status?.updatedAt ?? "") < recentMs;
-    if (!behind && !inFlight && !recent) continue;
+    const { behind, recheck } = resyncNeed(object, now(), recentMs);
+    if (!behind && !recheck) continue;
     report.checked++;
     const outcome = await resyncOne(options, object, !behind);
     const log = options.log;

@@ -8,6 +8,7 @@ export {
   formatPath,
   type FeedbackConfig,
   type FeedbackConfigInput,
+  KubernetesVia,
   type KubernetesConfig,
   type ProcessingConfig,
   type ReceiverEntry,

@@ -94,8 +94,23 @@ const EksSchema = z.strictObject({
  * the functions' environment), or EKS with the function's IAM role.
  */
 const ClusterAccessSchema = z
-  .strictObject({ kubeconfig: secretReference().optional(), eks: EksSchema.optional() })
+  .strictObject({ kubeconfig: secretReference().optional(), eks: EksSchema.optional(), via: z.enum(["direct", "relay"]).optional() })
   .refine((k) => !(k.kubeconfig && k.eks), { error: "set kubeconfig or eks, not both" });
+
+/**
+ * How the CommitStatus sync reaches a cluster: `direct` through its API
+ * server (kubeconfig, EKS or the default), `relay` through the cluster's own
+ * relay, which applies the operations the process side queues for it
+ * (private clusters: the functions never call the API server).
+ */
+export const KubernetesVia = { Direct: "direct", Relay: "relay" } as const;
+export type KubernetesVia = (typeof KubernetesVia)[keyof typeof KubernetesVia];
+
+/** Through the relay no access is given: a kubeconfig or EKS block beside it would be a credential nobody uses. */
+const accessProblem = (access: { kubeconfig?: unknown; eks?: unknown; via?: string }): string | undefined => {
+  if (access.via === KubernetesVia.Relay) return access.kubeconfig || access.eks ? "via: relay reaches the cluster through its relay: remove kubeconfig and eks" : undefined;
+  return access.kubeconfig || access.eks ? undefined : "set kubeconfig or eks, or via: relay";
+};
 
 /**
  * The single form (`kubeconfig` or `eks`) is the access for the config's own
@@ -107,18 +122,27 @@ export const KubernetesSchema = z
   .strictObject({
     kubeconfig: secretReference().optional(),
     eks: EksSchema.optional(),
+    via: z.enum(["direct", "relay"]).default("direct"),
     clusters: z
       .record(z.string(), ClusterAccessSchema)
       .superRefine((clusters, ctx) => {
         for (const [name, access] of Object.entries(clusters)) {
           // Checked here rather than in the record's key schema, whose errors do not name the key.
           if (!dnsLabel.test(name)) ctx.addIssue({ code: "custom", path: [name], message: "is not a cluster name: lower-case letters, digits and '-'" });
-          else if (!access.kubeconfig && !access.eks) ctx.addIssue({ code: "custom", path: [name], message: "set kubeconfig or eks" });
+          else {
+            const problem = accessProblem(access);
+            if (problem) ctx.addIssue({ code: "custom", path: [name], message: problem });
+          }
         }
       })
       .default({}),
   })
-  .refine((k) => !(k.kubeconfig && k.eks), { error: "set kubeconfig or eks, not both" });
+  .refine((k) => !(k.kubeconfig && k.eks), { error: "set kubeconfig or eks, not both" })
+  .superRefine((k, ctx) => {
+    if (k.via === KubernetesVia.Relay && (k.kubeconfig || k.eks)) {
+      ctx.addIssue({ code: "custom", path: ["via"], message: "via: relay reaches the cluster through its relay: remove kubeconfig and eks" });
+    }
+  });
 export type KubernetesConfig = z.output<typeof KubernetesSchema>;
 
 export const ConfigSchema = z.strictObject({
@@ -126,11 +150,20 @@ export const ConfigSchema = z.strictObject({
   watch: z.array(WatchSchema).min(1, "list at least one resource to watch"),
   receivers: z.array(ReceiverEntrySchema).default([]),
   processing: ProcessingSchema.default(ProcessingSchema.parse({})),
-  kubernetes: KubernetesSchema.default({ clusters: {} }),
+  kubernetes: KubernetesSchema.default({ via: "direct", clusters: {} }),
 }).superRefine((config, ctx) => {
   // The config's own cluster has one access: the single form.
   if (Object.hasOwn(config.kubernetes.clusters, config.cluster)) {
     ctx.addIssue({ code: "custom", path: ["kubernetes", "clusters", config.cluster], message: "is this config's own cluster: give its access as kubernetes.kubeconfig or kubernetes.eks" });
+  }
+  // Through the relay, GitRepos are read from what the relay sends: it has to watch them.
+  const watches = (resource: string) => config.watch.some((w) => w.group === "commit-status.argoproj.io" && w.resource === resource);
+  if (config.kubernetes.via === KubernetesVia.Relay && watches("commitstatuses") && !watches("gitrepos")) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["watch"],
+      message: "kubernetes.via: relay reads GitRepos from the relay's watch: add { group: commit-status.argoproj.io, version: v1alpha1, resource: gitrepos }",
+    });
   }
 });
 export type FeedbackConfig = z.output<typeof ConfigSchema>;

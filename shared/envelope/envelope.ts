@@ -37,6 +37,12 @@ export const EnvelopeSchema = z.strictObject({
   kind: z.string().min(1),
   object: KubeObjectSchema,
   observedAt: z.iso.datetime({ offset: true }),
+  /**
+   * RESYNC only: the id of the operation (`kubernetes.via: relay`) this
+   * re-send answers. Part of the deduplication id, so an object re-sent on
+   * request is not dropped as a repeat of the same version listed earlier.
+   */
+  resend: z.string().regex(/^[0-9a-f]{64}$/, "must be an operation id (64 hex digits)").optional(),
 });
 export type Envelope = Omit<z.output<typeof EnvelopeSchema>, "object"> & { object: KubeObject };
 
@@ -68,6 +74,9 @@ export const validateEnvelope = (value: unknown): Envelope => {
     throw new InvalidEnvelopeError(formatPath(issue?.path ?? []), issue?.message ?? "is invalid");
   }
   const envelope = result.data as Envelope;
+  if (envelope.resend !== undefined && envelope.type !== EnvelopeType.Resync) {
+    throw new InvalidEnvelopeError("resend", "is for RESYNC envelopes only");
+  }
   if (envelope.object.apiVersion !== envelope.apiVersion || envelope.object.kind !== envelope.kind) {
     throw new InvalidEnvelopeError("object.kind", "apiVersion and kind must match the envelope's");
   }
@@ -109,14 +118,20 @@ export const messageGroupId = (envelope: Pick<Envelope, "cluster" | "object">): 
 
 /**
  * FIFO deduplication id: the same watch event sent twice within SQS's
- * five-minute window (a relay restart, a re-list) is stored once.
+ * five-minute window (a relay restart, a re-list) is stored once. A re-send
+ * on request adds the id of the operation that asked, and only then, so
+ * every other envelope keeps the id it always had.
  */
-export const messageDeduplicationId = (envelope: Pick<Envelope, "cluster" | "object" | "type">): string =>
+export const messageDeduplicationId = (envelope: Pick<Envelope, "cluster" | "object" | "type" | "resend">): string =>
   createHash("sha256")
     .update(
-      [envelope.cluster, envelope.object.metadata.uid, envelope.object.metadata.resourceVersion ?? "", envelope.type].join(
-        "\u0000",
-      ),
+      [
+        envelope.cluster,
+        envelope.object.metadata.uid,
+        envelope.object.metadata.resourceVersion ?? "",
+        envelope.type,
+        ...(envelope.resend === undefined ? [] : [envelope.resend]),
+      ].join("\u0000"),
     )
     .digest("hex");
 
@@ -125,6 +140,7 @@ export const makeEnvelope = (
   type: EnvelopeType,
   object: KubeObject,
   observedAt: Date = new Date(),
+  resend?: string,
 ): Envelope => ({
   v: 1,
   cluster,
@@ -133,4 +149,5 @@ export const makeEnvelope = (
   kind: object.kind,
   object,
   observedAt: observedAt.toISOString(),
+  ...(resend === undefined ? {} : { resend }),
 });

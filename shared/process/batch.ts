@@ -3,13 +3,14 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
 import type { KubeConfig } from "@kubernetes/client-node";
 import { loadConfig, type FeedbackConfig } from "../config";
 import { logger } from "../log";
-import { CommitStatusHandler, GitRepoHandler, isCommitStatusKind, isGitRepoKind, KubeCommitStatusApi, providerCache, type CommitStatusApi, type CredentialsResolver } from "../commitstatus";
+import { CommitStatusHandler, GitRepoHandler, isCommitStatusKind, isGitRepoKind, providerCache, type CommitStatusApi, type CredentialsResolver } from "../commitstatus";
 import { isPipelineKind } from "../pipeline/normalise";
 import { PipelineHandler } from "../pipeline/pipeline-handler";
 import { createReceivers, startReceivers, type ConfiguredReceiver, type ServiceContext } from "../receivers";
 import { DynamoStateStore, StoreKey, storedAfterConflict, VersionConflictError, type StateStore } from "../store";
 import { processRecord, type DispatchDeps, type Route } from "./dispatch";
-import { clusterKube, type ClusterKube } from "./kube-access";
+import { commitStatusApis, type WriteBackOptions } from "./commitstatus-apis";
+import { clusterKube, receiverKube, type ClusterKube } from "./kube-access";
 import { MissingSettingError, RetryLaterError } from "./errors";
 import { SqsQueueOps, type QueueOps } from "./queue";
 
@@ -30,6 +31,8 @@ export interface ProcessHandlerOptions {
   credentials?: CredentialsResolver;
   /** Replaces the Kubernetes API of the CommitStatus sync (unit tests). */
   commitStatusApi?: CommitStatusApi;
+  /** Clusters reached `kubernetes.via: relay`: where their operations go; defaults to OPERATIONS_QUEUE_URL(S). */
+  writeBack?: WriteBackOptions;
   random?: () => number;
 }
 
@@ -85,25 +88,13 @@ export const receiverServiceContext = (config: FeedbackConfig, store: StateStore
   store: receiverStore(config, store),
 });
 
-/** Each cluster's Kubernetes API for the CommitStatus sync; undefined for a cluster the config gives no access to. */
-const commitStatusApis = (kube: ClusterKube, override: CommitStatusApi | undefined): ((cluster: string) => CommitStatusApi | undefined) => {
-  const apis = new Map<string, CommitStatusApi>();
-  return (cluster) => {
-    if (override) return override;
-    const access = kube(cluster);
-    if (!access) return undefined;
-    if (!apis.has(cluster)) apis.set(cluster, new KubeCommitStatusApi(access));
-    return apis.get(cluster);
-  };
-};
-
 /** The CommitStatus sync as both the process and the resync function use it: each cluster's objects through that cluster's API server. */
 export const createCommitStatusHandler = (
   config: FeedbackConfig,
   store: StateStore,
   kube: ClusterKube,
-  options: Pick<ProcessHandlerOptions, "commitStatusApi" | "credentials">,
-  apiFor = commitStatusApis(kube, options.commitStatusApi),
+  options: Pick<ProcessHandlerOptions, "commitStatusApi" | "credentials" | "writeBack">,
+  apiFor = commitStatusApis({ config, store, kube, override: options.commitStatusApi, writeBack: options.writeBack }),
 ): CommitStatusHandler =>
   new CommitStatusHandler({ apiFor, providerFor: providerCache(options.credentials), store, processing: config.processing, log: logger });
 
@@ -115,9 +106,9 @@ export const createDispatchDeps = async (options: ProcessHandlerOptions = {}): P
   const receivers = options.receivers ?? createReceivers(config);
   const kube = clusterKube(config, options.kube);
   // Each receiver starts on its own: one that cannot is reported and retried, the others are served.
-  const started = await startReceivers(receivers, receiverServiceContext(config, store, kube(config.cluster)!));
+  const started = await startReceivers(receivers, receiverServiceContext(config, store, receiverKube(config, kube)));
   const pipeline = new PipelineHandler({ config, store, receivers: started.receivers });
-  const apiFor = commitStatusApis(kube, options.commitStatusApi);
+  const apiFor = commitStatusApis({ config, store, kube, override: options.commitStatusApi, writeBack: options.writeBack });
   const commitStatus = createCommitStatusHandler(config, store, kube, options, apiFor);
   const gitRepo = new GitRepoHandler({ apiFor, commitStatus, store, closeWaitMs: config.processing.closeWaitMs });
   return {

@@ -17,6 +17,8 @@ import { createHash } from "node:crypto";
  *   key too, so the table key is `rcv#scm/…`.
  * - `fin#<sha256>`: the last finished run of one pipeline (cluster and status
  *   name), the `previous` of a receiver's `when` condition.
+ * - `git#<cluster>/<namespace>/<name>`: a GitRepo as its relay last sent it,
+ *   for clusters reached `via: relay` (the process side cannot read it).
  *
  * Nothing else builds a key or tests a prefix by hand: the ops CLI, the
  * bench meter and the tests read these too.
@@ -28,6 +30,7 @@ export const KeyPrefix = {
   cloudEvent: "ce#",
   pause: "pause#",
   finished: "fin#",
+  gitRepo: "git#",
 } as const;
 
 export type KeyPrefix = (typeof KeyPrefix)[keyof typeof KeyPrefix];
@@ -71,6 +74,11 @@ export const StoreKey = {
    */
   lastFinished: (cluster: string, statusName: string): string =>
     `${KeyPrefix.finished}${createHash("sha256").update([cluster, statusName].join("\u0000")).digest("hex")}`,
+  /**
+   * A GitRepo of a cluster reached through its relay, as the relay last sent
+   * it (or the ask for it): names are Kubernetes names, so the key is plain.
+   */
+  gitRepo: (cluster: string, namespace: string, name: string): string => `${KeyPrefix.gitRepo}${cluster}/${namespace}/${name}`,
 } as const;
 
 /** The prefix of a table key (through its first `#`), or undefined for a key of no known kind. */

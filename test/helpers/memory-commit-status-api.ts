@@ -1,11 +1,11 @@
-import type { CommitStatusApi, CommitStatusPage } from "../../shared/commitstatus";
+import type { CommitStatusPage, DirectCommitStatusApi } from "../../shared/commitstatus";
 import type { KubeObject } from "../../shared/envelope";
 
 /**
  * The Kubernetes side of the CommitStatus sync in memory: GitRepos by
  * namespace and name, CommitStatuses to list, and every call recorded.
  */
-export class MemoryCommitStatusApi implements CommitStatusApi {
+export class MemoryCommitStatusApi implements DirectCommitStatusApi {
   readonly gitRepos = new Map<string, { spec: unknown }>();
   readonly commitStatuses: CommitStatusPage["items"] = [];
   readonly gitRepoReads: string[] = [];

@@ -1,0 +1,19 @@
+export { InvalidOperationError, OperationsQueueMissingError } from "./errors";
+export {
+  describeOperation,
+  makeOperation,
+  OperationKind,
+  OperationSchema,
+  operationGroupId,
+  operationId,
+  parseOperation,
+  serializeOperation,
+  validateOperation,
+  type Operation,
+  type OperationRequest,
+  type PatchStatusOperation,
+  type RelistOperation,
+  type ResendGitRepoOperation,
+} from "./operation";
+export { SqsOperationSender, type OperationSender } from "./queue";
+export { OperationsSetting, operationsQueueUrls } from "./settings";
