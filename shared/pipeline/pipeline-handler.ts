@@ -10,7 +10,6 @@ import {
   type EventProcessStatus,
   type Handler,
   type HandlerContext,
-  type ObjectRecord,
   type StatusChannel,
 } from "../status";
 import { StoreKey, storedAfterConflict, VersionConflictError, type StateStore, type StoredItem } from "../store";
@@ -19,8 +18,10 @@ import { compileCondition, type Condition } from "./condition";
 import { InvalidObjectError, UnsupportedKindError } from "./errors";
 import { isOptedIn } from "./git";
 import { ownerUid, toPipelineInfo } from "./info";
-import { advance, advanceStage, dueEvents, emptyRunState, type Advance, type RunState } from "./lifecycle";
+import { advance, advanceStage, dueEvents, type Advance, type RunState } from "./lifecycle";
+import { runRecord, runStateOf, type RunRecord } from "./run-record";
 import { normalise, stageOfTaskRun } from "./normalise";
+import { TektonLabel } from "./normalise/tekton";
 import { PreviousRuns } from "./previous";
 import { isTerminal, type PipelineInfo } from "./types";
 
@@ -29,13 +30,6 @@ export interface PipelineHandlerOptions {
   store: StateStore;
   receivers: readonly ConfiguredReceiver[];
   now?: () => number;
-}
-
-/** The run item: the object's last stored version plus its run state. */
-interface RunRecord extends ObjectRecord {
-  run?: RunState;
-  /** When the run state last changed (ISO 8601); `kube-feedback status` sorts and filters by it. */
-  updatedAt?: string;
 }
 
 const MAX_WRITE_ATTEMPTS = 4;
@@ -70,6 +64,11 @@ export class PipelineHandler implements Handler {
     this.#receivers = new Map(options.receivers.map((r) => [r.receiver.name, { ...r, selects: compileSelector(r.entry.selector), ...this.#conditionOf(r) }]));
     this.#previousRuns = new PreviousRuns(this.#store, this.#config.processing.stateTtlDays * 86_400);
     this.#now = options.now ?? Date.now;
+  }
+
+  /** A TaskRun of a PipelineRun folds into its parent's item: its own item is never read. */
+  readsStored(obj: KubeObject): boolean {
+    return !(obj.kind === "TaskRun" && Boolean(obj.metadata.labels?.[TektonLabel.PipelineRun]));
   }
 
   added(ctx: HandlerContext, obj: KubeObject, ch: StatusChannel): Promise<void> {
@@ -114,10 +113,10 @@ export class PipelineHandler implements Handler {
         return newEventProcessStatus().withStatus(EventStatus.Skip).withMessage("reason", reason).skipClose(ch);
       }
       const stage = stageOfTaskRun(run, obj);
-      return this.#fold(ctx, StoreKey.object(cluster, parentUid), undefined, undefined, (s) => advanceStage(s, stage), ch);
+      return this.#fold(ctx, StoreKey.object(cluster, parentUid), undefined, (s) => advanceStage(s, stage), ch);
     }
     const info = toPipelineInfo(cluster, run, { dashboardUrl: this.#config.processing.dashboardUrl, deleted });
-    return this.#fold(ctx, ctx.key, ctx.stored ?? null, obj, (s) => advance(s, info), ch);
+    return this.#fold(ctx, ctx.key, ctx.stored ?? null, (s) => advance(s, info), ch);
   }
 
   /**
@@ -131,13 +130,12 @@ export class PipelineHandler implements Handler {
     ctx: HandlerContext,
     key: string,
     known: StoredItem<RunRecord> | null | undefined,
-    object: KubeObject | undefined,
     fold: (state: RunState) => Advance,
     ch: StatusChannel,
   ): Promise<void> {
     let item = known === undefined ? await this.#store.get<RunRecord>(key) : (known ?? undefined);
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-      const adv = fold(item?.data.run ?? emptyRunState());
+      const adv = fold(runStateOf(item));
       if (adv.stale) {
         return newEventProcessStatus().withStatus(EventStatus.Skip).withMessage("reason", "stale event").skipClose(ch);
       }
@@ -150,7 +148,7 @@ export class PipelineHandler implements Handler {
         if (plan.blocked.length > 0) return this.#retryBlocked(plan.blocked, ch);
         return newEventProcessStatus().withStatus(EventStatus.Skip).withMessage("reason", "no change").skipClose(ch);
       }
-      const data: RunRecord = { ...item?.data, ...(object ? { object } : {}), run: plan.state, updatedAt: new Date(now).toISOString() };
+      const data = runRecord(plan.state, new Date(now).toISOString());
       try {
         await this.#store.put(key, data, item?.version, this.#config.processing.stateTtlDays * 86_400);
       } catch (error) {

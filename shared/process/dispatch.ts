@@ -107,7 +107,7 @@ export const processRecord = async (record: SQSRecord, deps: DispatchDeps): Prom
   let ctx: HandlerContext = base;
   const outcome = await runWithChannel(
     async (ch) => {
-      const stored = await deps.store.get<ObjectRecord>(key);
+      const stored = route.handler.readsStored?.(envelope.object) === false ? undefined : await deps.store.get<ObjectRecord>(key);
       ctx = stored ? { ...base, stored } : base;
       await callFor(route.handler, ctx, envelope)(ch);
     },

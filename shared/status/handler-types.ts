@@ -31,6 +31,12 @@ export interface ObjectRecord {
  */
 export interface Handler<T extends KubeObject = KubeObject> {
   readonly name: string;
+  /**
+   * False when the handler has no use for the object's own item (a TaskRun
+   * of a PipelineRun folds into its parent's): the read before the call is
+   * skipped, and `stored` and `oldObj` are undefined. Read when absent.
+   */
+  readsStored?(obj: T): boolean;
   added(ctx: HandlerContext, obj: T, ch: StatusChannel): Promise<void>;
   updated(ctx: HandlerContext, newObj: T, oldObj: T | undefined, ch: StatusChannel): Promise<void>;
   deleted(ctx: HandlerContext, obj: T, ch: StatusChannel): Promise<void>;
