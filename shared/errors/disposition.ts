@@ -1,18 +1,4 @@
-/**
- * What a failure means for the work that hit it. One answer per error,
- * decided where the error is made (the HTTP classifier, a parser, a
- * provider) and read in one place (`dispositionOf`), so no caller has to
- * guess from status codes or message text whether to try again.
- */
-export const Disposition = {
-  /** Worth another try: an outage, a timeout, a rate limit (then with the time before which trying is pointless). */
-  Retry: "retry",
-  /** Refused for good: the same request fails again until someone fixes access or configuration (401, 403, 404, 422). */
-  Permanent: "permanent",
-  /** The input itself is unusable (a malformed envelope, object or CommitStatus spec): reported and set aside, never retried. */
-  InvalidInput: "invalidInput",
-} as const;
-export type Disposition = (typeof Disposition)[keyof typeof Disposition];
+import { Disposition, FeedbackError } from "./feedback-error";
 
 /** A failure's disposition with what a retry has to wait for. */
 export interface FailureDisposition {
@@ -45,3 +31,71 @@ export const combineDispositions = (parts: readonly FailureDisposition[]): Failu
     backsOff: retries.some((part) => part.backsOff),
   };
 };
+
+/** How far down a chain of `cause`s an error of ours is looked for: wrappers rarely nest deeper. */
+const MAX_CAUSE_DEPTH = 5;
+
+/** The first error of ours down the error's `cause` chain: it speaks for the whole chain (a library may wrap ours). */
+const ourErrorIn = (error: unknown): FeedbackError | undefined => {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < MAX_CAUSE_DEPTH; e = e.cause, depth++) {
+    if (e instanceof FeedbackError) return e;
+  }
+  return undefined;
+};
+
+/**
+ * The one function that decides whether work that failed is tried again,
+ * and when. An error that is not ours (a TypeError, an SDK's network error)
+ * and no error at all are retried with backoff: the event is not lost, and
+ * `processing.maxRetries` bounds the attempts.
+ */
+export const dispositionOf = (error: unknown): FailureDisposition => {
+  const ours = ourErrorIn(error);
+  if (!ours) return { disposition: Disposition.Retry, backsOff: true };
+  return { disposition: ours.disposition, ...(ours.notBefore === undefined ? {} : { notBefore: ours.notBefore }), backsOff: ours.backsOff };
+};
+
+/** True when the error's disposition is `retry`. */
+export const isRetryable = (error: unknown): boolean => dispositionOf(error).disposition === Disposition.Retry;
+
+/**
+ * The wait the error named, in whole seconds counted from when it was made
+ * (FeedbackError's `retryAfterSeconds`), or undefined when it named none:
+ * for log lines and tests that think in delays. The SQS verdict counts from
+ * its own clock to `notBefore` instead.
+ */
+export const retryAfterOf = (error: unknown): number | undefined => ourErrorIn(error)?.retryAfterSeconds;
+
+/**
+ * Several failures of one event that are settled together (the receivers of
+ * one message), as one error: its disposition and wait are those of
+ * `combineDispositions` over its failures. The message is the failures'
+ * messages; `errors` keeps each one.
+ */
+export class CombinedRetryError extends FeedbackError {
+  readonly errors: readonly Error[];
+  readonly #backsOff: boolean;
+
+  constructor(errors: readonly Error[]) {
+    const combined = combineDispositions(errors.map(dispositionOf));
+    super(errors.map((e) => e.message).join("; "), combined);
+    this.name = "CombinedRetryError";
+    this.errors = errors;
+    this.#backsOff = combined.backsOff;
+  }
+
+  /** Also true when it has a time of its own, if one of its failures named none. */
+  override get backsOff(): boolean {
+    return this.#backsOff;
+  }
+
+  /** The longest wait its failures named, each counted from when it was made. */
+  override get retryAfterSeconds(): number | undefined {
+    const named = this.errors.map(retryAfterOf).filter((seconds): seconds is number => seconds !== undefined);
+    return named.length > 0 ? Math.max(...named) : undefined;
+  }
+}
+
+/** One error for failures settled together: the error itself when there is one. */
+export const combineRetries = (errors: readonly Error[]): Error | undefined =>
+  errors.length <= 1 ? errors[0] : new CombinedRetryError(errors);

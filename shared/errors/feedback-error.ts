@@ -1,4 +1,18 @@
-import { Disposition } from "./disposition";
+/**
+ * What a failure means for the work that hit it. One answer per error,
+ * decided where the error is made (the HTTP classifier, a parser, a
+ * provider) and read in one place (`dispositionOf`), so no caller has to
+ * guess from status codes or message text whether to try again.
+ */
+export const Disposition = {
+  /** Worth another try: an outage, a timeout, a rate limit (then with the time before which trying is pointless). */
+  Retry: "retry",
+  /** Refused for good: the same request fails again until someone fixes access or configuration (401, 403, 404, 422). */
+  Permanent: "permanent",
+  /** The input itself is unusable (a malformed envelope, object or CommitStatus spec): reported and set aside, never retried. */
+  InvalidInput: "invalidInput",
+} as const;
+export type Disposition = (typeof Disposition)[keyof typeof Disposition];
 
 export interface FeedbackErrorOptions {
   readonly cause?: unknown;

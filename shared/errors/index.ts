@@ -1,4 +1,10 @@
-export { combineDispositions, Disposition, type FailureDisposition } from "./disposition";
-export { dispositionOf, isRetryable, retryAfterOf } from "./disposition-of";
-export { FeedbackError, RetryAfterError, type FeedbackErrorOptions } from "./feedback-error";
-export { CombinedRetryError, combineRetries } from "./combined";
+export { Disposition, FeedbackError, RetryAfterError, type FeedbackErrorOptions } from "./feedback-error";
+export {
+  combineDispositions,
+  CombinedRetryError,
+  combineRetries,
+  dispositionOf,
+  isRetryable,
+  retryAfterOf,
+  type FailureDisposition,
+} from "./disposition";
