@@ -15,7 +15,7 @@
  * goes through the credential's guard (scm-pause.ts): a rate limit pauses
  * the credential for every message, and a paused one sends no request.
  */
-import type { PipelineInfo } from "../pipeline/types";
+import { isTerminal, type PipelineInfo } from "../pipeline/types";
 import {
   isCommitStatusPhase,
   repoLabel,
@@ -34,7 +34,7 @@ import { elsewhereOf, resolveProviderOptions, ScmOptions, webHostOf } from "./sc
 import { CredentialGuard, credentialOf, pauseBoardFor } from "./scm-pause";
 import { commitStatusRank, pipelineToCommitStatus, statusTargetOf, type TargetSettings } from "./scm-status";
 import { checkRunDetails, runOutcome, statusDescription } from "./scm-summary";
-import type { LifecycleEvent, ReceiverContext, ReceiverStore, ServiceContext } from "../pipeline/receiver";
+import { LifecycleEvent, type ReceiverContext, type ReceiverStore, type ServiceContext } from "../pipeline/receiver";
 import { PostingReceiver } from "./webhook";
 
 /**
@@ -45,7 +45,19 @@ import { PostingReceiver } from "./webhook";
 interface RememberedStatus extends StatusFields {
   uid: string;
   providerIds: ProviderIds;
+  /** `settledOf` of the run when written. */
+  settled?: string;
 }
+
+/**
+ * The run's phase and its finished stages: what a progress callback posts
+ * for. A stage that merely started changes the check run's table, but is
+ * not worth a request on its own (every request counts against the
+ * credential's rate limit); the next stage to finish, or the run's own
+ * transition, brings the table up to date.
+ */
+const settledOf = (info: PipelineInfo): string =>
+  digest([info.phase, ...info.stages.filter((s) => isTerminal(s.phase)).map((s) => `${s.name}=${s.phase}`).sort()].join("\n"));
 
 const isRemembered = (value: Record<string, unknown> | undefined): value is Record<string, unknown> & RememberedStatus =>
   typeof value?.uid === "string" && isCommitStatusPhase(value.phase) && typeof value.providerIds === "object" && value.providerIds !== null;
@@ -127,7 +139,7 @@ export class ScmReceiver extends PostingReceiver {
     };
   }
 
-  protected async post(ctx: ReceiverContext, _event: LifecycleEvent, info: PipelineInfo): Promise<void> {
+  protected async post(ctx: ReceiverContext, event: LifecycleEvent, info: PipelineInfo): Promise<void> {
     const ready = this.#ready;
     if (!ready) throw new ReceiverError(`receiver ${this.name} was called before initialize()`);
     const found = statusTargetOf(info, ready.settings);
@@ -151,8 +163,11 @@ export class ScmReceiver extends PostingReceiver {
     const stored = await ready.store.get(key);
     const remembered = isRemembered(stored) ? stored : undefined;
     const sameRun = remembered?.uid === info.uid;
+    const settled = settledOf(info);
     if (sameRun && isBehind(desired, remembered)) {
       ctx.log.debug(`receiver ${this.name}: ${target.name} on ${repoLabel(target.repo)} left alone: the run already reported ${remembered.phase}`);
+    } else if (event === LifecycleEvent.Progress && sameRun && remembered.settled === settled) {
+      ctx.log.debug(`receiver ${this.name}: ${target.name} not updated: no stage finished since the last post`);
     } else if (!sameStatus(comparable(desired), remembered && fieldsOf(remembered), ready.provider)) {
       // A rerun gets its own check run; the same run updates the one it created.
       const status = { ...desired, externalId: info.uid, ...(sameRun ? { providerIds: remembered.providerIds } : {}) };
@@ -161,7 +176,7 @@ export class ScmReceiver extends PostingReceiver {
       const providerIds = fork
         ? await postForFork({ receiver: this.name, provider: ready.provider, commenter: forkNotes, store: ready.store, guard: ready.guard, log: ctx.log }, fork, status, info)
         : (await ready.guard.run(target.repo, () => ready.provider.setStatus(target, status))).providerIds;
-      const record: RememberedStatus = { uid: info.uid, ...comparable(desired), providerIds };
+      const record: RememberedStatus = { uid: info.uid, ...comparable(desired), providerIds, settled };
       await ready.store.put(key, { ...record });
     }
 
