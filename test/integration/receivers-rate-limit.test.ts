@@ -86,7 +86,7 @@ describe("Option: rateLimit of the chat receivers", () => {
   });
 
   it.each([
-    { name: "a misspelt key", rateLimit: { perMinutes: 5 }, message: "receivers[0].options.rateLimit.perMinute: is required: how many posts a minute" },
+    { name: "a misspelt key", rateLimit: { perMinutes: 5 }, message: "receivers[0].options.rateLimit.perMinutes: unknown key" },
     { name: "an unknown key", rateLimit: { perMinute: 5, burst: 2 }, message: "receivers[0].options.rateLimit.burst: unknown key" },
     { name: "a fraction", rateLimit: { perMinute: 0.5 }, message: "receivers[0].options.rateLimit.perMinute: must be a whole number" },
   ])("refuses $name in rateLimit at start, naming its path", async ({ rateLimit, message }) => {

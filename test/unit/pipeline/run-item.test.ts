@@ -18,7 +18,7 @@ const upstream = (name: string): KubeObject => {
 
 // The TaskRun names its PipelineRun by label and owner reference; the PipelineRun takes that identity.
 const taskRun = upstream("taskrun-v1-succeeded-steps-terminated.yaml");
-const owner = (taskRun.metadata as { ownerReferences: Array<{ name: string; uid: string }> }).ownerReferences[0]!;
+const owner = (taskRun.metadata as unknown as { ownerReferences: Array<{ name: string; uid: string }> }).ownerReferences[0]!;
 const base = upstream("pipelinerun-v1beta1-taskruns-succeeded.yaml");
 const pipelineRun: KubeObject = { ...base, metadata: { ...base.metadata, name: owner.name, uid: owner.uid, namespace: taskRun.metadata.namespace } };
 
