@@ -9,9 +9,10 @@
  * run to a target and a status, compare with what the receiver store
  * remembers writing for (repository, commit, status name), return early if
  * the SCM would show the same, else write and remember. No GET in the steady
- * state. ScmErrors are rethrown as they are: `retryable: false` makes the
- * pipeline handler give up on the call, a RateLimitedError's
- * `retryAfterSeconds` becomes the message's visibility timeout. Every write
+ * state. ScmErrors are rethrown as they are, and their disposition
+ * (shared/errors) decides: a permanent one makes the pipeline handler give
+ * up on the call, a rate limit's not-before time becomes the message's
+ * visibility timeout. Every write
  * goes through the credential's guard (scm-pause.ts): a rate limit pauses
  * the credential for every message, and a paused one sends no request.
  */
