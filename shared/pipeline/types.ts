@@ -36,6 +36,18 @@ export interface Stage {
   startedAt?: string;
   finishedAt?: string;
   message?: string;
+  /**
+   * Why the stage ended, in its controller's own word: a Tekton step's
+   * `terminated` reason (`Error`, `OOMKilled`, `TimeoutExceeded`), a Job
+   * condition's (`BackoffLimitExceeded`, `DeadlineExceeded`). `message` says it in prose.
+   */
+  reason?: string;
+  /** The exit code of the container that ended the stage: a Tekton step, or for a task the step that failed it. */
+  exitCode?: number;
+  /** For a stage made of steps (a Tekton task): the step that failed it. */
+  step?: string;
+  /** `processing.stageUrl` rendered for this stage; set on what receivers get, never stored. */
+  url?: string;
   /** The phase was taken from the finished run's own status, not seen on the stage itself. */
   inferred?: true;
 }

@@ -26,6 +26,10 @@ const STAGE = object("stage", {
   startedAt: optional(STRING),
   finishedAt: optional(STRING),
   message: optional(STRING),
+  reason: optional(STRING),
+  exitCode: optional(scalar("int")),
+  step: optional(STRING),
+  url: optional(STRING),
   inferred: optional(scalar("bool")),
 } satisfies Fields<Stage>);
 

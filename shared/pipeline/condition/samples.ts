@@ -49,6 +49,10 @@ const fullStage = (phase: PipelinePhase): Required<Stage> => ({
   startedAt: "2026-01-01T10:00:00Z",
   finishedAt: "2026-01-01T10:01:00Z",
   message: "sample stage message",
+  reason: "Error",
+  exitCode: 1,
+  step: "unit",
+  url: "https://dashboard.example.com/ci/build-x7k2p?pipelineTask=test",
   inferred: true,
 });
 

@@ -108,6 +108,8 @@ export function normaliseJob(obj: CheckedObject): NormalisedRun {
 
   // A Job is one unit of work: its pods are retries or parallel copies of the
   // same template, not steps, so it is a single stage named after the Job.
-  const stage = { name: obj.metadata.name, phase, startedAt, finishedAt, message };
+  // A failed one says why in its condition's reason too (`BackoffLimitExceeded`, `DeadlineExceeded`).
+  const failed = phase === PipelinePhase.Failed || phase === PipelinePhase.TimedOut;
+  const stage = { name: obj.metadata.name, phase, startedAt, finishedAt, message, ...(failed ? { reason: condition?.reason } : {}) };
   return runOf(obj, { phase, stages: [stage], startedAt, finishedAt, message, template: templateOf(obj) });
 }

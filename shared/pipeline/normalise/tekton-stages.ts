@@ -9,9 +9,8 @@
  */
 import { PipelinePhase, type Stage } from "../types";
 import { compact, isRecord, record, records, text, type JsonObject } from "./read";
-import { CANCELLED_REASONS, TIMED_OUT_REASONS, succeededCondition, tektonPhase } from "./tekton-reasons";
-
-const STEP_SKIPPED = "Skipped";
+import { succeededCondition, tektonPhase } from "./tekton-reasons";
+import { stepFailureOf } from "./tekton-steps";
 
 export const isFinished = (phase: PipelinePhase): boolean => phase !== PipelinePhase.Pending && phase !== PipelinePhase.Running;
 
@@ -59,7 +58,9 @@ export const pipelineRunStages = (status: JsonObject): Stage[] => {
     if (task === undefined || (stages.has(task) && stages.get(task)!.phase !== PipelinePhase.Pending)) continue;
     const known = child === undefined ? undefined : embedded.get(child);
     const state = isRecord(known?.status) ? runState(known.status) : { phase: PipelinePhase.Pending };
-    stages.set(task, compact({ name: task, ...state }));
+    // An embedded status has its steps: the one that failed the task names why, as on a child TaskRun.
+    const failure = isRecord(known?.status) && state.phase === PipelinePhase.Failed ? stepFailureOf(known.status) : {};
+    stages.set(task, compact({ name: task, ...state, ...failure }));
   }
   // Tasks the run will not run: their when expressions were false, a task
   // they depend on failed, or the run was stopping (`skippedTasks[].reason`).
@@ -71,45 +72,4 @@ export const pipelineRunStages = (status: JsonObject): Stage[] => {
     stages.set(name, compact({ name, phase: PipelinePhase.Skipped, message: text(skipped.reason) }));
   }
   return [...stages.values()];
-};
-
-/**
- * A step's container state. The exit code decides, except where Tekton says
- * more in the step's `terminationReason` (or the container's reason): steps
- * of a cancelled or timed-out TaskRun are terminated with the TaskRun's
- * reason, and steps after a failed one are `Skipped` with a non-zero code
- * although they never ran; both are reported as not run (cancelled).
- * https://tekton.dev/docs/pipelines/taskruns/#monitoring-execution-status
- */
-const terminatedPhase = (reason: string, exitCode: number | undefined): PipelinePhase => {
-  if (CANCELLED_REASONS.has(reason) || reason === STEP_SKIPPED) return PipelinePhase.Cancelled;
-  if (TIMED_OUT_REASONS.has(reason)) return PipelinePhase.TimedOut;
-  // exitCode is required in a terminated state; a missing one is not a success.
-  return exitCode === 0 ? PipelinePhase.Succeeded : PipelinePhase.Failed;
-};
-
-/** Why a step failed, in words: the container's reason (`Error`, `OOMKilled`) and its exit code. */
-const failureOf = (reason: string, exitCode: number | undefined): string =>
-  [exitCode === undefined ? "failed" : `exited with code ${exitCode}`, reason && reason !== "Error" ? `(${reason})` : ""].filter(Boolean).join(" ");
-
-export const stepStage = (step: JsonObject): Stage | undefined => {
-  const name = text(step.name) ?? text(step.container)?.replace(/^step-/, "");
-  if (name === undefined) return undefined;
-  const terminated = step.terminated;
-  if (isRecord(terminated)) {
-    const reason = text(step.terminationReason) ?? text(terminated.reason) ?? "";
-    const exitCode = typeof terminated.exitCode === "number" ? terminated.exitCode : undefined;
-    const phase = terminatedPhase(reason, exitCode);
-    return {
-      name,
-      phase,
-      startedAt: text(terminated.startedAt),
-      finishedAt: text(terminated.finishedAt),
-      // terminated.message carries the step's results as JSON, not prose.
-      message: reason === STEP_SKIPPED ? "skipped" : phase === PipelinePhase.Failed ? failureOf(reason, exitCode) : undefined,
-    };
-  }
-  if (isRecord(step.running)) return { name, phase: PipelinePhase.Running, startedAt: text(step.running.startedAt) };
-  const waiting = record(step.waiting);
-  return { name, phase: PipelinePhase.Pending, message: text(waiting.message) ?? text(waiting.reason) };
 };

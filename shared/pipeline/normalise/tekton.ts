@@ -8,7 +8,8 @@
 import { PipelinePhase, type NormalisedRun, type Stage } from "../types";
 import { compact, record, records, runOf, stringMap, text, type CheckedObject } from "./read";
 import { tektonPhase, willBeRetried } from "./tekton-reasons";
-import { pipelineRunStages, runState, stepStage } from "./tekton-stages";
+import { pipelineRunStages, runState } from "./tekton-stages";
+import { stepFailureOf, stepStages } from "./tekton-steps";
 
 export { tektonPhase };
 
@@ -29,7 +30,7 @@ export function normaliseTaskRun(obj: CheckedObject): NormalisedRun {
   const state = retried
     ? { phase: PipelinePhase.Running, startedAt: finished.startedAt, message: `attempt ${records(obj.status.retriesStatus).length + 1} ${finished.phase === PipelinePhase.TimedOut ? "timed out" : "failed"}, retrying${finished.message ? `: ${finished.message}` : ""}` }
     : finished;
-  const stages = records(obj.status.steps).flatMap((step) => stepStage(step) ?? []);
+  const stages = stepStages(obj.status);
   const parentName = obj.metadata.labels[TektonLabel.PipelineRun];
   const owner = obj.metadata.ownerReferences.find(
     (ref) => ref.kind === "PipelineRun" && ref.name === parentName,
@@ -44,17 +45,21 @@ export function normaliseTaskRun(obj: CheckedObject): NormalisedRun {
 /**
  * The stage a child TaskRun contributes to its PipelineRun, named by the
  * `tekton.dev/pipelineTask` label so it lines up with the parent's
- * `childReferences[].pipelineTaskName`.
+ * `childReferences[].pipelineTaskName`. A failed task names the step that
+ * failed it, with its exit code and reason (tekton-steps.ts); a retried one
+ * is still running and names none.
  */
 export function stageOfTaskRun(run: NormalisedRun, obj: unknown): Stage {
   const labels = stringMap(record(record(obj).metadata).labels);
   const name =
     text(labels[TektonLabel.PipelineTask]) ?? text(run.labels[TektonLabel.PipelineTask]) ?? run.name;
+  const failure = run.phase === PipelinePhase.Failed ? stepFailureOf(record(record(obj).status)) : {};
   return compact({
     name,
     phase: run.phase,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
     message: run.message,
+    ...failure,
   });
 }

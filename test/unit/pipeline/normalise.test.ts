@@ -497,7 +497,11 @@ describe("Function: stageOfTaskRun", () => {
       phase: P.Failed,
       startedAt: "2025-03-12T11:03:40Z",
       finishedAt: "2025-03-12T11:06:29Z",
-      message: '"step-go-test" exited with code 1',
+      // The step that failed the task, from its terminated state, rather than the TaskRun's condition message.
+      message: 'step "go-test" exited with code 1',
+      step: "go-test",
+      exitCode: 1,
+      reason: "Error",
     });
     const parent = normalise(fixture("tekton/pipelinerun-failed.yaml"));
     expect(parent.stages.map((s) => s.name)).toContain(stage.name);
