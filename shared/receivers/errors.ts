@@ -44,6 +44,20 @@ export class ReceiverThrottledError extends ReceiverError {
   }
 }
 
+/**
+ * What a request addressed is gone (a chat message deleted since it was
+ * posted): the caller that asked `sendJson` to tell it (`gone`) acts on it,
+ * by posting anew; anyone else sees a permanent failure.
+ */
+export class ReceiverTargetGoneError extends PermanentReceiverError {
+  readonly status: number;
+  constructor(message: string, status: number) {
+    super(message);
+    this.name = "ReceiverTargetGoneError";
+    this.status = status;
+  }
+}
+
 /** `registerReceiver` was called twice for one type. */
 export class DuplicateReceiverTypeError extends ReceiverError {
   constructor(type: string) {

@@ -4,7 +4,7 @@ import type { PipelineInfo } from "../pipeline/types";
 import { Disposition } from "../errors";
 import { classifyHttp, type HttpHeaders } from "../http";
 import { resolveSecret, secretReference } from "../secrets";
-import { PermanentReceiverError, ReceiverError, ReceiverThrottledError } from "./errors";
+import { PermanentReceiverError, ReceiverError, ReceiverTargetGoneError, ReceiverThrottledError } from "./errors";
 import { RateWindow, type RateLimit } from "./rate-window";
 import type { ReceiverFactory } from "./registry";
 import { LifecycleEvent, type Receiver, type ReceiverContext, type ServiceContext } from "../pipeline/receiver";
@@ -45,10 +45,19 @@ export abstract class PostingReceiver implements Receiver {
     return this.#events.has(event);
   }
 
-  async #dispatch(ctx: ReceiverContext, event: LifecycleEvent, info: PipelineInfo): Promise<void> {
-    if (!this.handles(event)) return;
+  /**
+   * Takes a slot of `rateLimit` for one request, or throws the wait until
+   * there is one. Every callback takes one; a receiver that sends more than
+   * one request for a callback (Slack's thread replies) takes one per extra request.
+   */
+  protected takeRateSlot(): void {
     const wait = this.#window?.take();
     if (wait !== undefined) throw new ReceiverThrottledError(this.name, this.#window!.perMinute, wait);
+  }
+
+  async #dispatch(ctx: ReceiverContext, event: LifecycleEvent, info: PipelineInfo): Promise<void> {
+    if (!this.handles(event)) return;
+    this.takeRateSlot();
     await this.post(ctx, event, info);
   }
 
@@ -111,20 +120,22 @@ export const networkError = (what: string, host: string, cause: unknown): Receiv
   new ReceiverError(`${what} ${host} could not be reached: ${reasonOf(cause)}`, { cause });
 
 export interface SendOptions {
-  readonly method?: "POST" | "PUT";
+  readonly method?: "GET" | "POST" | "PUT" | "PATCH";
   readonly headers?: Record<string, string>;
   readonly timeoutSeconds: number;
   /** Reads a retry delay from an error body, for APIs that put it there (Matrix `retry_after_ms`, Discord `retry_after`). */
   readonly retryHint?: (body: string) => number | undefined;
+  /** Statuses that mean what the URL names is gone (an edited message deleted): they throw `ReceiverTargetGoneError`. */
+  readonly gone?: readonly number[];
 }
 
 const detailOf = (text: string): string | undefined => text.replace(/\s+/g, " ").trim().slice(0, 200) || undefined;
 
-/** Sends a JSON body with Node's fetch and returns the response text; failures become receiver errors. */
-export const sendJson = async (what: string, url: string, body: string, options: SendOptions): Promise<string> => {
+/** Sends a JSON body (none for a GET) with Node's fetch and returns the response text; failures become receiver errors. */
+export const sendJson = async (what: string, url: string, body: string | undefined, options: SendOptions): Promise<string> => {
   const host = new URL(url).host;
   // Headers.set replaces case-insensitively, so a configured User-Agent wins over ours.
-  const headers = new Headers({ "content-type": "application/json", "user-agent": "kube-feedback" });
+  const headers = new Headers({ ...(body === undefined ? {} : { "content-type": "application/json" }), "user-agent": "kube-feedback" });
   for (const [key, value] of Object.entries(options.headers ?? {})) headers.set(key, value);
   let response: Response;
   try {
@@ -141,6 +152,7 @@ export const sendJson = async (what: string, url: string, body: string, options:
   }
   const text = await response.text().catch(() => "");
   if (response.ok) return text;
+  if (options.gone?.includes(response.status)) throw new ReceiverTargetGoneError(`${what} ${host} answered ${response.status}: ${detailOf(text) ?? "gone"}`, response.status);
   const retryAfter = options.retryHint?.(text);
   throw responseError(what, host, response.status, { retryAfter, detail: detailOf(text) ?? response.statusText, headers: response.headers });
 };

@@ -15,6 +15,9 @@ import { createHash } from "node:crypto";
  * - `scm/<receiver>/fork/<repo>!<request>/<status name>`: where an `scm`
  *   receiver's status for a merge request from a fork goes; a receiver's
  *   key too, so the table key is `rcv#scm/…`.
+ * - `chat/<receiver>/message/<cluster>/<uid>`: the one message a chat
+ *   receiver keeps per run (its ids, what it shows, the stages replied to);
+ *   a receiver's key too, so the table key is `rcv#chat/…`.
  * - `fin#<sha256>`: the last finished run of one pipeline (cluster and status
  *   name), the `previous` of a receiver's `when` condition.
  * - `git#<cluster>/<namespace>/<name>`: a GitRepo as its relay last sent it,
@@ -66,6 +69,13 @@ export const StoreKey = {
    * (`group/project`), request number and status name.
    */
   forkRoute: (receiver: string, repo: string, request: number, statusName: string): string => `scm/${receiver}/fork/${repo}!${request}/${statusName}`,
+  /**
+   * The one message a chat receiver (Slack with a bot token, Discord,
+   * Matrix) keeps for a run and edits as the run moves, in the receivers'
+   * view: per receiver, cluster and run uid (a rerun is a new run, with a
+   * new message).
+   */
+  runMessage: (receiver: string, cluster: string, uid: string): string => `chat/${receiver}/message/${cluster}/${uid}`,
   /**
    * The last finished run of one pipeline: its runs share the cluster and the
    * status name (`{{namespace}}/{{name}}` or the run's status-name

@@ -52,6 +52,18 @@ describe("Object: StoreKey", () => {
     });
   });
 
+  describe("Method: runMessage", () => {
+    it("returns one receiver key per receiver, cluster and run, behind rcv# in the table", () => {
+      // Act
+      const key = StoreKey.runMessage("team-chat", "prod", "0b7c");
+
+      // Assess
+      expect(key).toBe("chat/team-chat/message/prod/0b7c");
+      expect(StoreKey.runMessage("team-chat", "stage", "0b7c")).not.toBe(key);
+      expect(prefixOf(StoreKey.receiver(key))).toBe(KeyPrefix.receiver);
+    });
+  });
+
   describe("Method: lastFinished", () => {
     it("returns one fixed-length key per cluster and status name", () => {
       // Act
