@@ -6,7 +6,9 @@ import { commitText, commitUrl, formatDuration, PHASE_COLOR, PHASE_EMOJI, PHASE_
 import { CHAT_RATE_DEFAULTS, rateLimitOption } from "./rate-window";
 import type { ReceiverFactory } from "./registry";
 import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "../pipeline/receiver";
-import { eventsOption, PostingReceiver, resolveSecretUrl, sendJson, timeoutOption } from "./webhook";
+import { eventsOption, PostingReceiver, resolveSecretUrl, timeoutOption } from "./webhook";
+import { discordWriter } from "./discord-edit";
+import { RunMessages } from "./run-message";
 
 const DiscordOptions = z.strictObject({
   /** The channel webhook URL, by reference: its last path segment is the token. */
@@ -79,26 +81,26 @@ const discordRetryHint = (body: string): number | undefined => {
   }
 };
 
-/** Posts an embed through a Discord channel webhook (answers 204 No Content). */
+/** Keeps one embed message per run through a Discord channel webhook: posted once, then edited (discord-edit.ts). */
 export class DiscordReceiver extends PostingReceiver {
   readonly #options: DiscordOptions;
   #url: string | undefined;
+  #messages: RunMessages | undefined;
 
   constructor(name: string, options: DiscordOptions) {
     super(name, options.events, options.rateLimit);
     this.#options = options;
   }
 
-  async initialize(_sc: ServiceContext): Promise<void> {
+  async initialize(sc: ServiceContext): Promise<void> {
     this.#url = await resolveSecretUrl(this.#options.url, `receiver ${this.name}: options.url`);
+    this.#messages = new RunMessages(this.name, sc.store);
   }
 
-  protected async post(_ctx: ReceiverContext, _event: LifecycleEvent, info: PipelineInfo): Promise<void> {
-    if (!this.#url) throw new ReceiverError(`receiver ${this.name} was called before initialize()`);
-    await sendJson("discord", this.#url, JSON.stringify(discordMessage(info, this.#options.username)), {
-      timeoutSeconds: this.#options.timeoutSeconds,
-      retryHint: discordRetryHint,
-    });
+  protected async post(ctx: ReceiverContext, event: LifecycleEvent, info: PipelineInfo): Promise<void> {
+    if (!this.#url || !this.#messages) throw new ReceiverError(`receiver ${this.name} was called before initialize()`);
+    const message = discordMessage(info, this.#options.username);
+    await this.#messages.show(ctx.log, info, event, message, discordWriter(this.#url, message, { timeoutSeconds: this.#options.timeoutSeconds, retryHint: discordRetryHint }));
   }
 }
 

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { PermanentReceiverError, ReceiverError, type Receiver } from "../../shared/receivers";
 import { Disposition, dispositionOf, retryAfterOf } from "../../shared/errors";
 import {
@@ -21,14 +21,21 @@ interface ChatCase {
   secretOption: string;
   secret: (fake: FakeHttpServer) => string;
   options: (fake: FakeHttpServer) => Record<string, unknown>;
+  /**
+   * Requests that write for a run's four callbacks: one each, or one fewer
+   * for a receiver that keeps one message per run, as the progress callback
+   * would show what started already shows (Matrix's reads of the message
+   * before an edit are not counted).
+   */
+  writesPerLifecycle: number;
 }
 
 const VAR = "KF_TEST_CHAT_SECRET";
 
 const cases: ChatCase[] = [
-  { className: "SlackReceiver", type: "slack", fake: () => new FakeSlack(), secretOption: "url", secret: (f) => (f as FakeSlack).webhookUrl, options: () => ({}) },
-  { className: "TeamsReceiver", type: "teams", fake: () => new FakeTeams(), secretOption: "url", secret: (f) => (f as FakeTeams).webhookUrl, options: () => ({}) },
-  { className: "DiscordReceiver", type: "discord", fake: () => new FakeDiscord(), secretOption: "url", secret: (f) => (f as FakeDiscord).webhookUrl, options: () => ({}) },
+  { className: "SlackReceiver", type: "slack", fake: () => new FakeSlack(), secretOption: "url", secret: (f) => (f as FakeSlack).webhookUrl, options: () => ({}), writesPerLifecycle: 4 },
+  { className: "TeamsReceiver", type: "teams", fake: () => new FakeTeams(), secretOption: "url", secret: (f) => (f as FakeTeams).webhookUrl, options: () => ({}), writesPerLifecycle: 4 },
+  { className: "DiscordReceiver", type: "discord", fake: () => new FakeDiscord(), secretOption: "url", secret: (f) => (f as FakeDiscord).webhookUrl, options: () => ({}), writesPerLifecycle: 3 },
   {
     className: "MatrixReceiver",
     type: "matrix",
@@ -36,6 +43,7 @@ const cases: ChatCase[] = [
     secretOption: "accessToken",
     secret: (f) => (f as FakeMatrix).token,
     options: (f) => ({ homeserverUrl: (f as FakeMatrix).homeserverUrl, roomId: (f as FakeMatrix).roomId }),
+    writesPerLifecycle: 4,
   },
 ];
 
@@ -47,7 +55,7 @@ const failure = (receiver: Receiver): Promise<Error> =>
     (error: unknown) => error as Error,
   );
 
-describe.each(cases)("Class: $className", ({ type, fake: makeFake, secretOption, secret, options }) => {
+describe.each(cases)("Class: $className", ({ type, fake: makeFake, secretOption, secret, options, writesPerLifecycle }) => {
   const fake = makeFake();
   let receiver: Receiver;
   let host: string;
@@ -58,6 +66,9 @@ describe.each(cases)("Class: $className", ({ type, fake: makeFake, secretOption,
     await fake.start();
     host = new URL(fake.baseUrl).host;
     process.env[VAR] = secret(fake);
+  });
+  // A receiver per test: those that keep one message per run remember it between calls.
+  beforeEach(async () => {
     receiver = await start();
   });
   afterEach(() => {
@@ -86,7 +97,7 @@ describe.each(cases)("Class: $className", ({ type, fake: makeFake, secretOption,
       await runLifecycle(chatty);
 
       // Assess
-      expect(fake.requests).toHaveLength(4);
+      expect(fake.requests.filter((r) => r.method !== "GET")).toHaveLength(writesPerLifecycle);
     });
   });
 

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Receiver } from "../../shared/receivers";
 import { retryAfterOf } from "../../shared/errors";
 import { FakeDiscord, pipelineInfo, receiverContext, startReceiver } from "../helpers/fake-chat";
@@ -26,6 +26,9 @@ describe("Class: DiscordReceiver", () => {
   beforeAll(async () => {
     await discord.start();
     process.env[URL_VAR] = discord.webhookUrl;
+  });
+  // A receiver per test: it remembers the message it keeps for a run.
+  beforeEach(async () => {
     receiver = await startReceiver("discord", { url: `env:${URL_VAR}`, username: "kube-feedback" });
   });
   afterEach(() => {

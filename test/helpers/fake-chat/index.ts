@@ -1,5 +1,5 @@
 export { FakeAwsParameters } from "./aws-parameters";
-export { FakeDiscord } from "./discord";
+export { FakeDiscord, type DiscordMessage } from "./discord";
 export { FakeGoogleChat, type GoogleChatMessage } from "./googlechat";
 export { FakeMatrix, type MatrixMessage } from "./matrix";
 export { pipelineInfo, receiverContext, runLifecycle, serviceContext, startReceiver } from "./pipeline";

@@ -48,15 +48,19 @@ export const serviceContext = (): ServiceContext => {
   };
 };
 
-/** Builds one receiver through the config and registry, as the process function does, and initializes it. */
-export const startReceiver = async (type: string, options: Record<string, unknown>, name = type): Promise<Receiver> => {
+/**
+ * Builds one receiver through the config and registry, as the process
+ * function does, and initializes it; with its own store unless `sc` shares one
+ * (two instances of a function, or one started again).
+ */
+export const startReceiver = async (type: string, options: Record<string, unknown>, name = type, sc: ServiceContext = serviceContext()): Promise<Receiver> => {
   const config = parseConfig({
     cluster: "prod",
     watch: [{ group: "tekton.dev", version: "v1", resource: "pipelineruns" }],
     receivers: [{ name, type, options }],
   });
   const [configured] = createReceivers(config);
-  await configured!.receiver.initialize?.(serviceContext());
+  await configured!.receiver.initialize?.(sc);
   return configured!.receiver;
 };
 
