@@ -18,7 +18,9 @@ import {
 import { CHAT_RATE_DEFAULTS, rateLimitOption } from "./rate-window";
 import type { ReceiverFactory } from "./registry";
 import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "../pipeline/receiver";
-import { deliveryId, eventsOption, httpUrl, PostingReceiver, sendJson, timeoutOption } from "./webhook";
+import { eventsOption, httpUrl, PostingReceiver, timeoutOption } from "./webhook";
+import { matrixWriter } from "./matrix-edit";
+import { RunMessages } from "./run-message";
 
 const MatrixOptions = z.strictObject({
   /** Client-server API base, e.g. https://matrix.example.org. */
@@ -88,35 +90,36 @@ const matrixRetryHint = (body: string): number | undefined => {
   }
 };
 
-/** Sends `m.room.message` events with the client-server API. */
+/** Keeps one `m.room.message` per run with the client-server API: sent once, then edited (matrix-edit.ts). */
 export class MatrixReceiver extends PostingReceiver {
   readonly #options: MatrixOptions;
   #token: string | undefined;
+  #messages: RunMessages | undefined;
 
   constructor(name: string, options: MatrixOptions) {
     super(name, options.events, options.rateLimit);
     this.#options = options;
   }
 
-  async initialize(_sc: ServiceContext): Promise<void> {
+  async initialize(sc: ServiceContext): Promise<void> {
     this.#token = await resolveSecret(this.#options.accessToken, { field: `receiver ${this.name}: options.accessToken` });
+    this.#messages = new RunMessages(this.name, sc.store);
   }
 
   /**
-   * The transaction id is derived from the run and callback: the homeserver
+   * Transaction ids are derived from the run and callback: the homeserver
    * answers a repeated PUT with the first event's id instead of posting
    * twice, so an SQS retry after a lost response is harmless.
    */
-  protected async post(_ctx: ReceiverContext, event: LifecycleEvent, info: PipelineInfo): Promise<void> {
-    if (!this.#token) throw new ReceiverError(`receiver ${this.name} was called before initialize()`);
-    const base = this.#options.homeserverUrl.replace(/\/+$/, "");
-    const url = `${base}/_matrix/client/v3/rooms/${encodeURIComponent(this.#options.roomId)}/send/m.room.message/kf-${deliveryId(info, event)}`;
-    await sendJson("matrix", url, JSON.stringify(matrixMessage(info, this.#options.msgtype)), {
-      method: "PUT",
-      headers: { authorization: `Bearer ${this.#token}` },
-      timeoutSeconds: this.#options.timeoutSeconds,
-      retryHint: matrixRetryHint,
-    });
+  protected async post(ctx: ReceiverContext, event: LifecycleEvent, info: PipelineInfo): Promise<void> {
+    if (!this.#token || !this.#messages) throw new ReceiverError(`receiver ${this.name} was called before initialize()`);
+    const room = {
+      base: this.#options.homeserverUrl.replace(/\/+$/, ""),
+      roomId: this.#options.roomId,
+      send: { headers: { authorization: `Bearer ${this.#token}` }, timeoutSeconds: this.#options.timeoutSeconds, retryHint: matrixRetryHint },
+    };
+    const content = matrixMessage(info, this.#options.msgtype);
+    await this.#messages.show(ctx.log, info, event, content, matrixWriter(room, content, info, event));
   }
 }
 

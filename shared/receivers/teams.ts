@@ -50,7 +50,8 @@ export const teamsMessage = (info: PipelineInfo) => {
     { type: "FactSet", facts },
   ];
   if (info.stages.length > 0) {
-    const stageFacts = info.stages.map((s) => ({ title: s.name, value: stageStatus(s) }));
+    // A stage's link (processing.stageUrl) as markdown, which a fact's value renders.
+    const stageFacts = info.stages.map((s) => ({ title: s.name, value: s.url ? `${stageStatus(s)} · [Open](${s.url})` : stageStatus(s) }));
     const shown = stageFacts.length > STAGES_MAX ? [...stageFacts.slice(0, STAGES_MAX - 1), { title: "…", value: `and ${stageFacts.length - STAGES_MAX + 1} more` }] : stageFacts;
     body.push({ type: "TextBlock", text: "Stages", weight: "Bolder", separator: true, wrap: true }, { type: "FactSet", facts: shown });
   }

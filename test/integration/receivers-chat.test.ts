@@ -43,7 +43,7 @@ const cases: ChatCase[] = [
     secretOption: "accessToken",
     secret: (f) => (f as FakeMatrix).token,
     options: (f) => ({ homeserverUrl: (f as FakeMatrix).homeserverUrl, roomId: (f as FakeMatrix).roomId }),
-    writesPerLifecycle: 4,
+    writesPerLifecycle: 3,
   },
 ];
 

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { LifecycleEvent, PermanentReceiverError, type Receiver } from "../../shared/receivers";
 import { retryAfterOf } from "../../shared/errors";
 import { FakeMatrix, pipelineInfo, receiverContext, runLifecycle, startReceiver } from "../helpers/fake-chat";
@@ -13,6 +13,9 @@ describe("Class: MatrixReceiver", () => {
   beforeAll(async () => {
     await matrix.start();
     process.env[TOKEN_VAR] = matrix.token;
+  });
+  // A receiver per test: it remembers the message it keeps for a run.
+  beforeEach(async () => {
     receiver = await startReceiver("matrix", options());
   });
   afterEach(() => {
@@ -57,10 +60,13 @@ describe("Class: MatrixReceiver", () => {
       expect(content.formatted_body).toContain(`<a href="${info.dashboardUrl}">View run</a>`);
     });
 
-    it("reuses the transaction id on a retry so the homeserver stores one message", async () => {
+    it("reuses the transaction id on a retry that remembers nothing (the first answer lost) so the homeserver stores one message", async () => {
+      // Prepare: a second instance with memory of its own, as after an answer that never arrived.
+      const again = await startReceiver("matrix", options());
+
       // Act
       await receiver.whenFinished(receiverContext(), pipelineInfo());
-      await receiver.whenFinished(receiverContext(), pipelineInfo());
+      await again.whenFinished(receiverContext(), pipelineInfo());
 
       // Assess
       expect(matrix.txnIds).toHaveLength(2);
@@ -68,7 +74,7 @@ describe("Class: MatrixReceiver", () => {
       expect(matrix.messages).toHaveLength(1);
     });
 
-    it("uses a different transaction id per run, per callback and per progress state", async () => {
+    it("uses a different transaction id per run, per callback and per progress state that changes the message", async () => {
       // Prepare
       const all = await startReceiver("matrix", { ...options(), events: ["started", "progress", "finished"] });
       const running = pipelineInfo({ phase: "running" });
@@ -80,9 +86,11 @@ describe("Class: MatrixReceiver", () => {
       await all.whenFinished(receiverContext(), pipelineInfo());
       await all.whenFinished(receiverContext(), pipelineInfo({ uid: "another-run" }));
 
-      // Assess
-      expect(new Set(matrix.txnIds).size).toBe(5);
-      expect(matrix.messages).toHaveLength(5);
+      // Assess: the first progress shows what started showed, so it sends nothing; the rest edit the run's message.
+      expect(new Set(matrix.txnIds).size).toBe(4);
+      expect(matrix.txnIds).toHaveLength(4);
+      expect(matrix.messages).toHaveLength(4);
+      expect(matrix.shown()).toHaveLength(2);
     });
 
     it("reads retry_after_ms from an M_LIMIT_EXCEEDED answer", async () => {
