@@ -54,6 +54,9 @@ export const ReceiverEntrySchema = z.strictObject({
 });
 export type ReceiverEntry = z.output<typeof ReceiverEntrySchema>;
 
+/** What `processing.stageUrl` may name: the run's link variables (pipeline/info.ts) and the stage. */
+const STAGE_URL_VARIABLES: readonly string[] = ["cluster", "namespace", "name", "kind", "uid", "stage"];
+
 export const ProcessingSchema = z.strictObject({
   maxRetries: z.int().min(0).max(100).default(5),
   backoff: z
@@ -68,6 +71,14 @@ export const ProcessingSchema = z.strictObject({
   optIn: z.boolean().default(false),
   /** Template with {{cluster}}, {{namespace}}, {{name}}, {{kind}}, {{uid}}. */
   dashboardUrl: z.string().optional(),
+  /** A link per stage: dashboardUrl's variables and {{stage}} (Tekton Dashboard: `…/pipelineruns/{{name}}?pipelineTask={{stage}}`). */
+  stageUrl: z
+    .string()
+    .superRefine((template, ctx) => {
+      const unknown = [...template.matchAll(/\{\{\s*(\w*)\s*\}\}/g)].map((m) => m[1]).find((name) => !STAGE_URL_VARIABLES.includes(name ?? ""));
+      if (unknown !== undefined) ctx.addIssue({ code: "custom", message: `unknown variable {{${unknown}}} (known: ${STAGE_URL_VARIABLES.map((v) => `{{${v}}}`).join(", ")})` });
+    })
+    .optional(),
   /** How long a run's state is kept after its last event. */
   stateTtlDays: z.int().min(1).max(365).default(30),
   /** Bounded wait for a handler that returned without closing its status channel. */

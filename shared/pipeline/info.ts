@@ -5,6 +5,23 @@ import { PipelinePhase, isTerminal, type NormalisedRun, type PipelineInfo } from
 const render = (template: string, values: Record<string, string>): string =>
   template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, key: string) => encodeURIComponent(values[key] ?? ""));
 
+/** The variables of `processing.dashboardUrl`; `processing.stageUrl` adds `{{stage}}`. */
+const linkValues = (run: Pick<PipelineInfo, "cluster" | "namespace" | "name" | "kind" | "uid">): Record<string, string> => ({
+  cluster: run.cluster,
+  namespace: run.namespace,
+  name: run.name,
+  kind: run.kind.toLowerCase(),
+  uid: run.uid,
+});
+
+/**
+ * The run with `processing.stageUrl` rendered on each stage, as receivers
+ * get it. Rendered per call rather than stored: a child's stage joins the
+ * run's state later, and a changed template applies at once.
+ */
+export const withStageLinks = (info: PipelineInfo, stageUrl: string | undefined): PipelineInfo =>
+  stageUrl ? { ...info, stages: info.stages.map((stage) => ({ ...stage, url: render(stageUrl, { ...linkValues(info), stage: stage.name }) })) } : info;
+
 /** Completes a normalised run into the PipelineInfo receivers see. */
 export const toPipelineInfo = (
   cluster: string,
@@ -21,17 +38,7 @@ export const toPipelineInfo = (
     cluster,
     ...(cancelled ? { phase: PipelinePhase.Cancelled, finishedAt: run.finishedAt ?? new Date().toISOString() } : {}),
     ...(git ? { git } : {}),
-    ...(options.dashboardUrl
-      ? {
-          dashboardUrl: render(options.dashboardUrl, {
-            cluster,
-            namespace: run.namespace,
-            name: run.name,
-            kind: run.kind.toLowerCase(),
-            uid: run.uid,
-          }),
-        }
-      : {}),
+    ...(options.dashboardUrl ? { dashboardUrl: render(options.dashboardUrl, linkValues({ ...run, cluster })) } : {}),
   };
 };
 

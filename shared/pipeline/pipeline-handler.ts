@@ -17,7 +17,7 @@ import { planClaims, settleAssignments, type CallResult, type PlannedCall } from
 import { compileCondition, type Condition } from "./condition";
 import { InvalidObjectError, UnsupportedKindError } from "./errors";
 import { isOptedIn } from "./git";
-import { ownerUid, toPipelineInfo } from "./info";
+import { ownerUid, toPipelineInfo, withStageLinks } from "./info";
 import { advance, advanceStage, dueEvents, type Advance, type RunState } from "./lifecycle";
 import { runRecord, runStateOf, type RunRecord } from "./run-record";
 import { normalise, stageOfTaskRun } from "./normalise";
@@ -210,7 +210,7 @@ export class PipelineHandler implements Handler {
 
   async #call(ctx: HandlerContext, call: PlannedCall, state: RunState): Promise<CallResult> {
     const { receiver } = this.#receivers.get(call.receiver)!;
-    const info = state.info!;
+    const info = withStageLinks(state.info!, this.#config.processing.stageUrl);
     const progressCount = state.deliveries[call.receiver]?.pc ?? 0;
     let delivered = 0;
     for (const event of call.events) {

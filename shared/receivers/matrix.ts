@@ -41,7 +41,8 @@ const STAGES_MAX = 50;
 
 const htmlStage = (stage: Stage): string => {
   const took = formatDuration(stage.startedAt, stage.finishedAt);
-  return `<li>${PHASE_EMOJI[stage.phase]} <b>${escapeHtml(stage.name)}</b> ${PHASE_LABEL[stage.phase]}${took ? ` · ${took}` : ""}</li>`;
+  const name = stage.url ? `<a href="${escapeHtml(stage.url)}">${escapeHtml(stage.name)}</a>` : escapeHtml(stage.name);
+  return `<li>${PHASE_EMOJI[stage.phase]} <b>${name}</b> ${PHASE_LABEL[stage.phase]}${took ? ` · ${took}` : ""}</li>`;
 };
 
 /** `m.room.message` content: plain `body` for every client, `formatted_body` HTML for those that render it. */

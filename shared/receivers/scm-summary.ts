@@ -89,10 +89,17 @@ export const statusDescription = (info: Described, limit = Number.POSITIVE_INFIN
 /** Pipes and line breaks would end a markdown table cell. */
 const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/[\r\n]+/g, " ");
 
-/** The stage table in GitHub-flavoured markdown, for check runs and PR comments; empty without stages. */
+/** `%29` for `)`: what would end a link's destination or a table cell early. */
+const percent = (c: string): string => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`;
+
+/** A markdown link; brackets in the text are escaped. */
+const linked = (text: string, url: string | undefined): string =>
+  url ? `[${text.replace(/[[\]]/g, "\\$&")}](${url.replace(/[()\s|<>]/g, percent)})` : text;
+
+/** The stage table in GitHub-flavoured markdown, for check runs and PR comments; empty without stages. A stage links to its `processing.stageUrl`. */
 export const stageTableMarkdown = (stages: readonly Stage[]): string => {
   if (stages.length === 0) return "";
-  const rows = stages.map((s) => `| ${cell(s.name)} | ${PHASE_EMOJI[s.phase]} ${PHASE_LABEL[s.phase]} | ${formatDuration(s.startedAt, s.finishedAt) ?? ""} |`);
+  const rows = stages.map((s) => `| ${linked(cell(s.name), s.url)} | ${PHASE_EMOJI[s.phase]} ${PHASE_LABEL[s.phase]} | ${formatDuration(s.startedAt, s.finishedAt) ?? ""} |`);
   return ["| Stage | Phase | Duration |", "| --- | --- | --- |", ...rows].join("\n");
 };
 
@@ -109,7 +116,7 @@ export const failureMarkdown = (info: Described): string => {
   const failed = info.stages.filter((s) => FAILED_PHASES.has(s.phase));
   const lines = failed.map((s) => {
     const why = s.message ? `: ${truncate(oneLine(s.message), SECTION_REASON_MAX)}` : "";
-    return `- ${code(s.name)} ${PHASE_EMOJI[s.phase]} ${PHASE_LABEL[s.phase]}${why}`;
+    return `- ${linked(code(s.name), s.url)} ${PHASE_EMOJI[s.phase]} ${PHASE_LABEL[s.phase]}${why}`;
   });
   if (info.message && !failed.some((s) => s.message)) {
     lines.push(`- ${code(info.name)} ${PHASE_EMOJI[info.phase]} ${PHASE_LABEL[info.phase]}: ${truncate(oneLine(info.message), SECTION_REASON_MAX)}`);

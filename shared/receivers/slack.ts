@@ -39,9 +39,11 @@ const HEADER_MAX = 150;
 const SECTION_MAX = 3000;
 const STAGE_LINES_MAX = 40;
 
-const stageLine = (stage: PipelineInfo["stages"][number]): string => {
+const stageLine = (stage: PipelineInfo["stages"][number], linked = true): string => {
   const took = formatDuration(stage.startedAt, stage.finishedAt);
-  return `${PHASE_EMOJI[stage.phase]} *${escapeMrkdwn(stage.name)}* ${PHASE_LABEL[stage.phase]}${took ? ` · ${took}` : ""}`;
+  // A stage with a link (processing.stageUrl) links its name; `|` and `>` would end the link early.
+  const name = linked && stage.url ? `<${stage.url.replace(/[|<>]/g, encodeURIComponent)}|${escapeMrkdwn(stage.name)}>` : escapeMrkdwn(stage.name);
+  return `${PHASE_EMOJI[stage.phase]} *${name}* ${PHASE_LABEL[stage.phase]}${took ? ` · ${took}` : ""}`;
 };
 
 /** Block Kit message: header, phase and facts, stages, a button to the dashboard. `text` is the notification fallback. */
@@ -59,8 +61,10 @@ export const slackMessage = (info: PipelineInfo): IncomingWebhookSendArguments =
     { type: "section", fields },
   ];
   if (info.stages.length > 0) {
-    const lines = limitLines(info.stages.map(stageLine), STAGE_LINES_MAX);
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(`*Stages*\n${lines.join("\n")}`, SECTION_MAX) } });
+    const section = (linked: boolean) => `*Stages*\n${limitLines(info.stages.map((s) => stageLine(s, linked)), STAGE_LINES_MAX).join("\n")}`;
+    // Links make long lines: without them when the section would not hold them all, so that no link is cut in half.
+    const withLinks = section(true);
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(withLinks.length <= SECTION_MAX ? withLinks : section(false), SECTION_MAX) } });
   }
   const note = runNote(info);
   if (note) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: truncate(escapeMrkdwn(note), SECTION_MAX) }] });

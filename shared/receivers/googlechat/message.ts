@@ -35,7 +35,13 @@ type Widget = Record<string, unknown>;
 const fact = (label: string, html: string): Widget => ({ decoratedText: { topLabel: label, text: html, wrapText: true } });
 
 const stageWidget = (stage: Stage): Widget => ({
-  decoratedText: { text: escapeHtml(truncate(stage.name, NAME_MAX)), bottomLabel: stageStatus(stage), wrapText: true },
+  decoratedText: {
+    text: escapeHtml(truncate(stage.name, NAME_MAX)),
+    bottomLabel: stageStatus(stage),
+    wrapText: true,
+    // A stage's link (processing.stageUrl) opens on a click on the stage.
+    ...(stage.url ? { onClick: { openLink: { url: stage.url } } } : {}),
+  },
 });
 
 const stageWidgets = (info: PipelineInfo): Widget[] => {
