@@ -2,7 +2,7 @@ import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambd
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { loadConfig, type FeedbackConfig } from "../config";
-import { logger } from "../log";
+import { logger, withKeys } from "../log";
 import { CommitStatusHandler, GitRepoHandler, isCommitStatusKind, isGitRepoKind, providerCache, type CommitStatusApi, type CredentialsResolver } from "../commitstatus";
 import { isPipelineKind } from "../pipeline/normalise";
 import { PipelineHandler } from "../pipeline/pipeline-handler";
@@ -122,7 +122,7 @@ export const createDispatchDeps = async (options: ProcessHandlerOptions = {}): P
       // No oldObj is needed for a GitRepo: nothing stored, no write.
       { matches: isGitRepoKind, handler: gitRepo, keepsObject: true },
     ],
-    childLog: (keys) => logger.createChild({ persistentKeys: keys }),
+    childLog: (keys) => withKeys(keys),
     receiverFailures: started.failures,
     ...(options.random ? { random: options.random } : {}),
   };
