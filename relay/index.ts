@@ -14,3 +14,4 @@ export { relaySettingsFromEnv, type KnownObjectsSettings, type LeaderElectionSet
 export * from "./sinks";
 export { describeTarget, targetKey, targetPath, watchTargets, type WatchTarget } from "./target";
 export { Watcher, WatcherEvent, type WatchConsumer, type WatcherEvents, type WatcherOptions } from "./watcher";
+export * from "./writeback";

@@ -31,6 +31,7 @@ export class RelayMetrics {
   readonly knownObjects: Gauge;
   readonly knownUnsaved: Gauge;
   readonly knownSaveErrors: Counter;
+  readonly operations: Counter<"op" | "outcome">;
 
   constructor(options: RelayMetricsOptions = {}) {
     const registry = options.registry ?? new Registry();
@@ -104,6 +105,12 @@ export class RelayMetrics {
       registers,
     });
     this.knownSaveErrors = new Counter({ name: `${PREFIX}known_save_errors_total`, help: "Failed saves of the known-object snapshot", registers });
+    this.operations = new Counter({
+      name: `${PREFIX}operations_total`,
+      help: "Operations of the process side (kubernetes.via: relay) by kind and outcome: done, retry, forbidden, refused, invalid, wrong-cluster",
+      labelNames: ["op", "outcome"],
+      registers,
+    });
     if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: PREFIX });
   }
 

@@ -19,6 +19,8 @@ import { RelayMetrics } from "./metrics";
 import type { Sink } from "./sinks/types";
 import { describeTarget, targetKey, watchTargets } from "./target";
 import { Watcher, WatcherEvent, type WatchConsumer, type WatcherOptions } from "./watcher";
+import type { OperationSource } from "../shared/operations";
+import { OperationApplier, WriteBackConsumer } from "./writeback";
 
 export { watchTargets } from "./target";
 
@@ -41,6 +43,11 @@ export interface RelayOptions {
   knownStore?: KnownStore;
   /** How often changed known objects are saved to `knownStore`. */
   knownSaveIntervalMs?: number;
+  /**
+   * `kubernetes.via: relay`: where this cluster's operations come from. The
+   * relay then also applies them (status patches, re-sends) while it runs.
+   */
+  writeBack?: { source: OperationSource; waitSeconds?: number };
 }
 
 export interface StopOptions {
@@ -66,6 +73,7 @@ export class Relay implements WatchConsumer {
   readonly #watchers: Watcher[] = [];
   readonly #known: KnownObjects;
   readonly #persister: KnownPersister | undefined;
+  #writeBack: WriteBackConsumer | undefined;
   #gaveUp: Error | undefined;
   #stopped = false;
 
@@ -126,9 +134,17 @@ export class Relay implements WatchConsumer {
     return this.#watchers;
   }
 
-  /** Slims, wraps and buffers one object, waiting for room (the entry point for replays). */
-  readonly ship = async (type: EnvelopeType, object: KubeObject): Promise<void> => {
-    const envelope = this.#prepare(type, object);
+  /** The consumer of this cluster's operations (`kubernetes.via: relay`), once started. */
+  get writeBack(): WriteBackConsumer | undefined {
+    return this.#writeBack;
+  }
+
+  /**
+   * Slims, wraps and buffers one object, waiting for room (the entry point
+   * for replays and for re-sends; `resend` names the operation that asked).
+   */
+  readonly ship = async (type: EnvelopeType, object: KubeObject, resend?: string): Promise<void> => {
+    const envelope = this.#prepare(type, object, resend);
     if (envelope) await this.#buffer.push(envelope);
   };
 
@@ -185,6 +201,7 @@ export class Relay implements WatchConsumer {
     const orphaned = this.#known.orphaned;
     if (orphaned > 0) log.info("known objects of kinds no longer watched dropped", { count: orphaned });
     this.#persister?.start();
+    this.#startWriteBack(kc);
     await Promise.all(this.#watchers.map((w) => w.start()));
     this.#metrics.knownObjects.set(this.#known.size);
   }
@@ -193,6 +210,8 @@ export class Relay implements WatchConsumer {
   async stop(options: StopOptions = {}): Promise<void> {
     this.#stopped = true;
     for (const watcher of this.#watchers) watcher.close();
+    // Before the drain: a re-send it is shipping lands in the buffer that is then flushed.
+    await this.#writeBack?.stop();
     if (options.timeoutMs === undefined) await this.#buffer.flush();
     else {
       let timer: NodeJS.Timeout | undefined;
@@ -213,6 +232,8 @@ export class Relay implements WatchConsumer {
   abandon(reason: string): void {
     this.#stopped = true;
     for (const watcher of this.#watchers) watcher.close();
+    // The next leader applies what this one left on the queue.
+    void this.#writeBack?.stop();
     void this.#persister?.stop({ save: false });
     this.#drop(reason);
   }
@@ -228,12 +249,30 @@ export class Relay implements WatchConsumer {
     this.#options.log.warn("dropped buffered envelopes", { reason, dropped });
   }
 
+  /** Applies this cluster's operations while the relay runs: only a leading relay gets here. */
+  #startWriteBack(kc: KubeConfig): void {
+    const writeBack = this.#options.writeBack;
+    if (!writeBack) return;
+    const { cluster, log } = this.#options;
+    const applier = new OperationApplier(kc, { targets: watchTargets(this.#options.watch), ship: this.ship });
+    this.#writeBack = new WriteBackConsumer({
+      cluster,
+      source: writeBack.source,
+      applier,
+      log,
+      ...(writeBack.waitSeconds === undefined ? {} : { waitSeconds: writeBack.waitSeconds }),
+      onOutcome: (op, outcome) => this.#metrics.operations.inc({ op, outcome }),
+    });
+    log.info("applying this cluster's operations", { source: writeBack.source.name });
+    this.#writeBack.start();
+  }
+
   /** The envelope to buffer, or undefined when the object cannot be sent at all (logged and counted). */
-  #prepare(type: EnvelopeType, object: KubeObject): Envelope | undefined {
+  #prepare(type: EnvelopeType, object: KubeObject, resend?: string): Envelope | undefined {
     const { cluster, log } = this.#options;
     try {
       this.#metrics.eventsReceived.inc({ kind: String(object.kind), type });
-      const fitted = fitEnvelope(makeEnvelope(cluster, type, slimObject(object)), this.#maxMessageBytes);
+      const fitted = fitEnvelope(makeEnvelope(cluster, type, slimObject(object), new Date(), resend), this.#maxMessageBytes);
       if (fitted.level !== FitLevel.Slim) {
         this.#metrics.envelopesCut.inc({ level: fitted.level });
         log.warn("envelope over the size limit; sent cut down", { ...this.#describe(fitted.envelope), level: fitted.level, bytes: fitted.bytes });

@@ -13,6 +13,8 @@ export interface Emulators {
   queueUrl: string;
   queueArn: string;
   dlqUrl: string;
+  /** The operations queue of the config's own cluster (`kubernetes.via: relay`), as serverless.yml declares it. */
+  operationsQueueUrl: string;
   tableName: string;
   /** The directory the DynamoDB emulator persists to, held by this process; undefined: in memory. */
   stateDir?: string;
@@ -94,6 +96,18 @@ export const startEmulators = async (options: EmulatorOptions = {}): Promise<Emu
     }),
   );
   const queueArn = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ["QueueArn"] }));
+  const operationsDlq = await sqs.send(new CreateQueueCommand({ QueueName: "kube-feedback-operations-dlq.fifo", Attributes: fifo }));
+  const operationsDlqArn = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: operationsDlq.QueueUrl, AttributeNames: ["QueueArn"] }));
+  const operations = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: "kube-feedback-operations.fifo",
+      Attributes: {
+        ...fifo,
+        VisibilityTimeout: "30",
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: operationsDlqArn.Attributes?.QueueArn, maxReceiveCount: 20 }),
+      },
+    }),
+  );
   sqs.destroy();
 
   const tableName = "kube-feedback-state";
@@ -108,6 +122,7 @@ export const startEmulators = async (options: EmulatorOptions = {}): Promise<Emu
     queueUrl: queue.QueueUrl!,
     queueArn: queueArn.Attributes?.QueueArn ?? "",
     dlqUrl: dlq.QueueUrl!,
+    operationsQueueUrl: operations.QueueUrl!,
     tableName,
     ...(state ? { stateDir: state.dir } : {}),
     stop: async () => {

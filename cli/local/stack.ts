@@ -6,6 +6,7 @@ import type { ProcessHandlerOptions } from "../../shared/process/batch";
 import type { ReceiverStartFailure } from "../../shared/receivers";
 import { Relay } from "../../relay/relay";
 import { SqsSink } from "../../relay/sink";
+import { SqsOperationSource } from "../../shared/operations";
 import { startEmulators, type EmulatorOptions, type Emulators } from "./emulators";
 import { reopenOrphanedClaims } from "./orphaned-claims";
 import { LocalPoller } from "./poller";
@@ -43,6 +44,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   process.env.QUEUE_URL = emulators.queueUrl;
   process.env.DLQ_URL = emulators.dlqUrl;
   process.env.TABLE_NAME = emulators.tableName;
+  // Read, like the others, only when the config's cluster is reached through its relay.
+  process.env.OPERATIONS_QUEUE_URL = emulators.operationsQueueUrl;
 
   const dynamo = new DynamoDBClient({ endpoint: emulators.dynamoEndpoint });
   const sweeper = new StateSweeper({
@@ -72,7 +75,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   );
   poller.start();
   const sink = new SqsSink({ queueUrl: emulators.queueUrl });
-  const relay = new Relay({ cluster: options.config.cluster, watch: options.config.watch, sink, log });
+  // kubernetes.via: relay: the relay applies what the process side queues for its cluster, as in the cluster.
+  const writeBack = options.config.kubernetes.via === "relay" ? { source: new SqsOperationSource({ queueUrl: emulators.operationsQueueUrl }) } : undefined;
+  const relay = new Relay({ cluster: options.config.cluster, watch: options.config.watch, sink, log, ...(writeBack ? { writeBack } : {}) });
   return {
     emulators,
     poller,

@@ -17,3 +17,5 @@ export {
 } from "./operation";
 export { SqsOperationSender, type OperationSender } from "./queue";
 export { OperationsSetting, operationsQueueUrls } from "./settings";
+export type { OperationSource, ReceivedOperation, Settlement } from "./source";
+export { MAX_MESSAGES, MAX_WAIT_SECONDS, SqsOperationSource } from "./sqs-source";

@@ -1,0 +1,155 @@
+import type { Log } from "../../shared/log";
+import {
+  describeOperation,
+  InvalidOperationError,
+  operationId,
+  parseOperation,
+  type Operation,
+  type OperationSource,
+  type ReceivedOperation,
+  type Settlement,
+} from "../../shared/operations";
+import { Backoff, Delay } from "../backoff";
+import { ApplyOutcome, type OperationApplier } from "./applier";
+
+export interface WriteBackConsumerOptions {
+  /** The relay's own cluster: the only one whose operations it applies. */
+  cluster: string;
+  source: OperationSource;
+  applier: Pick<OperationApplier, "apply">;
+  log: Log;
+  /** Long-poll wait of each receive (SQS allows up to 20 s). */
+  waitSeconds?: number;
+  /** Told of each message's outcome (metrics). */
+  onOutcome?: (op: string, outcome: ApplyOutcome | "invalid" | "wrong-cluster") => void;
+}
+
+/** What the consumer did so far, for the summary and tests. */
+export interface WriteBackStats {
+  received: number;
+  applied: number;
+  retried: number;
+  forbidden: number;
+  /** Never applied and deleted: invalid, for another cluster, or refused by the API server. */
+  refused: number;
+}
+
+/** Seconds before a failed operation is tried again: grows with its receives, at most a minute. */
+const retryDelay = (receiveCount: number): number => Math.min(60, 2 ** Math.min(receiveCount, 6));
+
+/**
+ * The relay's half of `kubernetes.via: relay`: receives its cluster's
+ * operations (long poll), applies them one by one in the order received
+ * (a resource's patches share a FIFO group) and settles each: done ones are
+ * deleted, failed ones come back after a wait, forbidden ones are left for
+ * the queue's visibility timeout and logged once. An operation for another
+ * cluster is never applied: one cluster's objects never reach another's API
+ * server. Runs only while the relay leads (one per term).
+ */
+export class WriteBackConsumer {
+  readonly #options: WriteBackConsumerOptions;
+  readonly #controller = new AbortController();
+  readonly #backoff = new Backoff({ baseMs: 500, maxMs: 30_000 });
+  readonly #delay = new Delay();
+  readonly #forbiddenLogged = new Set<string>();
+  readonly stats: WriteBackStats = { received: 0, applied: 0, retried: 0, forbidden: 0, refused: 0 };
+  #loop: Promise<void> | undefined;
+
+  constructor(options: WriteBackConsumerOptions) {
+    this.#options = options;
+  }
+
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** Stops receiving; the round in progress finishes its current operation and settles. */
+  async stop(): Promise<void> {
+    this.#controller.abort();
+    this.#delay.cancel();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    const { source, log } = this.#options;
+    const signal = this.#controller.signal;
+    while (!signal.aborted) {
+      let batch: ReceivedOperation[];
+      try {
+        batch = await source.receive(this.#options.waitSeconds ?? 20, signal);
+        this.#backoff.reset();
+      } catch (error) {
+        if (signal.aborted) break;
+        const delayMs = this.#backoff.next();
+        log.warn("could not receive operations; retrying", { source: source.name, error: (error as Error).message, delayMs });
+        await this.#delay.wait(delayMs);
+        continue;
+      }
+      if (batch.length === 0) continue;
+      const settlement: Settlement = { done: [], retry: [] };
+      for (const message of batch) await this.#handle(message, settlement);
+      await source.settle(settlement).catch((error: unknown) => {
+        // What is not deleted comes back and is applied again: a merge patch and a re-send are both harmless twice.
+        log.warn("could not settle operations", { source: source.name, error: (error as Error).message });
+      });
+    }
+  }
+
+  async #handle(message: ReceivedOperation, settlement: Settlement): Promise<void> {
+    const { cluster, applier, log } = this.#options;
+    this.stats.received++;
+    let operation: Operation;
+    try {
+      operation = parseOperation(message.body);
+    } catch (error) {
+      if (!(error instanceof InvalidOperationError)) throw error;
+      this.#refuse(message, "invalid", "invalid operation deleted", { reason: error.message });
+      settlement.done.push(message.handle);
+      return;
+    }
+    if (operation.cluster !== cluster) {
+      this.#refuse(message, operation.op, "operation for another cluster refused and deleted", { cluster: operation.cluster, relayCluster: cluster }, "wrong-cluster");
+      settlement.done.push(message.handle);
+      return;
+    }
+    const what = describeOperation(operation);
+    const result = await applier.apply(operation, operationId(operation));
+    this.#options.onOutcome?.(operation.op, result.outcome);
+    switch (result.outcome) {
+      case ApplyOutcome.Done:
+        this.stats.applied++;
+        log.debug("operation applied", { operation: what, detail: result.detail });
+        settlement.done.push(message.handle);
+        return;
+      case ApplyOutcome.Retry: {
+        this.stats.retried++;
+        const delaySeconds = retryDelay(message.receiveCount);
+        log.warn("operation failed; retrying", { operation: what, detail: result.detail, delaySeconds });
+        settlement.retry.push({ handle: message.handle, delaySeconds });
+        return;
+      }
+      case ApplyOutcome.Forbidden:
+        this.stats.forbidden++;
+        // Once per kind of operation: every message would say the same until the RBAC is fixed.
+        if (!this.#forbiddenLogged.has(operation.op)) {
+          this.#forbiddenLogged.add(operation.op);
+          log.error("operation forbidden: the relay's RBAC lacks it (infra/relay/overlays/write-back grants patch on commitstatuses/status); left on the queue", {
+            operation: what,
+            detail: result.detail,
+          });
+        }
+        return;
+      case ApplyOutcome.Refused:
+        this.stats.refused++;
+        log.error("operation refused by the API server; deleted", { operation: what, detail: result.detail });
+        settlement.done.push(message.handle);
+        return;
+    }
+  }
+
+  #refuse(message: ReceivedOperation, op: string, text: string, fields: Record<string, unknown>, outcome: "invalid" | "wrong-cluster" = "invalid"): void {
+    this.stats.refused++;
+    this.#options.onOutcome?.(op, outcome);
+    this.#options.log.error(text, { messageId: message.id, ...fields });
+  }
+}

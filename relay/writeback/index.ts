@@ -1,0 +1,2 @@
+export { ApplyOutcome, OperationApplier, resultOfError, type ApplyResult, type OperationApplierOptions, type Ship } from "./applier";
+export { WriteBackConsumer, type WriteBackConsumerOptions, type WriteBackStats } from "./consumer";
