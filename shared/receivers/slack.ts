@@ -21,14 +21,18 @@ import { CHAT_RATE_DEFAULTS, rateLimitOption } from "./rate-window";
 import type { ReceiverFactory } from "./registry";
 import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "../pipeline/receiver";
 import { eventsOption, networkError, PostingReceiver, resolveSecretUrl, responseError, timeoutOption } from "./webhook";
+import { oneSlackTarget, SlackRunThread, slackWebOptions } from "./slack-web";
 
-const SlackOptions = z.strictObject({
-  /** The incoming webhook URL, by reference: its path is the credential. */
-  url: secretReference(),
-  events: eventsOption([LifecycleEvent.Finished]),
-  timeoutSeconds: timeoutOption,
-  rateLimit: rateLimitOption(CHAT_RATE_DEFAULTS.slack),
-});
+const SlackOptions = z
+  .strictObject({
+    /** The incoming webhook URL, by reference: its path is the credential. Or else `token` and `channel` (slack-web.ts). */
+    url: secretReference().optional(),
+    ...slackWebOptions,
+    events: eventsOption([LifecycleEvent.Finished]),
+    timeoutSeconds: timeoutOption,
+    rateLimit: rateLimitOption(CHAT_RATE_DEFAULTS.slack),
+  })
+  .superRefine(oneSlackTarget);
 export type SlackOptions = z.output<typeof SlackOptions>;
 
 type Blocks = NonNullable<IncomingWebhookSendArguments["blocks"]>;
@@ -90,10 +94,11 @@ const slackError = (host: string, error: unknown): Error => {
   return responseError("slack", host, response.status, { ...(response.headers ? { headers: response.headers } : {}), ...(detail ? { detail } : {}) });
 };
 
-/** Posts a Block Kit message through a Slack incoming webhook. */
+/** Posts a Block Kit message through a Slack incoming webhook, or keeps one message per run with a bot token. */
 export class SlackReceiver extends PostingReceiver {
   readonly #options: SlackOptions;
   #webhook: IncomingWebhook | undefined;
+  #thread: SlackRunThread | undefined;
   #host = "";
 
   constructor(name: string, options: SlackOptions) {
@@ -101,8 +106,13 @@ export class SlackReceiver extends PostingReceiver {
     this.#options = options;
   }
 
-  async initialize(_sc: ServiceContext): Promise<void> {
-    const url = await resolveSecretUrl(this.#options.url, `receiver ${this.name}: options.url`);
+  async initialize(sc: ServiceContext): Promise<void> {
+    const { token, channel, apiUrl, timeoutSeconds } = this.#options;
+    if (token !== undefined && channel !== undefined) {
+      this.#thread = await SlackRunThread.start(this.name, { token, channel, apiUrl, timeoutSeconds }, sc);
+      return;
+    }
+    const url = await resolveSecretUrl(this.#options.url!, `receiver ${this.name}: options.url`);
     // Loaded here so deployments without Slack never load axios.
     const { IncomingWebhook } = await import("@slack/webhook");
     // No client retries: a failed post is retried by SQS with backoff, and only for this receiver.
@@ -114,7 +124,8 @@ export class SlackReceiver extends PostingReceiver {
     this.#host = new URL(url).host;
   }
 
-  protected async post(_ctx: ReceiverContext, _event: LifecycleEvent, info: PipelineInfo): Promise<void> {
+  protected async post(ctx: ReceiverContext, event: LifecycleEvent, info: PipelineInfo): Promise<void> {
+    if (this.#thread) return this.#thread.post(ctx, event, info, slackMessage(info), () => this.takeRateSlot());
     if (!this.#webhook) throw new ReceiverError(`receiver ${this.name} was called before initialize()`);
     try {
       await this.#webhook.send(slackMessage(info));

@@ -5,6 +5,7 @@ export { FakeMatrix, type MatrixMessage } from "./matrix";
 export { pipelineInfo, receiverContext, runLifecycle, serviceContext, startReceiver } from "./pipeline";
 export { FakeHttpServer, type Answer, type RecordedRequest } from "./server";
 export { FakeSlack } from "./slack";
+export { FakeSlackWeb, type SlackChannel, type SlackWebMessage } from "./slack-web";
 export { FakeTeams } from "./teams";
 export { FakeTelegram, parseTelegramHtml, type TelegramMessage } from "./telegram";
 export { FakeWebhook } from "./webhook";
