@@ -22,13 +22,11 @@ export interface BundleOptions {
   external?: string[];
 }
 
-/** Bundles `entry` (relative to the package root) minified into `out` under the cache; returns the file's path. */
-export const bundle = async (entry: string, out: string, options: BundleOptions = {}): Promise<string> => {
-  const outfile = join(OUT_DIR, out);
-  await build({
+/** The options every benchmark bundle is built with, as scripts/build.mjs builds the shipped ones. */
+const common = (entry: string, options: BundleOptions) =>
+  ({
     absWorkingDir: ROOT,
     entryPoints: [join(ROOT, entry)],
-    outfile,
     bundle: true,
     format: "esm",
     platform: "node",
@@ -38,7 +36,12 @@ export const bundle = async (entry: string, out: string, options: BundleOptions 
     external: options.external ?? [],
     banner: { js: REQUIRE_BANNER },
     plugins,
-  });
+  }) as const;
+
+/** Bundles `entry` (relative to the package root) minified into `out` under the cache; returns the file's path. */
+export const bundle = async (entry: string, out: string, options: BundleOptions = {}): Promise<string> => {
+  const outfile = join(OUT_DIR, out);
+  await build({ ...common(entry, options), outfile });
   return outfile;
 };
 
@@ -69,23 +72,13 @@ const startOutputs = (metafile: Metafile, entry: string): string[] => {
 export const splitBundle = async (entry: string, out: string, options: BundleOptions = {}): Promise<SplitBundle> => {
   const outdir = join(OUT_DIR, out);
   const result = await build({
-    absWorkingDir: ROOT,
-    entryPoints: [join(ROOT, entry)],
+    ...common(entry, options),
     outdir,
     entryNames: "[name]",
     chunkNames: "chunks/[name]-[hash]",
     outExtension: { ".js": ".mjs" },
     splitting: true,
     metafile: true,
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    minify: true,
-    logLevel: "error",
-    external: options.external ?? [],
-    banner: { js: REQUIRE_BANNER },
-    plugins,
   });
   const outputs = result.metafile.outputs;
   const entryOutput = Object.keys(outputs).find((path) => outputs[path]!.entryPoint !== undefined)!;
