@@ -1,2 +1,4 @@
 export { compileCondition, type Condition } from "./compile";
-export { conditionBindings, type PreviousRun } from "./declarations";
+export { conditionBindings, VARIABLES, type PreviousRun } from "./declarations";
+export { RUN_SAMPLES, type RunSample } from "./samples";
+export type { Field, Shape } from "./shapes";

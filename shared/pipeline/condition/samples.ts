@@ -86,13 +86,22 @@ const phasesOf = (event: LifecycleEvent): PipelinePhase[] => {
   return [...RUN_PHASES];
 };
 
-export const SAMPLES: readonly Sample[] = Object.values(LifecycleEvent).flatMap((event) =>
-  phasesOf(event).flatMap((phase) =>
-    RUNS.flatMap(({ label, run }) =>
-      PREVIOUS.map((previous) => ({
-        label: `event "${event}", pipeline.phase "${phase}", ${previous ? `a previous run that ${previous.phase}` : "no previous run"}, ${label}`,
-        bindings: conditionBindings(event, run(phase), previous),
-      })),
-    ),
-  ),
+/** One callback of one sample run; templates, which do not read `previous`, are rendered against these. */
+export interface RunSample {
+  readonly event: LifecycleEvent;
+  readonly info: PipelineInfo;
+  /** Which optional fields the run has, for the error message. */
+  readonly runLabel: string;
+}
+
+/** Every event, every phase that event can come with, and each run of RUNS. */
+export const RUN_SAMPLES: readonly RunSample[] = Object.values(LifecycleEvent).flatMap((event) =>
+  phasesOf(event).flatMap((phase) => RUNS.map(({ label, run }) => ({ event, info: run(phase), runLabel: label }))),
+);
+
+export const SAMPLES: readonly Sample[] = RUN_SAMPLES.flatMap(({ event, info, runLabel }) =>
+  PREVIOUS.map((previous) => ({
+    label: `event "${event}", pipeline.phase "${info.phase}", ${previous ? `a previous run that ${previous.phase}` : "no previous run"}, ${runLabel}`,
+    bindings: conditionBindings(event, info, previous),
+  })),
 );
