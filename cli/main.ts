@@ -8,6 +8,8 @@ import { runCheck } from "./check";
 import { runLocal } from "./local/run";
 import { STATE_DIR_ENV, StateDirError } from "./local/state-dir";
 import { isOpsCommand, runOps } from "./ops";
+import { RunSetupError } from "./run/errors";
+import { DEFAULT_RESYNC_SECONDS } from "./run/resync-schedule";
 
 const USAGE = `usage: kube-feedback <command> [options]
 
@@ -17,6 +19,8 @@ commands:
   local    run the whole path on this machine with embedded SQS and DynamoDB
            emulators; watches the cluster in KUBECONFIG, or replays recordings
   relay    watch the configured kinds and send envelopes to QUEUE_URL
+  run      relay, process and resync in one process, for a cluster without AWS:
+           an embedded queue, the state table kept in --state-dir (required)
   status   recent runs and what each receiver was told (TABLE_NAME or --table)
   dlq list | dlq redrive
            what is in the dead-letter queue, and moving it back (DLQ_URL, QUEUE_URL)
@@ -30,6 +34,9 @@ options:
   --state-dir DIR      (local) keep the state table in DIR (also KUBE_FEEDBACK_STATE_DIR),
                        so a restart remembers what it told whom; one process per DIR.
                        Default: in memory
+  --kubeconfig FILE    (run) the cluster to watch and write back to
+                       (default: KUBECONFIG, ~/.kube/config, else the pod's service account)
+  --resync-interval S  (run) seconds between resyncs of CommitStatuses (default ${DEFAULT_RESYNC_SECONDS})
   -h, --help           show this help
 `;
 
@@ -47,6 +54,13 @@ const stateDirOf = (flag: string | undefined): { stateDir?: string } => {
   return dir ? { stateDir: dir } : {};
 };
 
+const resyncIntervalOf = (flag: string | undefined): number => {
+  if (flag === undefined) return DEFAULT_RESYNC_SECONDS;
+  const seconds = Number(flag);
+  if (!Number.isInteger(seconds) || seconds < 1) throw new RunSetupError("--resync-interval", `must be a whole number of seconds, at least 1 (got "${flag}")`);
+  return seconds;
+};
+
 const main = async (argv: string[]): Promise<number> => {
   // Ops commands read the queues and the table, not feedback.yaml, and have flags of their own.
   if (isOpsCommand(argv[0])) return runOps(argv);
@@ -57,6 +71,8 @@ const main = async (argv: string[]): Promise<number> => {
       config: { type: "string" },
       replay: { type: "string", multiple: true },
       "state-dir": { type: "string" },
+      kubeconfig: { type: "string" },
+      "resync-interval": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -79,6 +95,18 @@ const main = async (argv: string[]): Promise<number> => {
         log: logger,
         out: (line) => void process.stdout.write(line),
       });
+    case "run": {
+      const { stateDir } = stateDirOf(values["state-dir"]);
+      if (!stateDir) throw new RunSetupError("--state-dir", `is required (or ${STATE_DIR_ENV}): the state must outlive the process`);
+      const { runStandalone } = await import("./run/run");
+      return runStandalone({
+        config,
+        stateDir,
+        ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+        resyncIntervalSeconds: resyncIntervalOf(values["resync-interval"]),
+        log: logger,
+      });
+    }
     case "relay": {
       // The relay's settings (sink, queue or ingest URL, lease) come from its environment and are checked there.
       const { runRelay } = await import("../relay/run");
@@ -96,6 +124,6 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`kube-feedback: ${redactText(message)}\n`);
-    process.exit(error instanceof ConfigError || error instanceof StateDirError ? 2 : 1);
+    process.exit(error instanceof ConfigError || error instanceof StateDirError || error instanceof RunSetupError ? 2 : 1);
   },
 );

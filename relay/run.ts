@@ -18,6 +18,8 @@ export interface RunRelayOptions {
   sink?: Sink;
   /** Ends the run like SIGTERM does; SIGINT and SIGTERM always do. */
   signal?: AbortSignal;
+  /** Called once the relay has started (standing by or leading): embedding code reads its leadership there. */
+  onStart?: (relay: ElectedRelay) => void;
 }
 
 const untilStopped = (signal: AbortSignal | undefined): Promise<string> =>
@@ -84,6 +86,7 @@ export const runRelay = async (config: FeedbackConfig, queueUrl: string | undefi
     healthPort: port,
   });
   relay.start();
+  options.onStart?.(relay);
   const reason = await untilStopped(options.signal);
   log.info("relay stopping", { reason });
   await relay.stop();
