@@ -11,6 +11,11 @@ import { eventsOption, PostingReceiver, resolveSecretUrl, sendJson, timeoutOptio
 const TeamsOptions = z.strictObject({
   /** The incoming webhook (Workflows or connector) URL, by reference: its query string is the credential. */
   url: secretReference(),
+  /**
+   * Incoming webhooks cannot edit what they posted, so Teams keeps no one
+   * message per run (run-message.ts): by default a run is posted once, when
+   * it finishes; each event listed posts a message of its own.
+   */
   events: eventsOption([LifecycleEvent.Finished]),
   timeoutSeconds: timeoutOption,
   rateLimit: rateLimitOption(CHAT_RATE_DEFAULTS.teams),
