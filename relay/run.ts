@@ -1,6 +1,7 @@
 import { CoordinationV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import type { FeedbackConfig } from "../shared/config";
 import type { Log } from "../shared/log";
+import type { OperationSource } from "../shared/operations";
 import { ElectedRelay } from "./elected";
 import { HealthServer } from "./health";
 import { ConfigMapKnownStore } from "./known/store";
@@ -9,6 +10,7 @@ import { LeaseLock } from "./leader/lease";
 import { RelayMetrics } from "./metrics";
 import { relaySettingsFromEnv, type RelaySettings } from "./settings";
 import { createSink, type Sink } from "./sinks";
+import { createOperationSource } from "./writeback";
 
 export interface RunRelayOptions {
   /** Defaults to the process environment. */
@@ -16,6 +18,8 @@ export interface RunRelayOptions {
   kc?: KubeConfig;
   /** Replaces the sink the settings name (embedding, tests). */
   sink?: Sink;
+  /** Replaces where the operations of `kubernetes.via: relay` come from (embedding, tests). */
+  operations?: OperationSource;
   /** Ends the run like SIGTERM does; SIGINT and SIGTERM always do. */
   signal?: AbortSignal;
   /** Called once the relay has started (standing by or leading): embedding code reads its leadership there. */
@@ -53,6 +57,8 @@ export const runRelay = async (config: FeedbackConfig, queueUrl: string | undefi
   if (!options.kc) kc.loadFromDefault();
   const metrics = new RelayMetrics({ processMetrics: true });
   const sink = options.sink ?? createSink(settings.sink);
+  // kubernetes.via: relay: the leader also applies this cluster's operations.
+  const operations = options.operations ?? createOperationSource(config, settings);
   const election = settings.leaderElection;
   const ownNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace ?? "default";
   const namespace = election?.namespace ?? ownNamespace;
@@ -68,7 +74,15 @@ export const runRelay = async (config: FeedbackConfig, queueUrl: string | undefi
       })
     : undefined;
   const relay = new ElectedRelay({
-    relay: { cluster: config.cluster, watch: config.watch, sink, buffer: settings.buffer, knownStore, knownSaveIntervalMs: known?.saveIntervalMs },
+    relay: {
+      cluster: config.cluster,
+      watch: config.watch,
+      sink,
+      buffer: settings.buffer,
+      knownStore,
+      knownSaveIntervalMs: known?.saveIntervalMs,
+      ...(operations ? { writeBack: { source: operations } } : {}),
+    },
     kc,
     elector,
     metrics,
@@ -83,6 +97,7 @@ export const runRelay = async (config: FeedbackConfig, queueUrl: string | undefi
     resources: config.watch.map((w) => w.resource),
     lease: election ? `${namespace}/${election.leaseName}` : "off",
     knownObjects: knownStore?.description ?? "in memory",
+    operations: operations?.name ?? "off",
     healthPort: port,
   });
   relay.start();

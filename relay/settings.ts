@@ -21,6 +21,8 @@ export interface RelaySettings {
   drainTimeoutMs: number;
   /** Where runs the relay would report deleted are kept across restarts; undefined: in memory only. */
   known: KnownObjectsSettings | undefined;
+  /** `kubernetes.via: relay` with the sqs sink: this cluster's operations queue (OPERATIONS_QUEUE_URL). */
+  operationsQueueUrl: string | undefined;
 }
 
 export interface KnownObjectsSettings {
@@ -46,6 +48,7 @@ const flag = z.enum(["true", "false"], "must be true or false").default("true");
 const EnvSchema = z.object({
   RELAY_SINK: z.enum(["sqs", "webhook", "stdout"], "must be sqs, webhook or stdout").default("sqs"),
   QUEUE_URL: z.string().optional(),
+  OPERATIONS_QUEUE_URL: z.string().optional(),
   INGEST_URL: z.string().optional(),
   INGEST_SECRET: z.string().optional(),
   RELAY_LEADER_ELECTION: flag,
@@ -126,5 +129,6 @@ export const relaySettingsFromEnv = (env: Record<string, string | undefined> = p
       parsed.RELAY_KNOWN_OBJECTS === "true"
         ? { namespace: parsed.POD_NAMESPACE, configMap: parsed.RELAY_KNOWN_CONFIGMAP, saveIntervalMs: parsed.RELAY_KNOWN_SAVE_SECONDS * 1000 }
         : undefined,
+    operationsQueueUrl: parsed.OPERATIONS_QUEUE_URL,
   };
 };

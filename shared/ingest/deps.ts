@@ -1,6 +1,8 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { logger, type Log } from "../log";
+import { SqsOperationSource, type OperationSource } from "../operations";
+import type { OperationsAccess } from "./operations-route";
 import { EnvelopeQueue, type QueueEntry } from "./queue";
 import { ReplayGuard } from "./replay";
 import { resolveIngestSettings, type IngestSettings } from "./settings";
@@ -20,6 +22,8 @@ export interface IngestDeps {
   settings: IngestSettings;
   queue: EnvelopeSender;
   replay: SignatureLedger;
+  /** The operations queues relays on the webhook sink read through ingest. */
+  operations: OperationsAccess;
   log: Log;
   now: () => Date;
 }
@@ -31,9 +35,23 @@ export interface IngestOptions {
   dynamo?: DynamoDBClient;
   queue?: EnvelopeSender;
   replay?: SignatureLedger;
+  operations?: OperationsAccess;
   log?: Log;
   now?: () => Date;
 }
+
+/** One SQS source per cluster that has an operations queue, made on first use. */
+const sqsOperations = (queueUrl: (cluster: string) => string | undefined, sqs: SQSClient | undefined): OperationsAccess => {
+  const sources = new Map<string, OperationSource>();
+  return {
+    forCluster: (cluster) => {
+      const url = queueUrl(cluster);
+      if (!url) return undefined;
+      if (!sources.has(cluster)) sources.set(cluster, new SqsOperationSource({ queueUrl: url, ...(sqs ? { client: sqs } : {}) }));
+      return sources.get(cluster);
+    },
+  };
+};
 
 export const createIngestDeps = async (options: IngestOptions = {}): Promise<IngestDeps> => {
   const settings = options.settings ?? (await resolveIngestSettings());
@@ -43,6 +61,7 @@ export const createIngestDeps = async (options: IngestOptions = {}): Promise<Ing
     queue: options.queue ?? new EnvelopeQueue({ queueUrl: settings.queueUrl, ...(options.sqs ? { client: options.sqs } : {}) }),
     replay:
       options.replay ?? new ReplayGuard({ tableName: settings.tableName, now, ...(options.dynamo ? { client: options.dynamo } : {}) }),
+    operations: options.operations ?? sqsOperations(settings.operationsQueueUrl, options.sqs),
     log: options.log ?? logger,
     now,
   };

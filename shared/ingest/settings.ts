@@ -1,4 +1,5 @@
 import { loadConfig } from "../config";
+import { operationsQueueUrls } from "../operations";
 import { IngestSettingError } from "./errors";
 import { resolveSecretValue } from "./secret-value";
 import { resolveClusterTokens, type ClusterToken } from "./tokens";
@@ -21,6 +22,12 @@ export interface IngestSettings {
   /** How far a signed timestamp may be from now, either way; also how long a CloudEvent's id is remembered. */
   windowSeconds: number;
   maxBodyBytes: number;
+  /**
+   * The operations queue of a cluster reached through its relay
+   * (OPERATIONS_QUEUE_URL for the config's own, OPERATIONS_QUEUE_URLS for
+   * others), for relays on the webhook sink; undefined when there is none.
+   */
+  operationsQueueUrl: (cluster: string) => string | undefined;
 }
 
 export const INGEST_DEFAULTS = {
@@ -49,6 +56,7 @@ const required = (env: NodeJS.ProcessEnv, name: string): string => {
 export const resolveIngestSettings = async (options: ResolveSettingsOptions = {}): Promise<IngestSettings> => {
   const env = options.env ?? process.env;
   const cluster = options.cluster ?? loadConfig(env.FEEDBACK_CONFIG).cluster;
+  const queueOf = operationsQueueUrls(cluster, env);
   const [hmacSecret, admissionToken, cloudeventsTokens] = await Promise.all([
     resolveSecretValue(required(env, "INGEST_SECRET"), "INGEST_SECRET"),
     resolveSecretValue(required(env, "ADMISSION_TOKEN"), "ADMISSION_TOKEN"),
@@ -66,5 +74,12 @@ export const resolveIngestSettings = async (options: ResolveSettingsOptions = {}
     cloudeventsTokens,
     windowSeconds: INGEST_DEFAULTS.windowSeconds,
     maxBodyBytes: INGEST_DEFAULTS.maxBodyBytes,
+    operationsQueueUrl: (name) => {
+      try {
+        return queueOf(name);
+      } catch {
+        return undefined;
+      }
+    },
   };
 };
