@@ -10,8 +10,7 @@
 import type { ChatPostMessageArguments, ChatUpdateArguments, Logger, LogLevel, WebClient } from "@slack/web-api";
 import { z } from "zod";
 import type { Log } from "../log";
-import type { PipelineInfo, Stage } from "../pipeline/types";
-import { PipelinePhase } from "../pipeline/types";
+import { PipelinePhase, type PipelineInfo, type Stage } from "../pipeline/types";
 import type { LifecycleEvent, ReceiverContext, ServiceContext } from "../pipeline/receiver";
 import { resolveSecret, secretReference } from "../secrets";
 import { ReceiverError } from "./errors";
