@@ -165,13 +165,17 @@ describe('Template: serverless package', () => {
     return found[0]!;
   }
 
-  function eventQueue(): [string, Resource] {
+  function queueNamed(suffix: string): [string, Resource] {
     const found = resourcesOfType(template, 'AWS::SQS::Queue').filter(
-      ([, r]) => r.Properties?.RedrivePolicy !== undefined,
+      ([, r]) => r.Properties?.RedrivePolicy !== undefined && String(r.Properties?.QueueName).endsWith(suffix),
     );
     expect(found).toHaveLength(1);
     return found[0]!;
   }
+
+  const eventQueue = (): [string, Resource] => queueNamed('-events.fifo');
+  /** kubernetes.via: relay: the own cluster's operations queue. */
+  const operationsQueue = (): [string, Resource] => queueNamed('-operations.fifo');
 
   it('declares a FIFO event queue that redrives to a FIFO dead-letter queue', () => {
     // Prepare
@@ -304,6 +308,7 @@ describe('Template: serverless package', () => {
         'sqs:ReceiveMessage',
       ],
       [dlqId!]: ['sqs:SendMessage'],
+      [operationsQueue()[0]]: ['sqs:SendMessage'],
       [tableId]: [
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
@@ -329,7 +334,7 @@ describe('Template: serverless package', () => {
     return found[0]!;
   }
 
-  it('declares the ingest routes POST /events, /cloudevents and /admission/{token} on one HTTP API', () => {
+  it('declares the ingest routes POST /events, /cloudevents, /admission/{token} and /operations/{receive,ack} on one HTTP API', () => {
     // Prepare
     const [functionId] = ingestFunction();
     const integrations = resourcesOfType(template, 'AWS::ApiGatewayV2::Integration').filter(
@@ -348,6 +353,8 @@ describe('Template: serverless package', () => {
       'POST /admission/{token}',
       'POST /cloudevents',
       'POST /events',
+      'POST /operations/ack',
+      'POST /operations/receive',
     ]);
     for (const [, route] of routes) expect(referencedId(route.Properties?.ApiId)).toBe('HttpApi');
   });
@@ -369,7 +376,7 @@ describe('Template: serverless package', () => {
     expect(fn.Properties?.Timeout as number).toBeLessThanOrEqual(29);
   });
 
-  it('declares the ingest role with only SendMessage on the queue, PutItem on the table and its secrets', () => {
+  it('declares the ingest role with only SendMessage on the queue, receive and settle on the operations queue, PutItem on the table and its secrets', () => {
     // Prepare
     const [, fn] = ingestFunction();
     const [processId] = processFunction();
@@ -395,6 +402,7 @@ describe('Template: serverless package', () => {
     expect(new Set(secretIds).size).toBe(3);
     expect(granted).toEqual({
       [queueId]: ['sqs:SendMessage'],
+      [operationsQueue()[0]]: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage'],
       [tableId]: ['dynamodb:PutItem'],
       ...Object.fromEntries(secretIds.map((id) => [id, ['secretsmanager:GetSecretValue']])),
     });
@@ -424,5 +432,30 @@ describe('Template: serverless package', () => {
     expect(alarms).toEqual(expect.arrayContaining(['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage', 'Errors']));
     expect(resourcesOfType(template, 'AWS::CloudWatch::Dashboard')).toHaveLength(1);
     expect(Object.keys(template.Outputs ?? {})).toEqual(expect.arrayContaining(['ProcessRoleArn', 'ResyncRoleArn', 'DashboardUrl']));
+  });
+
+  it('declares the operations queue of kubernetes.via: relay as FIFO with its own FIFO DLQ, named to process, resync and ingest, and sent to only by process and resync', () => {
+    // Prepare
+    const [queueId, queue] = operationsQueue();
+    const redrive = queue.Properties?.RedrivePolicy as Json;
+    const dlq = resource(template, referencedId(redrive.deadLetterTargetArn));
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+    const byHandler = (prefix: string) => functions.find(([, f]) => String(f.Properties?.Handler ?? '').startsWith(prefix))![1];
+    const senders = iamStatements(template)
+      .filter(({ statement }) => asArray(statement.Resource).some((r) => referencedId(r) === queueId) && asArray(statement.Action).includes('sqs:SendMessage'))
+      .map(({ where }) => where.split('/')[0])
+      .sort();
+
+    // Assess
+    expect(queue.Properties).toMatchObject({ FifoQueue: true, ContentBasedDeduplication: false, SqsManagedSseEnabled: true });
+    expect(redrive.maxReceiveCount).toBe(20);
+    expect(dlq.Properties).toMatchObject({ FifoQueue: true, SqsManagedSseEnabled: true });
+    expect(referencedId(redrive.deadLetterTargetArn)).not.toBe(referencedId((eventQueue()[1].Properties?.RedrivePolicy as Json).deadLetterTargetArn));
+    for (const prefix of ['functions/process/', 'functions/resync/', 'functions/ingest/']) {
+      const variables = (byHandler(prefix).Properties?.Environment as Json).Variables as Json;
+      expect(referencedId(variables.OPERATIONS_QUEUE_URL), prefix).toBe(queueId);
+    }
+    expect(senders).toEqual(['ProcessRole', 'ResyncRole']);
+    expect(Object.keys(template.Outputs ?? {})).toEqual(expect.arrayContaining(['OperationsQueueUrl', 'OperationsQueueArn']));
   });
 });
