@@ -74,6 +74,13 @@ export const syncCommitStatus = async (
     const found = await deps.api.getGitRepo(namespace, spec.gitRepoRef.name);
     if (!found) throw new SyncBlockedError("spec.gitRepoRef.name", `GitRepo ${namespace}/${spec.gitRepoRef.name} not found`);
     gitRepo = resolveGitRepo(`${namespace}/${spec.gitRepoRef.name}`, found.spec, spec.gitRepoRef.name, namespace);
+    // Through the relay the process side reaches no API server, so it cannot read a Secret in the cluster.
+    if (deps.api.via === "relay" && gitRepo.credentials.startsWith("k8s:")) {
+      throw new SyncBlockedError(
+        `GitRepo ${namespace}/${spec.gitRepoRef.name} spec.credentialsRef.secretKeyRef`,
+        "cannot be read when the cluster is reached via: relay (the process side has no access to it): use ssmParameter or secretsManagerArn",
+      );
+    }
   } catch (error) {
     if (error instanceof SyncBlockedError) return { kind: SyncOutcome.Blocked, message: error.message, reason: "InvalidSpec" };
     throw error;

@@ -175,6 +175,25 @@ describe("Class: CommitStatusHandler (via relay)", () => {
     expect(operations.sent.map((o) => o.op)).toEqual(["resendGitRepo"]);
   });
 
+  it("blocks a GitRepo whose credentials are a Secret in the cluster, which the process side cannot read, without asking the SCM", async () => {
+    // Prepare
+    const { api, store, operations } = setup();
+    await api.rememberGitRepo({ ...gitRepo(), spec: { ...gitRepoSpec("shop"), credentialsRef: { secretKeyRef: { name: "github-app", key: "credentials.json" } } } });
+    const { deps, providerRequests } = syncDeps();
+    const handler = new CommitStatusHandler({ ...deps, apiFor: () => api, store, processing: { stateTtlDays: 1 }, now: () => new Date(T0) });
+
+    // Act
+    await finalStatus((ch) => handler.added(handlerContext(commitStatus(), { cluster: CLUSTER }), commitStatus(), ch));
+
+    // Assess
+    expect(providerRequests).toEqual([]);
+    expect(operations.sent).toHaveLength(1);
+    expect(operations.sent[0]).toMatchObject({ op: "patchStatus", status: { isSynced: false } });
+    expect((operations.sent[0] as { status: { syncFailure: { message: string } } }).status.syncFailure.message).toMatch(
+      /spec\.credentialsRef\.secretKeyRef: cannot be read when the cluster is reached via: relay/,
+    );
+  });
+
   it("writes the status back as a patchStatus operation naming the resource's uid", async () => {
     // Prepare
     const { api, store, operations } = setup();
