@@ -1,11 +1,14 @@
 import { z } from "zod";
 import type { PipelineInfo, Stage } from "../pipeline/types";
 import type { ReceiverFactory } from "./registry";
+import { renderTemplate, templateOption, type MessageTemplate } from "./template";
 import { LifecycleEvent, type Receiver, type ReceiverContext } from "../pipeline/receiver";
 
 const ConsoleOptions = z.strictObject({
   /** Print the stage table under progress and finished lines. */
   stages: z.boolean().default(true),
+  /** What is printed per callback, in place of the line and the stage table. */
+  template: templateOption().optional(),
 });
 
 const ICON = {
@@ -35,34 +38,38 @@ export class ConsoleReceiver implements Receiver {
   readonly name: string;
   readonly #write: (line: string) => void;
   readonly #stages: boolean;
+  readonly #template: MessageTemplate | undefined;
 
   constructor(name: string, options: z.output<typeof ConsoleOptions>, write = (line: string) => void process.stdout.write(line)) {
     this.name = name;
     this.#stages = options.stages;
+    this.#template = options.template;
     this.#write = write;
   }
 
-  #print(event: LifecycleEvent, info: PipelineInfo, withStages: boolean): void {
+  #print(ctx: ReceiverContext, event: LifecycleEvent, info: PipelineInfo, withStages: boolean): void {
+    const text = renderTemplate(this.#template, ctx, info, { receiver: this.name, option: "template" });
+    if (text !== undefined) return this.#write(`${text.replace(/\n$/, "")}\n`);
     const where = `${info.kind} ${info.namespace}/${info.name}`;
     const lines = [`${ICON[event]} ${event.padEnd(8)} ${where} phase=${info.phase}`];
     if (withStages && this.#stages) lines.push(...stageTable(info.stages));
     this.#write(`${lines.join("\n")}\n`);
   }
 
-  async whenCreated(_ctx: ReceiverContext, info: PipelineInfo): Promise<void> {
-    this.#print(LifecycleEvent.Created, info, false);
+  async whenCreated(ctx: ReceiverContext, info: PipelineInfo): Promise<void> {
+    this.#print(ctx, LifecycleEvent.Created, info, false);
   }
 
-  async whenStarted(_ctx: ReceiverContext, info: PipelineInfo): Promise<void> {
-    this.#print(LifecycleEvent.Started, info, false);
+  async whenStarted(ctx: ReceiverContext, info: PipelineInfo): Promise<void> {
+    this.#print(ctx, LifecycleEvent.Started, info, false);
   }
 
-  async updateProgress(_ctx: ReceiverContext, info: PipelineInfo): Promise<void> {
-    this.#print(LifecycleEvent.Progress, info, true);
+  async updateProgress(ctx: ReceiverContext, info: PipelineInfo): Promise<void> {
+    this.#print(ctx, LifecycleEvent.Progress, info, true);
   }
 
-  async whenFinished(_ctx: ReceiverContext, info: PipelineInfo): Promise<void> {
-    this.#print(LifecycleEvent.Finished, info, false);
+  async whenFinished(ctx: ReceiverContext, info: PipelineInfo): Promise<void> {
+    this.#print(ctx, LifecycleEvent.Finished, info, false);
   }
 }
 

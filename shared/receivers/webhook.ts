@@ -6,6 +6,7 @@ import { classifyHttp, type HttpHeaders } from "../http";
 import { resolveSecret, secretReference } from "../secrets";
 import { PermanentReceiverError, ReceiverError, ReceiverTargetGoneError, ReceiverThrottledError } from "./errors";
 import { RateWindow, type RateLimit } from "./rate-window";
+import { renderTemplate, templateOption } from "./template";
 import type { ReceiverFactory } from "./registry";
 import { LifecycleEvent, type Receiver, type ReceiverContext, type ServiceContext } from "../pipeline/receiver";
 
@@ -189,12 +190,19 @@ const WebhookOptions = z.strictObject({
     }),
   events: eventsOption(ALL_EVENTS),
   timeoutSeconds: timeoutOption,
+  /** The request body, sent as rendered (and signed as sent); without it, `{ event, pipeline }` as JSON. */
+  template: templateOption().optional(),
+  /** The body's media type: a template may render something other than JSON. */
+  contentType: z
+    .string()
+    .regex(/^[\w.+-]+\/[\w.+-]+(\s*;\s*[\w.+-]+=[^\r\n;]+)*$/, "must be a media type such as application/json or text/plain; charset=utf-8")
+    .default("application/json"),
 });
 export type WebhookOptions = z.output<typeof WebhookOptions>;
 
 export const signatureOf = (key: string, body: string): string => `sha256=${createHmac("sha256", key).update(body).digest("hex")}`;
 
-/** POSTs `{ event, pipeline }` as JSON, signed like GitHub's `X-Hub-Signature-256` when a secret is set. */
+/** POSTs `{ event, pipeline }` as JSON, or the rendered `template`, signed like GitHub's `X-Hub-Signature-256` when a secret is set. */
 export class WebhookReceiver extends PostingReceiver {
   readonly #options: WebhookOptions;
   #key: string | undefined;
@@ -212,11 +220,12 @@ export class WebhookReceiver extends PostingReceiver {
     this.#ready = true;
   }
 
-  protected async post(_ctx: ReceiverContext, event: LifecycleEvent, info: PipelineInfo): Promise<void> {
+  protected async post(ctx: ReceiverContext, event: LifecycleEvent, info: PipelineInfo): Promise<void> {
     if (!this.#ready) throw new ReceiverError(`receiver ${this.name} was called before initialize()`);
-    const body = JSON.stringify({ event, pipeline: info });
+    const body = renderTemplate(this.#options.template, ctx, info, { receiver: this.name, option: "template" }) ?? JSON.stringify({ event, pipeline: info });
     const headers: Record<string, string> = {
       ...this.#options.headers,
+      "content-type": this.#options.contentType,
       "x-feedback-event": event,
       "x-feedback-delivery": deliveryId(info, event),
     };
