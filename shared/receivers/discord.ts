@@ -4,6 +4,7 @@ import { secretReference } from "../secrets";
 import { ReceiverError } from "./errors";
 import { commitText, commitUrl, formatDuration, PHASE_COLOR, PHASE_EMOJI, PHASE_LABEL, runNote, runTitle, stageStatus, summaryLine, truncate } from "./format";
 import { CHAT_RATE_DEFAULTS, rateLimitOption } from "./rate-window";
+import { renderTemplate, templateOption } from "./template";
 import type { ReceiverFactory } from "./registry";
 import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "../pipeline/receiver";
 import { eventsOption, PostingReceiver, resolveSecretUrl, timeoutOption } from "./webhook";
@@ -18,6 +19,8 @@ const DiscordOptions = z.strictObject({
   events: eventsOption([LifecycleEvent.Finished]),
   timeoutSeconds: timeoutOption,
   rateLimit: rateLimitOption(CHAT_RATE_DEFAULTS.discord),
+  /** The embed's description (Discord markdown) in place of the facts and stage fields; title, colour and link stay. */
+  template: templateOption().optional(),
 });
 export type DiscordOptions = z.output<typeof DiscordOptions>;
 
@@ -28,6 +31,8 @@ const TITLE_MAX = 256;
 const DESCRIPTION_MAX = 1500;
 const FIELDS_MAX = 25;
 const FIELD_TEXT_MAX = 100;
+/** A template's description may take the embed's whole 4096. */
+const TEMPLATE_DESCRIPTION_MAX = 4096;
 
 interface EmbedField {
   name: string;
@@ -41,8 +46,8 @@ const stageFields = (info: PipelineInfo): EmbedField[] => {
   return [...fields.slice(0, FIELDS_MAX - 1), { name: "…", value: `and ${fields.length - FIELDS_MAX + 1} more stages`, inline: true }];
 };
 
-/** Webhook body with one embed: title linked to the dashboard, colour by phase, one field per stage. */
-export const discordMessage = (info: PipelineInfo, username?: string) => {
+/** Webhook body with one embed: title linked to the dashboard, colour by phase, one field per stage; a template's `text` is the whole description, without fields. */
+export const discordMessage = (info: PipelineInfo, username?: string, text?: string) => {
   const lines: string[] = [];
   const took = formatDuration(info.startedAt, info.finishedAt);
   if (took) lines.push(`**Duration** ${took}`);
@@ -62,8 +67,8 @@ export const discordMessage = (info: PipelineInfo, username?: string) => {
         title: truncate(`${PHASE_EMOJI[info.phase]} ${runTitle(info)} — ${PHASE_LABEL[info.phase]}`, TITLE_MAX),
         ...(info.dashboardUrl ? { url: info.dashboardUrl } : {}),
         color: PHASE_COLOR[info.phase],
-        description: truncate(lines.join("\n"), DESCRIPTION_MAX),
-        fields: stageFields(info),
+        description: text === undefined ? truncate(lines.join("\n"), DESCRIPTION_MAX) : truncate(text, TEMPLATE_DESCRIPTION_MAX),
+        fields: text === undefined ? stageFields(info) : [],
         ...(timestamp ? { timestamp } : {}),
         footer: { text: truncate(summaryLine(info), FIELD_TEXT_MAX) },
       },
@@ -99,7 +104,8 @@ export class DiscordReceiver extends PostingReceiver {
 
   protected async post(ctx: ReceiverContext, event: LifecycleEvent, info: PipelineInfo): Promise<void> {
     if (!this.#url || !this.#messages) throw new ReceiverError(`receiver ${this.name} was called before initialize()`);
-    const message = discordMessage(info, this.#options.username);
+    const text = renderTemplate(this.#options.template, ctx, info, { receiver: this.name, option: "template" }, TEMPLATE_DESCRIPTION_MAX);
+    const message = discordMessage(info, this.#options.username, text);
     await this.#messages.show(ctx.log, info, event, message, discordWriter(this.#url, message, { timeoutSeconds: this.#options.timeoutSeconds, retryHint: discordRetryHint }));
   }
 }

@@ -16,6 +16,7 @@ import {
   summaryLine,
 } from "./format";
 import { CHAT_RATE_DEFAULTS, rateLimitOption } from "./rate-window";
+import { renderTemplate, templateOption } from "./template";
 import type { ReceiverFactory } from "./registry";
 import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "../pipeline/receiver";
 import { eventsOption, httpUrl, PostingReceiver, timeoutOption } from "./webhook";
@@ -34,10 +35,14 @@ const MatrixOptions = z.strictObject({
   events: eventsOption([LifecycleEvent.Finished]),
   timeoutSeconds: timeoutOption,
   rateLimit: rateLimitOption(CHAT_RATE_DEFAULTS.matrix),
+  /** The message's text, sent as plain text (`body`, and escaped in `formatted_body`). */
+  template: templateOption().optional(),
 });
 export type MatrixOptions = z.output<typeof MatrixOptions>;
 
 const STAGES_MAX = 50;
+/** Events are at most 65,536 bytes (spec.matrix.org/latest/client-server-api/#size-limits): room for the text in both forms. */
+const TEXT_MAX = 16_000;
 
 const htmlStage = (stage: Stage): string => {
   const took = formatDuration(stage.startedAt, stage.finishedAt);
@@ -45,8 +50,9 @@ const htmlStage = (stage: Stage): string => {
   return `<li>${PHASE_EMOJI[stage.phase]} <b>${name}</b> ${PHASE_LABEL[stage.phase]}${took ? ` · ${took}` : ""}</li>`;
 };
 
-/** `m.room.message` content: plain `body` for every client, `formatted_body` HTML for those that render it. */
-export const matrixMessage = (info: PipelineInfo, msgtype: MatrixOptions["msgtype"] = "m.notice") => {
+/** `m.room.message` content: plain `body` for every client, `formatted_body` HTML for those that render it. A template's `text` is both, as plain text. */
+export const matrixMessage = (info: PipelineInfo, msgtype: MatrixOptions["msgtype"] = "m.notice", text?: string) => {
+  if (text !== undefined) return { msgtype, body: text, format: "org.matrix.custom.html", formatted_body: escapeHtml(text).replace(/\r?\n/g, "<br>") };
   const facts: string[] = [];
   const plainFacts: string[] = [];
   const took = formatDuration(info.startedAt, info.finishedAt);
@@ -119,7 +125,7 @@ export class MatrixReceiver extends PostingReceiver {
       roomId: this.#options.roomId,
       send: { headers: { authorization: `Bearer ${this.#token}` }, timeoutSeconds: this.#options.timeoutSeconds, retryHint: matrixRetryHint },
     };
-    const content = matrixMessage(info, this.#options.msgtype);
+    const content = matrixMessage(info, this.#options.msgtype, renderTemplate(this.#options.template, ctx, info, { receiver: this.name, option: "template" }, TEXT_MAX));
     await this.#messages.show(ctx.log, info, event, content, matrixWriter(room, content, info, event));
   }
 }

@@ -18,6 +18,7 @@ import {
   truncate,
 } from "./format";
 import { CHAT_RATE_DEFAULTS, rateLimitOption } from "./rate-window";
+import { renderTemplate, templateOption } from "./template";
 import type { ReceiverFactory } from "./registry";
 import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "../pipeline/receiver";
 import { eventsOption, networkError, PostingReceiver, resolveSecretUrl, responseError, timeoutOption } from "./webhook";
@@ -31,6 +32,8 @@ const SlackOptions = z
     events: eventsOption([LifecycleEvent.Finished]),
     timeoutSeconds: timeoutOption,
     rateLimit: rateLimitOption(CHAT_RATE_DEFAULTS.slack),
+    /** The message's text (mrkdwn) in place of the facts, stages and note; the header and the button stay. */
+    template: templateOption().optional(),
   })
   .superRefine(oneSlackTarget);
 export type SlackOptions = z.output<typeof SlackOptions>;
@@ -42,6 +45,8 @@ type Field = { type: "mrkdwn"; text: string };
 const HEADER_MAX = 150;
 const SECTION_MAX = 3000;
 const STAGE_LINES_MAX = 40;
+/** A message's `text` is cut at 40,000 characters (api.slack.com/methods/chat.postMessage#truncating). */
+const TEXT_MAX = 40_000;
 
 const stageLine = (stage: PipelineInfo["stages"][number], linked = true): string => {
   const took = formatDuration(stage.startedAt, stage.finishedAt);
@@ -50,8 +55,18 @@ const stageLine = (stage: PipelineInfo["stages"][number], linked = true): string
   return `${PHASE_EMOJI[stage.phase]} *${name}* ${PHASE_LABEL[stage.phase]}${took ? ` · ${took}` : ""}`;
 };
 
-/** Block Kit message: header, phase and facts, stages, a button to the dashboard. `text` is the notification fallback. */
-export const slackMessage = (info: PipelineInfo): IncomingWebhookSendArguments => {
+/**
+ * Block Kit message: header, phase and facts, stages, a button to the
+ * dashboard. `text` is the notification fallback. A template's `text`
+ * replaces the facts, stages and note with one section and is the
+ * notification too.
+ */
+export const slackMessage = (info: PipelineInfo, text?: string): IncomingWebhookSendArguments => {
+  const header = { type: "header", text: { type: "plain_text", text: truncate(`${PHASE_EMOJI[info.phase]} ${runTitle(info)}`, HEADER_MAX), emoji: true } } as const;
+  const actions: Blocks = info.dashboardUrl
+    ? [{ type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: "View run" }, url: info.dashboardUrl, action_id: "view-run" }] }]
+    : [];
+  if (text !== undefined) return { text, blocks: [header, { type: "section", text: { type: "mrkdwn", text: truncate(text, SECTION_MAX) } }, ...actions] };
   const fields: Field[] = [{ type: "mrkdwn", text: `*Phase*\n${phaseText(info.phase)}` }];
   const took = formatDuration(info.startedAt, info.finishedAt);
   if (took) fields.push({ type: "mrkdwn", text: `*Duration*\n${took}` });
@@ -60,10 +75,7 @@ export const slackMessage = (info: PipelineInfo): IncomingWebhookSendArguments =
   const link = commitUrl(info.git);
   if (commit) fields.push({ type: "mrkdwn", text: `*Commit*\n${link ? `<${link}|${escapeMrkdwn(commit)}>` : escapeMrkdwn(commit)}` });
 
-  const blocks: Blocks = [
-    { type: "header", text: { type: "plain_text", text: truncate(`${PHASE_EMOJI[info.phase]} ${runTitle(info)}`, HEADER_MAX), emoji: true } },
-    { type: "section", fields },
-  ];
+  const blocks: Blocks = [header, { type: "section", fields }];
   if (info.stages.length > 0) {
     const section = (linked: boolean) => `*Stages*\n${limitLines(info.stages.map((s) => stageLine(s, linked)), STAGE_LINES_MAX).join("\n")}`;
     // Links make long lines: without them when the section would not hold them all, so that no link is cut in half.
@@ -72,12 +84,7 @@ export const slackMessage = (info: PipelineInfo): IncomingWebhookSendArguments =
   }
   const note = runNote(info);
   if (note) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: truncate(escapeMrkdwn(note), SECTION_MAX) }] });
-  if (info.dashboardUrl) {
-    blocks.push({
-      type: "actions",
-      elements: [{ type: "button", text: { type: "plain_text", text: "View run" }, url: info.dashboardUrl, action_id: "view-run" }],
-    });
-  }
+  blocks.push(...actions);
   return { text: summaryLine(info), blocks };
 };
 
@@ -125,10 +132,11 @@ export class SlackReceiver extends PostingReceiver {
   }
 
   protected async post(ctx: ReceiverContext, event: LifecycleEvent, info: PipelineInfo): Promise<void> {
-    if (this.#thread) return this.#thread.post(ctx, event, info, slackMessage(info), () => this.takeRateSlot());
+    const message = slackMessage(info, renderTemplate(this.#options.template, ctx, info, { receiver: this.name, option: "template" }, TEXT_MAX));
+    if (this.#thread) return this.#thread.post(ctx, event, info, message, () => this.takeRateSlot());
     if (!this.#webhook) throw new ReceiverError(`receiver ${this.name} was called before initialize()`);
     try {
-      await this.#webhook.send(slackMessage(info));
+      await this.#webhook.send(message);
     } catch (error) {
       throw slackError(this.#host, error);
     }

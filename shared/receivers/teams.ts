@@ -4,6 +4,7 @@ import { secretReference } from "../secrets";
 import { ReceiverError } from "./errors";
 import { commitText, commitUrl, formatDuration, PHASE_EMOJI, phaseText, runNote, runTitle, stageStatus, summaryLine, truncate } from "./format";
 import { CHAT_RATE_DEFAULTS, rateLimitOption } from "./rate-window";
+import { renderTemplate, templateOption } from "./template";
 import type { ReceiverFactory } from "./registry";
 import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "../pipeline/receiver";
 import { eventsOption, PostingReceiver, resolveSecretUrl, sendJson, timeoutOption } from "./webhook";
@@ -19,6 +20,8 @@ const TeamsOptions = z.strictObject({
   events: eventsOption([LifecycleEvent.Finished]),
   timeoutSeconds: timeoutOption,
   rateLimit: rateLimitOption(CHAT_RATE_DEFAULTS.teams),
+  /** The card's text (Adaptive Card markdown) in place of the phase, facts, stages and note; the heading and the button stay. */
+  template: templateOption().optional(),
 });
 export type TeamsOptions = z.output<typeof TeamsOptions>;
 
@@ -35,12 +38,14 @@ const PHASE_CARD_COLOR = {
 } as const satisfies Record<PipelinePhase, string>;
 
 const STAGES_MAX = 40;
+/** A Teams message is at most about 28 KB (learn.microsoft.com/microsoftteams/platform/webhooks-and-connectors/how-to/connectors-using#send-messages-using-curl-and-powershell). */
+const TEXT_MAX = 20_000;
 const ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive";
 
 type Fact = { title: string; value: string };
 
-/** An Adaptive Card 1.4 (the newest version Teams renders everywhere) wrapped in the webhook's message envelope. */
-export const teamsMessage = (info: PipelineInfo) => {
+/** An Adaptive Card 1.4 (the newest version Teams renders everywhere) wrapped in the webhook's message envelope; a template's `text` is the card's body under the heading, and the notification. */
+export const teamsMessage = (info: PipelineInfo, text?: string) => {
   const facts: Fact[] = [];
   const took = formatDuration(info.startedAt, info.finishedAt);
   if (took) facts.push({ title: "Duration", value: took });
@@ -49,8 +54,10 @@ export const teamsMessage = (info: PipelineInfo) => {
   const link = commitUrl(info.git);
   if (commit) facts.push({ title: "Commit", value: link ? `[${commit}](${link})` : commit });
 
+  const heading = { type: "TextBlock", text: `${PHASE_EMOJI[info.phase]} ${runTitle(info)}`, weight: "Bolder", size: "Medium", style: "heading", wrap: true };
+  if (text !== undefined) return teamsEnvelope(info, truncate(text, 1000), [heading, { type: "TextBlock", text, wrap: true }]);
   const body: Record<string, unknown>[] = [
-    { type: "TextBlock", text: `${PHASE_EMOJI[info.phase]} ${runTitle(info)}`, weight: "Bolder", size: "Medium", style: "heading", wrap: true },
+    heading,
     { type: "TextBlock", text: phaseText(info.phase), color: PHASE_CARD_COLOR[info.phase], weight: "Bolder", spacing: "None", wrap: true },
     { type: "FactSet", facts },
   ];
@@ -62,11 +69,14 @@ export const teamsMessage = (info: PipelineInfo) => {
   }
   const note = runNote(info);
   if (note) body.push({ type: "TextBlock", text: truncate(note, 1000), isSubtle: true, wrap: true });
+  return teamsEnvelope(info, summaryLine(info), body);
+};
 
+const teamsEnvelope = (info: PipelineInfo, summary: string, body: readonly Record<string, unknown>[]) => {
   return {
     type: "message",
     // Teams shows `summary` in notifications and the activity feed.
-    summary: summaryLine(info),
+    summary,
     attachments: [
       {
         contentType: ADAPTIVE_CARD,
@@ -105,9 +115,10 @@ export class TeamsReceiver extends PostingReceiver {
     this.#url = await resolveSecretUrl(this.#options.url, `receiver ${this.name}: options.url`);
   }
 
-  protected async post(_ctx: ReceiverContext, _event: LifecycleEvent, info: PipelineInfo): Promise<void> {
+  protected async post(ctx: ReceiverContext, _event: LifecycleEvent, info: PipelineInfo): Promise<void> {
     if (!this.#url) throw new ReceiverError(`receiver ${this.name} was called before initialize()`);
-    const text = await sendJson("teams", this.#url, JSON.stringify(teamsMessage(info)), { timeoutSeconds: this.#options.timeoutSeconds });
+    const message = teamsMessage(info, renderTemplate(this.#options.template, ctx, info, { receiver: this.name, option: "template" }, TEXT_MAX));
+    const text = await sendJson("teams", this.#url, JSON.stringify(message), { timeoutSeconds: this.#options.timeoutSeconds });
     if (CONNECTOR_FAILURE.test(text)) throw new ReceiverError(`teams ${new URL(this.#url).host} answered 200 but did not deliver: ${text.slice(0, 200)}`);
   }
 }

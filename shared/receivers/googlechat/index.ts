@@ -24,7 +24,8 @@ import { CHAT_RATE_DEFAULTS, rateLimitOption } from "../rate-window";
 import type { ReceiverFactory } from "../registry";
 import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "../../pipeline/receiver";
 import { deliveryId, eventsOption, PostingReceiver, resolveSecretUrl, sendJson, timeoutOption } from "../webhook";
-import { googleChatMessage } from "./message";
+import { renderTemplate, templateOption } from "../template";
+import { googleChatMessage, TEMPLATE_TEXT_MAX } from "./message";
 
 const GoogleChatOptions = z.strictObject({
   /** The space's incoming webhook URL, by reference: its `key` and `token` are the credential. */
@@ -32,6 +33,8 @@ const GoogleChatOptions = z.strictObject({
   events: eventsOption([LifecycleEvent.Finished]),
   timeoutSeconds: timeoutOption,
   rateLimit: rateLimitOption(CHAT_RATE_DEFAULTS.googlechat),
+  /** The message's text (Chat's own formatting, https://developers.google.com/workspace/chat/format-messages) in place of the card's facts. */
+  template: templateOption().optional(),
 });
 export type GoogleChatOptions = z.output<typeof GoogleChatOptions>;
 
@@ -56,10 +59,11 @@ export class GoogleChatReceiver extends PostingReceiver {
     this.#url = await resolveSecretUrl(this.#options.url, `receiver ${this.name}: options.url`);
   }
 
-  protected async post(_ctx: ReceiverContext, event: LifecycleEvent, info: PipelineInfo): Promise<void> {
+  protected async post(ctx: ReceiverContext, event: LifecycleEvent, info: PipelineInfo): Promise<void> {
     if (!this.#url) throw new ReceiverError(`receiver ${this.name} was called before initialize()`);
     const url = deliveryUrl(this.#url, `kube-feedback-${deliveryId(info, event)}`);
-    await sendJson("googlechat", url, JSON.stringify(googleChatMessage(info)), { timeoutSeconds: this.#options.timeoutSeconds });
+    const text = renderTemplate(this.#options.template, ctx, info, { receiver: this.name, option: "template" }, TEMPLATE_TEXT_MAX);
+    await sendJson("googlechat", url, JSON.stringify(googleChatMessage(info, text)), { timeoutSeconds: this.#options.timeoutSeconds });
   }
 }
 

@@ -29,6 +29,8 @@ const NOTE_MAX = 1000;
 const STAGES_MAX = 40;
 /** Stages shown before "Show more". */
 const STAGES_OPEN = 5;
+/** A template's text: long, and still far below the message's 32,000 bytes. */
+export const TEMPLATE_TEXT_MAX = 4096;
 
 type Widget = Record<string, unknown>;
 
@@ -50,7 +52,8 @@ const stageWidgets = (info: PipelineInfo): Widget[] => {
   return widgets;
 };
 
-export const googleChatMessage = (info: PipelineInfo) => {
+/** A template's `text` is the message's text, in place of the card's facts, stages and note; the card keeps its header and button. */
+export const googleChatMessage = (info: PipelineInfo, text?: string) => {
   const facts: Widget[] = [fact("Phase", `<font color="${PHASE_FONT[info.phase]}">${phaseText(info.phase)}</font>`)];
   const took = formatDuration(info.startedAt, info.finishedAt);
   if (took) facts.push(fact("Duration", took));
@@ -59,26 +62,26 @@ export const googleChatMessage = (info: PipelineInfo) => {
   const link = commitUrl(info.git);
   if (commit) facts.push(fact("Commit", link ? `<a href="${escapeHtml(link)}">${escapeHtml(commit)}</a>` : escapeHtml(commit)));
 
-  const sections: Record<string, unknown>[] = [{ widgets: facts }];
-  if (info.stages.length > 0) {
+  const sections: Record<string, unknown>[] = text === undefined ? [{ widgets: facts }] : [];
+  if (text === undefined && info.stages.length > 0) {
     sections.push({ header: "Stages", collapsible: info.stages.length > STAGES_OPEN, uncollapsibleWidgetsCount: STAGES_OPEN, widgets: stageWidgets(info) });
   }
   const note = runNote(info);
-  if (note) sections.push({ widgets: [{ textParagraph: { text: `<i>${escapeHtml(truncate(note, NOTE_MAX))}</i>` } }] });
+  if (note && text === undefined) sections.push({ widgets: [{ textParagraph: { text: `<i>${escapeHtml(truncate(note, NOTE_MAX))}</i>` } }] });
   if (info.dashboardUrl) {
     sections.push({ widgets: [{ buttonList: { buttons: [{ text: "View run", onClick: { openLink: { url: info.dashboardUrl } } }] } }] });
   }
+  const card = {
+    cardId: "run",
+    card: {
+      header: { title: truncate(`${PHASE_EMOJI[info.phase]} ${runTitle(info)}`, TITLE_MAX), subtitle: `${info.namespace} on ${info.cluster}` },
+      sections,
+    },
+  };
   return {
-    text: summaryLine(info),
-    cardsV2: [
-      {
-        cardId: "run",
-        card: {
-          header: { title: truncate(`${PHASE_EMOJI[info.phase]} ${runTitle(info)}`, TITLE_MAX), subtitle: `${info.namespace} on ${info.cluster}` },
-          sections,
-        },
-      },
-    ],
+    text: text ?? summaryLine(info),
+    // A card needs a section: a template's text without a dashboard link goes alone.
+    cardsV2: sections.length > 0 ? [card] : [],
     // One thread per run: its started and finished messages (when both are in `events`) read together.
     thread: { threadKey: `kube-feedback-${info.uid}` },
   };

@@ -18,7 +18,8 @@ import { CHAT_RATE_DEFAULTS, rateLimitOption } from "../rate-window";
 import type { ReceiverFactory } from "../registry";
 import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "../../pipeline/receiver";
 import { eventsOption, httpUrl, PostingReceiver, sendJson, timeoutOption } from "../webhook";
-import { sendMessageBody, telegramRetryHint } from "./message";
+import { renderTemplate, templateOption } from "../template";
+import { sendMessageBody, telegramRetryHint, TEXT_MAX } from "./message";
 
 const CHAT_ID = /^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$/;
 const CHAT_ID_HINT = "must be a chat id such as -1001234567890 or a public channel's @username";
@@ -39,6 +40,8 @@ const TelegramOptions = z.strictObject({
   events: eventsOption([LifecycleEvent.Finished]),
   timeoutSeconds: timeoutOption,
   rateLimit: rateLimitOption(CHAT_RATE_DEFAULTS.telegram),
+  /** The message's text, sent as plain text. */
+  template: templateOption().optional(),
 });
 export type TelegramOptions = z.output<typeof TelegramOptions>;
 
@@ -57,10 +60,11 @@ export class TelegramReceiver extends PostingReceiver {
     this.#url = `${this.#options.apiUrl.replace(/\/+$/, "")}/bot${token}/sendMessage`;
   }
 
-  protected async post(_ctx: ReceiverContext, _event: LifecycleEvent, info: PipelineInfo): Promise<void> {
+  protected async post(ctx: ReceiverContext, _event: LifecycleEvent, info: PipelineInfo): Promise<void> {
     if (!this.#url) throw new ReceiverError(`receiver ${this.name} was called before initialize()`);
     // Errors name the host only: the path holds the token.
-    await sendJson("telegram", this.#url, JSON.stringify(sendMessageBody(info, this.#options)), {
+    const text = renderTemplate(this.#options.template, ctx, info, { receiver: this.name, option: "template" }, TEXT_MAX);
+    await sendJson("telegram", this.#url, JSON.stringify(sendMessageBody(info, this.#options, text)), {
       timeoutSeconds: this.#options.timeoutSeconds,
       retryHint: telegramRetryHint,
     });

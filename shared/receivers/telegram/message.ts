@@ -15,6 +15,8 @@ const STAGES_MAX = 20;
 const NOTE_MAX = 600;
 const TITLE_MAX = 300;
 const URL_MAX = 500;
+/** A message's text is 1–4096 characters (https://core.telegram.org/bots/api#sendmessage). */
+export const TEXT_MAX = 4096;
 
 const stageLine = (stage: Stage): string => {
   const took = formatDuration(stage.startedAt, stage.finishedAt);
@@ -46,11 +48,11 @@ export interface MessageSettings {
   readonly disableNotification: boolean;
 }
 
-export const sendMessageBody = (info: PipelineInfo, settings: MessageSettings) => ({
+/** A template's `text` goes as plain text (no parse_mode): a `<` in a run's message cannot make Telegram refuse it. */
+export const sendMessageBody = (info: PipelineInfo, settings: MessageSettings, text?: string) => ({
   chat_id: settings.chatId,
   ...(settings.messageThreadId === undefined ? {} : { message_thread_id: settings.messageThreadId }),
-  text: telegramText(info),
-  parse_mode: "HTML",
+  ...(text === undefined ? { text: telegramText(info), parse_mode: "HTML" } : { text }),
   // A preview of the dashboard or commit link would take more room than the message.
   link_preview_options: { is_disabled: true },
   ...(settings.disableNotification ? { disable_notification: true } : {}),
