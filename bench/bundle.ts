@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { build, type Metafile } from "esbuild";
+import { build, type BuildOptions, type Metafile } from "esbuild";
 import plugins from "../scripts/esbuild-plugins.cjs";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -23,20 +23,19 @@ export interface BundleOptions {
 }
 
 /** The options every benchmark bundle is built with, as scripts/build.mjs builds the shipped ones. */
-const common = (entry: string, options: BundleOptions) =>
-  ({
-    absWorkingDir: ROOT,
-    entryPoints: [join(ROOT, entry)],
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    minify: true,
-    logLevel: "error",
-    external: options.external ?? [],
-    banner: { js: REQUIRE_BANNER },
-    plugins,
-  }) as const;
+const common = (entry: string, options: BundleOptions): BuildOptions => ({
+  absWorkingDir: ROOT,
+  entryPoints: [join(ROOT, entry)],
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  minify: true,
+  logLevel: "error",
+  external: options.external ?? [],
+  banner: { js: REQUIRE_BANNER },
+  plugins,
+});
 
 /** Bundles `entry` (relative to the package root) minified into `out` under the cache; returns the file's path. */
 export const bundle = async (entry: string, out: string, options: BundleOptions = {}): Promise<string> => {
@@ -80,11 +79,13 @@ export const splitBundle = async (entry: string, out: string, options: BundleOpt
     splitting: true,
     metafile: true,
   });
-  const outputs = result.metafile.outputs;
+  // Asked for above; esbuild's types lose that through the spread options.
+  const metafile = result.metafile!;
+  const outputs = metafile.outputs;
   const entryOutput = Object.keys(outputs).find((path) => outputs[path]!.entryPoint !== undefined)!;
   const code = (paths: string[]) => paths.filter((p) => p.endsWith(".mjs"));
   const bytes = (paths: string[]) => code(paths).reduce((sum, p) => sum + outputs[p]!.bytes, 0);
-  const atStart = startOutputs(result.metafile, entryOutput);
+  const atStart = startOutputs(metafile, entryOutput);
   const startGzippedBytes = code(atStart).reduce((sum, p) => sum + gzipSync(readFileSync(join(ROOT, p)), { level: 9 }).length, 0);
   return { file: join(ROOT, entryOutput), startBytes: bytes(atStart), startGzippedBytes, totalBytes: bytes(Object.keys(outputs)) };
 };
