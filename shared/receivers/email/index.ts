@@ -22,7 +22,9 @@ import { ReceiverError } from "../errors";
 import type { ReceiverFactory } from "../registry";
 import { LifecycleEvent, type ReceiverContext, type ServiceContext } from "../../pipeline/receiver";
 import { eventsOption, PostingReceiver, timeoutOption } from "../webhook";
-import { emailMessage } from "./message";
+import { oneLine, truncate } from "../format";
+import { renderTemplate, templateOption } from "../template";
+import { emailMessage, SUBJECT_MAX } from "./message";
 
 /** SES v2 takes at most 50 recipients per message (To, Cc and Bcc together). */
 const RECIPIENTS_MAX = 50;
@@ -40,6 +42,8 @@ const EmailOptions = z.strictObject({
   // A mailbox wants outcomes, as a chat room does.
   events: eventsOption([LifecycleEvent.Finished]),
   timeoutSeconds: timeoutOption,
+  /** The subject (on one line) and the plain text body, each in place of the default one. */
+  template: z.strictObject({ subject: templateOption().optional(), body: templateOption().optional() }).optional(),
 });
 export type EmailOptions = z.output<typeof EmailOptions>;
 
@@ -66,7 +70,11 @@ export class EmailReceiver extends PostingReceiver {
   protected async post(ctx: ReceiverContext, event: LifecycleEvent, info: PipelineInfo): Promise<void> {
     if (!this.#send) throw new ReceiverError(`receiver ${this.name} was called before initialize()`);
     const { from, to } = this.#options;
-    const { subject, text } = emailMessage(info, event, this.name);
+    const message = emailMessage(info, event, this.name);
+    const rendered = (option: "subject" | "body") => renderTemplate(this.#options.template?.[option], ctx, info, { receiver: this.name, option: `template.${option}` });
+    const customSubject = rendered("subject");
+    const subject = customSubject === undefined ? message.subject : truncate(oneLine(customSubject), SUBJECT_MAX);
+    const text = rendered("body") ?? message.text;
     let output: { MessageId?: string | undefined };
     try {
       output = await this.#send({

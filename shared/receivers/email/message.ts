@@ -9,7 +9,7 @@ import type { PipelineInfo, Stage } from "../../pipeline/types";
 import { commitText, commitUrl, formatDuration, limitLines, oneLine, PHASE_LABEL, runNote, runTitle, stageStatus, summaryLine, truncate } from "../format";
 
 /** Long enough for any run's name; mail clients cut the rest of a long subject anyway. */
-const SUBJECT_MAX = 200;
+export const SUBJECT_MAX = 200;
 /** A pipeline of hundreds of stages still makes a readable mail; the dashboard has them all. */
 const STAGES_MAX = 100;
 const STAGE_MESSAGE_MAX = 300;

@@ -13,7 +13,7 @@ import { incidentSummary } from "../incident";
 export const OpsgeniePriority = ["P1", "P2", "P3", "P4", "P5"] as const;
 export type OpsgeniePriority = (typeof OpsgeniePriority)[number];
 
-const MESSAGE_MAX = 130;
+export const MESSAGE_MAX = 130;
 const DESCRIPTION_MAX = 15_000;
 const DETAIL_MAX = 1000;
 const STAGES_MAX = 100;
@@ -61,10 +61,12 @@ const details = (info: PipelineInfo, incidentKey: string): Record<string, string
 export interface AlertSettings {
   readonly priority: OpsgeniePriority;
   readonly tags: readonly string[];
+  /** A template's text in place of the default message. */
+  readonly message?: string | undefined;
 }
 
 export const createAlert = (incidentKey: string, info: PipelineInfo, settings: AlertSettings) => ({
-  message: incidentSummary(info, MESSAGE_MAX),
+  message: settings.message === undefined ? incidentSummary(info, MESSAGE_MAX) : truncate(settings.message, MESSAGE_MAX),
   alias: aliasOf(incidentKey),
   description: description(info),
   // The namespace on its cluster: what the alert is about, as Opsgenie's entity field means it.

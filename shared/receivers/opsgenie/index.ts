@@ -19,7 +19,8 @@ import { endpointOf, endpointOptions, IncidentAction, oneEndpoint, syncIncident 
 import type { ReceiverFactory } from "../registry";
 import { LifecycleEvent, type ReceiverContext, type ReceiverStore, type ServiceContext } from "../../pipeline/receiver";
 import { eventsOption, PostingReceiver, sendJson, timeoutOption } from "../webhook";
-import { aliasOf, closeAlert, createAlert, OpsgeniePriority, TAG_MAX, TAGS_MAX } from "./alert";
+import { renderTemplate, templateOption } from "../template";
+import { aliasOf, closeAlert, createAlert, MESSAGE_MAX, OpsgeniePriority, TAG_MAX, TAGS_MAX } from "./alert";
 
 /** API hosts of the two service regions (https://docs.opsgenie.com/docs/european-service-region). */
 export const OPSGENIE_HOSTS = { us: "https://api.opsgenie.com", eu: "https://api.eu.opsgenie.com" } as const;
@@ -37,6 +38,8 @@ const OpsgenieOptions = z
       .default([]),
     events: eventsOption([LifecycleEvent.Finished]),
     timeoutSeconds: timeoutOption,
+    /** The alert's message (its summary, at most 130 characters) in place of the default line. */
+    template: templateOption().optional(),
   })
   .superRefine(oneEndpoint);
 export type OpsgenieOptions = z.output<typeof OpsgenieOptions>;
@@ -66,7 +69,8 @@ export class OpsgenieReceiver extends PostingReceiver {
     const send = { headers: { authorization: `GenieKey ${apiKey}` }, timeoutSeconds: this.#options.timeoutSeconds };
     await syncIncident({ receiver: this.name, store: this.#store, log: ctx.log }, info, async (action, key) => {
       if (action === IncidentAction.Trigger) {
-        await sendJson("opsgenie", this.#alertsUrl, JSON.stringify(createAlert(key, info, this.#options)), send);
+        const message = renderTemplate(this.#options.template, ctx, info, { receiver: this.name, option: "template" }, MESSAGE_MAX);
+        await sendJson("opsgenie", this.#alertsUrl, JSON.stringify(createAlert(key, info, { ...this.#options, message })), send);
       } else {
         // Without identifierType the path segment is read as the alert's id, not its alias.
         const url = `${this.#alertsUrl}/${encodeURIComponent(aliasOf(key))}/close?identifierType=alias`;

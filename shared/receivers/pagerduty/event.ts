@@ -13,7 +13,7 @@ export const PagerDutySeverity = ["critical", "error", "warning", "info"] as con
 export type PagerDutySeverity = (typeof PagerDutySeverity)[number];
 
 /** `payload.summary` is cut at 1024 characters by the API; we cut first so the end is ours (`…`). */
-const SUMMARY_MAX = 1024;
+export const SUMMARY_MAX = 1024;
 /** Alert details stay readable in the incident view and in notifications; the dashboard has the rest. */
 const DETAIL_MAX = 500;
 const STAGES_MAX = 50;
@@ -55,12 +55,13 @@ const linksOf = (info: PipelineInfo): Link[] => {
   return links;
 };
 
-export const triggerEvent = (routingKey: string, dedupKey: string, info: PipelineInfo, severity: PagerDutySeverity) => ({
+/** `summary`: a template's text in place of the default summary line. */
+export const triggerEvent = (routingKey: string, dedupKey: string, info: PipelineInfo, severity: PagerDutySeverity, summary?: string) => ({
   routing_key: routingKey,
   event_action: "trigger" as const,
   dedup_key: dedupKey,
   payload: {
-    summary: incidentSummary(info, SUMMARY_MAX),
+    summary: summary === undefined ? incidentSummary(info, SUMMARY_MAX) : truncate(summary, SUMMARY_MAX),
     // "The unique location of the affected system": the namespace the pipeline runs in, on its cluster.
     source: `${info.cluster}/${info.namespace}`,
     severity,

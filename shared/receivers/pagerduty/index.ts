@@ -18,7 +18,8 @@ import { endpointOf, endpointOptions, IncidentAction, oneEndpoint, syncIncident 
 import type { ReceiverFactory } from "../registry";
 import { LifecycleEvent, type ReceiverContext, type ReceiverStore, type ServiceContext } from "../../pipeline/receiver";
 import { eventsOption, PostingReceiver, sendJson, timeoutOption } from "../webhook";
-import { PagerDutySeverity, resolveEvent, triggerEvent } from "./event";
+import { renderTemplate, templateOption } from "../template";
+import { PagerDutySeverity, resolveEvent, SUMMARY_MAX, triggerEvent } from "./event";
 
 /** Events API hosts of the two service regions (https://support.pagerduty.com/main/docs/service-regions). */
 export const PAGERDUTY_HOSTS = { us: "https://events.pagerduty.com", eu: "https://events.eu.pagerduty.com" } as const;
@@ -32,6 +33,8 @@ const PagerDutyOptions = z
     ...endpointOptions,
     events: eventsOption([LifecycleEvent.Finished]),
     timeoutSeconds: timeoutOption,
+    /** The alert's summary (`payload.summary`) in place of the default line. */
+    template: templateOption().optional(),
   })
   .superRefine(oneEndpoint);
 export type PagerDutyOptions = z.output<typeof PagerDutyOptions>;
@@ -60,7 +63,8 @@ export class PagerDutyReceiver extends PostingReceiver {
     const routingKey = this.#routingKey;
     if (routingKey === undefined || !this.#store) throw new ReceiverError(`receiver ${this.name} was called before initialize()`);
     await syncIncident({ receiver: this.name, store: this.#store, log: ctx.log }, info, async (action, key) => {
-      const body = action === IncidentAction.Trigger ? triggerEvent(routingKey, key, info, this.#options.severity) : resolveEvent(routingKey, key);
+      const summary = () => renderTemplate(this.#options.template, ctx, info, { receiver: this.name, option: "template" }, SUMMARY_MAX);
+      const body = action === IncidentAction.Trigger ? triggerEvent(routingKey, key, info, this.#options.severity, summary()) : resolveEvent(routingKey, key);
       await sendJson("pagerduty", this.#url, JSON.stringify(body), { timeoutSeconds: this.#options.timeoutSeconds });
     });
   }
