@@ -32,8 +32,12 @@ export const unwrittenMarker = (statusName: string): string => `<!-- kube-feedba
 
 const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
 
-/** The comment's markdown: marker, a heading with the phase, one line of facts, the stage table. */
-export const commentBody = (info: PipelineInfo, statusName: string, description: string): string => {
+/** GitHub keeps at most 65,536 characters of a comment's body; GitLab and Gitea more. */
+export const COMMENT_TEXT_MAX = 65_000;
+
+/** The comment's markdown: marker, a heading with the phase, one line of facts, the stage table; or the marker and a template's `text`. */
+export const commentBody = (info: PipelineInfo, statusName: string, description: string, text?: string): string => {
+  if (text !== undefined) return [commentMarker(statusName), text, ""].join("\n");
   const facts = [`${info.kind} ${code(`${info.namespace}/${info.name}`)}`];
   if (info.git?.sha) facts.push(`commit ${code(info.git.sha.slice(0, 7))}`);
   facts.push(description);
@@ -74,14 +78,14 @@ export interface CommentDeps {
 export { requestNumber };
 
 /** Brings the request's comment up to date with the run; no request when nothing changed. */
-export const syncComment = async (deps: CommentDeps, info: PipelineInfo, target: StatusTarget, description: string): Promise<void> => {
+export const syncComment = async (deps: CommentDeps, info: PipelineInfo, target: StatusTarget, description: string, text?: string): Promise<void> => {
   const number = requestNumber(info);
   if (number === undefined) {
     deps.log.debug(`receiver ${deps.receiver}: no comment for ${info.id}: its git context names no pull or merge request`);
     return;
   }
   const key = `scm/${deps.receiver}/comment/${repoLabel(target.repo)}#${number}/${target.name}`;
-  const body = commentBody(info, target.name, description);
+  const body = commentBody(info, target.name, description, text);
   const rank = commitStatusRank(pipelineToCommitStatus(info.phase));
   const stored = await deps.store.get(key);
   const remembered = isRemembered(stored) ? stored : undefined;

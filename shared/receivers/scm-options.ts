@@ -9,6 +9,7 @@ import { z } from "zod";
 import { registeredScms, scmFor, scmNames, type ScmDescriptor } from "../scm";
 import { resolveSecret } from "../secrets";
 import { DEFAULT_STATUS_NAME, STATUS_NAME_VARIABLES, unknownVariables, type TargetSettings } from "./scm-status";
+import { templateOption } from "./template";
 import { ALL_EVENTS, eventsOption, timeoutOption } from "./webhook";
 
 const statusNameOption = z
@@ -39,6 +40,18 @@ const common = (nestedRepo: boolean) => ({
   /** Post to this repository instead of the run's. */
   repo: repoOption(nestedRepo),
   timeoutSeconds: timeoutOption,
+  /**
+   * Texts in place of the defaults: the status description, a GitHub check
+   * run's summary (else the description) and text, the request comment.
+   */
+  template: z
+    .strictObject({
+      description: templateOption().optional(),
+      summary: templateOption().optional(),
+      text: templateOption().optional(),
+      comment: templateOption().optional(),
+    })
+    .optional(),
 });
 
 const cache = new WeakMap<ScmDescriptor, z.ZodType>();

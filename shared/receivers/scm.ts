@@ -18,6 +18,7 @@
  */
 import { isTerminal, type PipelineInfo } from "../pipeline/types";
 import {
+  CommitStatusPhase,
   isCommitStatusPhase,
   repoLabel,
   sameStatus,
@@ -29,12 +30,13 @@ import {
 } from "../scm";
 import { ReceiverError } from "./errors";
 import type { ReceiverFactory } from "./registry";
-import { digest, syncComment } from "./scm-comment";
+import { COMMENT_TEXT_MAX, digest, syncComment } from "./scm-comment";
 import { forkTargetsOf, postForFork } from "./scm-fork";
 import { elsewhereOf, resolveProviderOptions, ScmOptions, webHostOf } from "./scm-options";
 import { CredentialGuard, credentialOf, pauseBoardFor } from "./scm-pause";
 import { commitStatusRank, pipelineToCommitStatus, statusTargetOf, type TargetSettings } from "./scm-status";
 import { checkRunDetails, runOutcome, statusDescription } from "./scm-summary";
+import { renderTemplate } from "./template";
 import { LifecycleEvent, type ReceiverContext, type ReceiverStore, type ServiceContext } from "../pipeline/receiver";
 import { PostingReceiver } from "./webhook";
 
@@ -149,9 +151,12 @@ export class ScmReceiver extends PostingReceiver {
       return;
     }
     const { target } = found;
+    const custom = (option: TemplateField, max?: number) =>
+      renderTemplate(this.#options.template?.[option], ctx, info, { receiver: this.name, option: `template.${option}` }, max);
     // Every status names the run it reports, within the provider's limit (scm-summary.ts).
-    const description = statusDescription(info, ready.provider.descriptionLimit);
-    const details = checkRunDetails(info);
+    const summary = showsDetails(ready.provider) ? custom("summary", ready.provider.descriptionLimit) : undefined;
+    const description = summary ?? custom("description", ready.provider.descriptionLimit) ?? statusDescription(info, ready.provider.descriptionLimit);
+    const details = custom("text") ?? checkRunDetails(info);
     const desired: StatusFields = {
       phase: pipelineToCommitStatus(info.phase),
       description,
@@ -184,10 +189,15 @@ export class ScmReceiver extends PostingReceiver {
     // The comment names the run in its own line of facts.
     if (ready.commenter) {
       const deps = { receiver: this.name, commenter: ready.commenter, store: ready.store, log: ctx.log, guard: ready.guard };
-      await syncComment(deps, info, target, runOutcome(info));
+      await syncComment(deps, info, target, runOutcome(info), custom("comment", COMMENT_TEXT_MAX));
     }
   }
 }
+
+type TemplateField = keyof NonNullable<ScmOptions["template"]>;
+
+/** Where the SCM shows a status's details, its statuses are check runs: their summary is the description. */
+const showsDetails = (provider: CommitStatusProvider): boolean => provider.render({ phase: CommitStatusPhase.Success, details: "-" }).details !== undefined;
 
 /** True when `desired` is an earlier state of the run than `remembered` (a replayed event). */
 const isBehind = (desired: StatusFields, remembered: StatusFields): boolean => {
