@@ -11,7 +11,7 @@ export interface FakeGitHubInstallation {
   readonly id: number;
   /** `owner/name` of the repositories it was granted. */
   readonly repos: readonly string[];
-  /** Defaults to checks, statuses and pull requests: write. */
+  /** Defaults to checks, statuses, pull requests and deployments: write. */
   readonly permissions?: Readonly<Record<string, "read" | "write">>;
 }
 
@@ -27,10 +27,10 @@ export type GitHubCaller =
   | { readonly type: "installation"; readonly installation: FakeGitHubInstallation }
   | { readonly type: "token" };
 
-/** Installation permissions the fake checks; pull request comments need `pull_requests`. */
-export type RepoPermission = "checks" | "statuses" | "pull_requests";
+/** Installation permissions the fake checks; pull request comments need `pull_requests`, deployments and their statuses `deployments`. */
+export type RepoPermission = "checks" | "statuses" | "pull_requests" | "deployments";
 
-const DEFAULT_PERMISSIONS = { checks: "write", statuses: "write", pull_requests: "write", metadata: "read" } as const;
+const DEFAULT_PERMISSIONS = { checks: "write", statuses: "write", pull_requests: "write", deployments: "write", metadata: "read" } as const;
 
 export const notFound = () => new ScmHttpError(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" });
 

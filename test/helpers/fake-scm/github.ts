@@ -1,7 +1,8 @@
 /**
  * A fake GitHub REST API: App installation tokens, check runs (create,
- * update, get, list for a ref), commit statuses (create, list, combined),
- * pull request comments (github-comments.ts), GitHub's rate-limit headers,
+ * update, get, list for a ref), commit statuses (github-statuses.ts), pull
+ * request comments (github-comments.ts), deployments and their statuses
+ * (github-deployments.ts), GitHub's rate-limit headers,
  * and its refusals (403 without permission, 404 outside an installation,
  * 422 on invalid input). Every request is also
  * checked against GitHub's OpenAPI description; mismatches are recorded and
@@ -10,7 +11,11 @@
 import { FakeScmServer, isFullSha, json, nowIso, ScmHttpError, type RecordedScmRequest, type Route } from "./base";
 import { FakeGitHubCredentials, notFound, permissionsOf, type FakeGitHubApp, type RepoPermission } from "./github-auth";
 import { FakeGitHubComments } from "./github-comments";
+import { FakeGitHubDeployments } from "./github-deployments";
+import { FakeGitHubStatuses, invalid, type FakeCommitStatus } from "./github-statuses";
 import { OpenApiValidator } from "./openapi";
+
+export type { FakeCommitStatus } from "./github-statuses";
 
 export type { FakeGitHubApp, FakeGitHubInstallation } from "./github-auth";
 
@@ -38,28 +43,15 @@ export interface FakeCheckRun {
   completed_at: string | null;
 }
 
-export interface FakeCommitStatus {
-  id: number;
-  repo: string;
-  sha: string;
-  state: string;
-  context: string;
-  description: string | null;
-  target_url: string | null;
-  created_at: string;
-}
-
-/** GitHub keeps at most this many statuses per commit and context. */
-const STATUS_LIMIT = 1000;
-
-const invalid = (message: string) => new ScmHttpError(422, { message: "Validation Failed", errors: [{ message }], status: "422" });
-
 export class FakeGitHubServer extends FakeScmServer {
   readonly checkRuns: FakeCheckRun[] = [];
-  readonly statuses: FakeCommitStatus[] = [];
   readonly violations: string[] = [];
   /** Pull request comments (`.comments`, oldest first). */
   readonly issues: FakeGitHubComments;
+  /** Commit statuses (`.statuses`, oldest first). */
+  readonly commitStatuses: FakeGitHubStatuses;
+  /** Deployments and their statuses (`.deployments`, `.statuses`, oldest first). */
+  readonly deployments: FakeGitHubDeployments;
   readonly #options: FakeGitHubOptions;
   readonly #credentials: FakeGitHubCredentials;
   readonly #validator = OpenApiValidator.github();
@@ -70,8 +62,17 @@ export class FakeGitHubServer extends FakeScmServer {
     super();
     this.#options = options;
     this.#credentials = new FakeGitHubCredentials(options.tokens ?? [], options.app);
-    const authorize = (r: RecordedScmRequest, params: Record<string, string>) => this.#authorize(r, params, "pull_requests");
-    this.issues = new FakeGitHubComments({ prefix: options.pathPrefix ?? "", apiUrl: () => this.apiUrl, nextId: () => this.#nextId++, authorize });
+    const common = { prefix: options.pathPrefix ?? "", apiUrl: () => this.apiUrl, nextId: () => this.#nextId++ };
+    const authorize = (permission: RepoPermission) => (r: RecordedScmRequest, params: Record<string, string>) => this.#authorize(r, params, permission);
+    this.issues = new FakeGitHubComments({ ...common, authorize: authorize("pull_requests") });
+    this.commitStatuses = new FakeGitHubStatuses({ ...common, authorize: authorize("statuses") });
+    const latestStatuses = (repo: string, sha: string) => this.commitStatuses.latestOf(repo, sha);
+    this.deployments = new FakeGitHubDeployments({ ...common, authorize: authorize("deployments"), latestStatuses });
+  }
+
+  /** Commit statuses written, oldest first. */
+  get statuses(): FakeCommitStatus[] {
+    return this.commitStatuses.statuses;
   }
 
   /** Root URL for Octokit's `baseUrl`. */
@@ -145,10 +146,9 @@ export class FakeGitHubServer extends FakeScmServer {
       { method: "PATCH", template: `${p}/repos/{owner}/{repo}/check-runs/{id}`, handler: (r, params) => this.#updateCheckRun(r, params) },
       { method: "GET", template: `${p}/repos/{owner}/{repo}/check-runs/{id}`, handler: (r, params) => this.#getCheckRun(r, params) },
       { method: "GET", template: `${p}/repos/{owner}/{repo}/commits/{ref}/check-runs`, handler: (r, params) => this.#listCheckRuns(r, params) },
-      { method: "POST", template: `${p}/repos/{owner}/{repo}/statuses/{sha}`, handler: (r, params) => this.#createStatus(r, params) },
-      { method: "GET", template: `${p}/repos/{owner}/{repo}/commits/{ref}/statuses`, handler: (r, params) => this.#listStatuses(r, params) },
-      { method: "GET", template: `${p}/repos/{owner}/{repo}/commits/{ref}/status`, handler: (r, params) => this.#combinedStatus(r, params) },
+      ...this.commitStatuses.routes(),
       ...this.issues.routes(),
+      ...this.deployments.routes(),
     ];
   }
 
@@ -248,59 +248,5 @@ export class FakeGitHubServer extends FakeScmServer {
       app: { id: this.#credentials.appId ?? 0, slug: "kube-feedback", name: "kube-feedback" },
       pull_requests: [],
     };
-  }
-
-  #createStatus(request: RecordedScmRequest, params: Record<string, string>) {
-    const repo = this.#authorize(request, params, "statuses");
-    const sha = params.sha!;
-    if (!isFullSha(sha)) throw invalid(`No commit found for SHA: ${sha}`);
-    const body = (request.body ?? {}) as Record<string, string | null | undefined>;
-    if ((body.description ?? "").length > 140) throw invalid("description is too long (maximum is 140 characters)");
-    const context = body.context ?? "default";
-    const count = this.statuses.filter((s) => s.repo === repo && s.sha === sha && s.context === context).length;
-    if (count >= STATUS_LIMIT) throw invalid("This SHA and context has reached the maximum number of statuses.");
-    const status: FakeCommitStatus = {
-      id: this.#nextId++,
-      repo,
-      sha,
-      state: String(body.state),
-      context,
-      description: body.description ?? null,
-      target_url: body.target_url ?? null,
-      created_at: nowIso(),
-    };
-    this.statuses.push(status);
-    return json(201, this.#statusJson(status));
-  }
-
-  #statusesOf(repo: string, sha: string): FakeCommitStatus[] {
-    return this.statuses.filter((status) => status.repo === repo && status.sha === sha).sort((a, b) => b.id - a.id);
-  }
-
-  #listStatuses(request: RecordedScmRequest, params: Record<string, string>) {
-    const repo = this.#authorize(request, params, "statuses");
-    return json(200, this.#statusesOf(repo, params.ref!).map((status) => this.#statusJson(status)));
-  }
-
-  #combinedStatus(request: RecordedScmRequest, params: Record<string, string>) {
-    const repo = this.#authorize(request, params, "statuses");
-    const all = this.#statusesOf(repo, params.ref!);
-    const latest = all.filter((status, index) => all.findIndex((s) => s.context === status.context) === index);
-    const perPage = Number(request.query.per_page ?? 30);
-    const page = Number(request.query.page ?? 1);
-    const states = latest.map((status) => status.state);
-    const state = states.some((s) => s === "failure" || s === "error") ? "failure" : states.some((s) => s === "pending") || states.length === 0 ? "pending" : "success";
-    return json(200, {
-      state,
-      sha: params.ref,
-      total_count: latest.length,
-      statuses: latest.slice((page - 1) * perPage, page * perPage).map((status) => this.#statusJson(status)),
-      repository: { full_name: repo },
-    });
-  }
-
-  #statusJson(status: FakeCommitStatus) {
-    const { repo, sha: _sha, ...fields } = status;
-    return { ...fields, url: `${this.apiUrl}/repos/${repo}/statuses/${status.sha}`, node_id: `SC_${status.id}`, updated_at: status.created_at };
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Fake SCM servers for tests that drive the real clients (@octokit/rest,
  * @gitbeaker/rest, fetch) over HTTP: GitHub (validated against its OpenAPI
- * description), GitLab, Bitbucket Cloud, Bitbucket Server, Gitea and Azure DevOps. Each
+ * description, with deployments), GitLab, Bitbucket Cloud, Bitbucket Server, Gitea and Azure DevOps. Each
  * records requests and can be told to fail the next ones.
  */
 import { FakeAzureDevOpsServer, type FakeAzureDevOpsOptions } from "./azure-devops";
@@ -14,6 +14,8 @@ import { FakeGitLabServer, type FakeGitLabOptions } from "./gitlab";
 export { FakeScmServer, ScmHttpError, matchTemplate, type FailureInjection, type RecordedScmRequest, type ScmReply } from "./base";
 export { FakeGitHubServer, type FakeGitHubOptions, type FakeGitHubApp, type FakeGitHubInstallation, type FakeCheckRun, type FakeCommitStatus } from "./github";
 export { FakeGitHubComments, type FakeIssueComment } from "./github-comments";
+export { FakeGitHubDeployments, type FakeDeployment, type FakeDeploymentStatus } from "./github-deployments";
+export { FakeGitHubStatuses } from "./github-statuses";
 export { FakeGitLabServer, type FakeGitLabOptions, type FakeGitLabProject, type FakeGitLabStatus } from "./gitlab";
 export { FakeGitLabNotes, type FakeGitLabNote } from "./gitlab-notes";
 export { FakeBitbucketCloudServer, type FakeBitbucketCloudOptions, type FakeBuildStatus } from "./bitbucket-cloud";
