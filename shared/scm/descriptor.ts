@@ -8,6 +8,7 @@
  */
 import type { z } from "zod";
 import type { PullRequestCommenter } from "./comments";
+import type { DeploymentWriter } from "./deployments";
 import type { CommitStatusProvider, ProviderIds, RepoRef } from "./types";
 
 /** Reads a secret reference; `path` names the option it came from in messages (`app.privateKey`). */
@@ -17,6 +18,8 @@ export type SecretReader = (reference: string, path: string) => Promise<string>;
 export interface ScmConnection {
   readonly status: CommitStatusProvider;
   readonly commenter?: PullRequestCommenter;
+  /** Where the SCM has deployments (GitHub): their writer, on the same client. */
+  readonly deployments?: DeploymentWriter;
 }
 
 /** Where a GitRepo points, in the provider layer's terms. */

@@ -1,6 +1,6 @@
 /**
  * GitHub and GitHub Enterprise: check runs with an App, commit statuses with
- * a token, pull request comments on the same clients.
+ * a token, pull request comments and deployments on the same clients.
  */
 import { z } from "zod";
 import { httpUrl } from "../../config/url";
@@ -10,6 +10,7 @@ import { defineScm } from "../descriptor";
 import { fingerprint } from "../receiver-options";
 import { GitHubClients, parseGitHubOptions, type GitHubOptions } from "./clients";
 import { GitHubCommenter } from "./commenter";
+import { GitHubDeployments } from "./deployments";
 import { GitHubProvider, type GitHubRepo } from "./provider";
 
 /**
@@ -91,11 +92,13 @@ export const github = defineScm<GitHubRepo, ReceiverOptions, z.output<typeof Git
     return {
       status: new GitHubProvider(options as GitHubOptions, clients),
       ...(want?.comments ? { commenter: new GitHubCommenter(clients) } : {}),
+      deployments: new GitHubDeployments(clients),
     };
   },
 });
 
 export { GitHubOptionsSchema, type GitHubOptions } from "./clients";
+export { GitHubDeployments, GitHubDeploymentState, phaseToGitHubDeployment, GITHUB_DEPLOYMENT_DESCRIPTION_LIMIT } from "./deployments";
 export {
   GitHubProvider,
   CheckRunStatus,
