@@ -3,7 +3,8 @@
  * on GitHub (check runs with an App, commit statuses with a token), GitLab,
  * Bitbucket Cloud and Server, Gitea or Forgejo, Azure DevOps (and its pull
  * request when the run builds one), and optionally keeps a pull
- * request comment with the stage table.
+ * request comment with the stage table; a run that names an environment
+ * also gets a GitHub deployment (scm-deployment.ts).
  *
  * Every post has the same skeleton (Flux notification-controller's): map the
  * run to a target and a status, compare with what the receiver store
@@ -23,6 +24,7 @@ import {
   repoLabel,
   sameStatus,
   type CommitStatusProvider,
+  type DeploymentWriter,
   type ProviderIds,
   type PullRequestCommenter,
   type ScmConnection,
@@ -31,6 +33,7 @@ import {
 import { ReceiverError } from "./errors";
 import type { ReceiverFactory } from "./registry";
 import { COMMENT_TEXT_MAX, digest, syncComment } from "./scm-comment";
+import { syncDeployment } from "./scm-deployment";
 import { forkTargetsOf, postForFork } from "./scm-fork";
 import { elsewhereOf, resolveProviderOptions, ScmOptions, webHostOf } from "./scm-options";
 import { CredentialGuard, credentialOf, pauseBoardFor } from "./scm-pause";
@@ -90,6 +93,8 @@ interface Ready {
   readonly store: ReceiverStore;
   readonly settings: TargetSettings;
   readonly guard: CredentialGuard;
+  /** The SCM's deployments (GitHub), for runs that name an environment (scm-deployment.ts). */
+  readonly deployments: DeploymentWriter | undefined;
 }
 
 export class ScmReceiver extends PostingReceiver {
@@ -132,6 +137,7 @@ export class ScmReceiver extends PostingReceiver {
       forkNotes: scm.forks ? connection.commenter : undefined,
       store: sc.store,
       guard,
+      deployments: connection.deployments,
       settings: {
         scm,
         webHost: webHostOf(this.#options),
@@ -191,6 +197,10 @@ export class ScmReceiver extends PostingReceiver {
       const deps = { receiver: this.name, commenter: ready.commenter, store: ready.store, log: ctx.log, guard: ready.guard };
       await syncComment(deps, info, target, runOutcome(info), custom("comment", COMMENT_TEXT_MAX));
     }
+
+    // Last: a deployment that cannot be written does not hold back the status or the comment.
+    const deployment = { receiver: this.name, deployments: ready.deployments, provider: this.#options.provider, store: ready.store, guard: ready.guard, log: ctx.log };
+    await syncDeployment(deployment, event, info, target);
   }
 }
 

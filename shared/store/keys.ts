@@ -18,6 +18,9 @@ import { createHash } from "node:crypto";
  * - `chat/<receiver>/message/<cluster>/<uid>`: the one message a chat
  *   receiver keeps per run (its ids, what it shows, the stages replied to);
  *   a receiver's key too, so the table key is `rcv#chat/…`.
+ * - `scm/<receiver>/deployment/<repo>/<environment>/<uid>`: the deployment an
+ *   `scm` receiver made for a run and the last status it gave it; a
+ *   receiver's key too, so the table key is `rcv#scm/…`.
  * - `fin#<sha256>`: the last finished run of one pipeline (cluster and status
  *   name), the `previous` of a receiver's `when` condition.
  * - `git#<cluster>/<namespace>/<name>`: a GitRepo as its relay last sent it,
@@ -69,6 +72,12 @@ export const StoreKey = {
    * (`group/project`), request number and status name.
    */
   forkRoute: (receiver: string, repo: string, request: number, statusName: string): string => `scm/${receiver}/fork/${repo}!${request}/${statusName}`,
+  /**
+   * The deployment an `scm` receiver made for a run (GitHub Deployments),
+   * in the receivers' view: per receiver, repository (`owner/name`),
+   * environment and run uid (a rerun is a new run, with a new deployment).
+   */
+  deployment: (receiver: string, repo: string, environment: string, uid: string): string => `scm/${receiver}/deployment/${repo}/${environment}/${uid}`,
   /**
    * The one message a chat receiver (Slack with a bot token, Discord,
    * Matrix) keeps for a run and edits as the run moves, in the receivers'
