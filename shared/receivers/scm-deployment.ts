@@ -108,11 +108,12 @@ export const syncDeployment = async (deps: DeploymentDeps, event: LifecycleEvent
   }
   const deploymentId = id;
   const shown = { ...info, phase: SHOWN_AS[phase] ?? info.phase };
+  const environmentUrl = httpUrl(info.annotations[ENVIRONMENT_URL_ANNOTATION]);
   const status = {
     phase,
     description: statusDescription(shown, deployments.descriptionLimit),
     ...(info.dashboardUrl ? { logUrl: info.dashboardUrl } : {}),
-    ...(httpUrl(info.annotations[ENVIRONMENT_URL_ANNOTATION]) ? { environmentUrl: httpUrl(info.annotations[ENVIRONMENT_URL_ANNOTATION]) } : {}),
+    ...(environmentUrl ? { environmentUrl } : {}),
   };
   await deps.guard.run(target.repo, () => deployments.setDeploymentStatus(target.repo, deploymentId, status));
   await deps.store.put(key, { id: deploymentId, phase } satisfies RememberedDeployment);
