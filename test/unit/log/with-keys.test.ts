@@ -12,7 +12,7 @@ describe("Function: withKeys", () => {
     // With POWERTOOLS_DEV set (vitest.config.ts), Powertools writes through the global console.
     const lines: string[] = [];
     for (const level of ["debug", "info", "warn", "error"] as const) {
-      vi.spyOn(console, level).mockImplementation((line: unknown) => void lines.push(String(line)));
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(String(args[0])));
     }
     const base = new Logger({ serviceName: "with-keys-test", logLevel: "DEBUG" });
     const log = withKeys({ messageId: "m-1", cluster: "prod" }, base);

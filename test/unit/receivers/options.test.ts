@@ -65,7 +65,7 @@ describe("Function: createReceivers", () => {
     { name: "a Discord URL given literally", type: "discord", options: { url: "https://discord.com/api/webhooks/1/t" }, path: "url", reason: /must be a secret reference/ },
     { name: "a malformed env reference", type: "discord", options: { url: "env:" }, path: "url", reason: /env: must be followed by an environment variable name/ },
     { name: "an ARN of another service", type: "slack", options: { url: "arn:aws:s3:::bucket/key" }, path: "url", reason: "is an ARN but not of an SSM parameter or a Secrets Manager secret" },
-    { name: "a Slack receiver without url", type: "slack", options: {}, path: "url", reason: "is required" },
+    { name: "a Slack receiver without url", type: "slack", options: {}, path: "url", reason: "is required: an incoming webhook URL, or else token and channel for a bot token" },
     { name: "a Slack url that is not a string", type: "slack", options: { url: 42 }, path: "url", reason: "must be a string such as env:NAME" },
     { name: "a Matrix token given literally", type: "matrix", options: { ...MATRIX, accessToken: "syt_abc" }, path: "accessToken", reason: /must be a secret reference/ },
     { name: "a Matrix room alias", type: "matrix", options: { ...MATRIX, roomId: "#ci:example.org" }, path: "roomId", reason: /must be a room ID such as !abc123:example.org, not an alias/ },
