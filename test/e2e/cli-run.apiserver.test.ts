@@ -35,7 +35,13 @@ const { privateKey, publicKey } = generateKeyPairSync("rsa", {
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
 interface CommitStatusSeen {
-  status?: { isSynced?: boolean; phase?: string; observedGeneration?: number; provider?: { github?: { checkRunId?: number } } };
+  status?: {
+    isSynced?: boolean;
+    phase?: string;
+    observedGeneration?: number;
+    provider?: { github?: { checkRunId?: number } };
+    conditions?: Array<{ type: string; reason: string }>;
+  };
 }
 
 describe.skipIf(script === undefined)("Command: kube-feedback run, on a real kube-apiserver", () => {
@@ -80,8 +86,8 @@ describe.skipIf(script === undefined)("Command: kube-feedback run, on a real kub
     return file;
   };
 
-  const run = (namespace: string, stateDir: string): CliProcess =>
-    startCli(["run", "--config", writeConfig(namespace), "--state-dir", stateDir, "--kubeconfig", join(dir, "kubeconfig")], {
+  const run = (namespace: string, stateDir: string, ...flags: string[]): CliProcess =>
+    startCli(["run", "--config", writeConfig(namespace), "--state-dir", stateDir, "--kubeconfig", join(dir, "kubeconfig"), ...flags], {
       // As deployment.yaml sets them; the lease short, so that a restart after SIGKILL takes it over soon.
       POD_NAMESPACE: "kube-feedback",
       RELAY_LEASE_NAME: "kube-feedback-standalone",
@@ -141,7 +147,7 @@ describe.skipIf(script === undefined)("Command: kube-feedback run, on a real kub
     await applyObjects(admin, ["namespace.yaml", "serviceaccount.yaml", "clusterrole.yaml", "lease-role.yaml", "secret-reader.yaml"].flatMap((file) => readManifest(join(STANDALONE, file))));
     await waitForAccess(server.impersonating(SERVICE_ACCOUNT), { verb: "patch", group: GROUP, resource: "commitstatuses", subresource: "status" });
     await admin.makeApiClient(CoreV1Api).createNamespacedSecret({ namespace: "kube-feedback", body: { metadata: { name: "hook" }, stringData: { hmac: "hook-signing-key" } } });
-    const repos = ["acme/ci-once", "acme/ci-restart"];
+    const repos = ["acme/ci-once", "acme/ci-restart", "acme/ci-resync"];
     github = await startFakeGitHub({ repos, app: { id: 515, publicKey, installations: [{ id: 9, repos }] } });
     // The GitRepo CRD takes https API URLs only.
     front = await startTlsFront(github.apiUrl);
@@ -239,5 +245,32 @@ describe.skipIf(script === undefined)("Command: kube-feedback run, on a real kub
     const runs = checkRunsOf(ns);
     expect(runs.map((r) => [r.head_sha, r.name, r.status, r.conclusion])).toEqual([[SHA, "deploy/shop", "completed", "success"]]);
     expect(await commitStatus(ns)).toMatchObject({ isSynced: true, phase: "success", observedGeneration: 2, provider: { github: { checkRunId: runs[0]!.id } } });
+  }, 240_000);
+
+  it("resyncs on its schedule while it leads: a check run changed in GitHub is written back as the CommitStatus says", async () => {
+    // Prepare: a CommitStatus synced (by a run whose resync never comes), then its check run marked failed behind
+    // kube-feedback's back while nothing runs. Apart, so that no resync races the first sync of the new resource.
+    const ns = "ci-resync";
+    await workloads(ns);
+    const stateDir = join(dir, "state-resync");
+    const first = run(ns, stateDir);
+    await createCommitStatus(ns);
+    await waitFor(first, "CommitStatus synced", async () => (await commitStatus(ns))?.isSynced === true);
+    first.kill("SIGTERM");
+    await first.result;
+    const [checkRun] = checkRunsOf(ns);
+    Object.assign(checkRun!, { status: "completed", conclusion: "failure" });
+
+    // Act: nothing changes in the cluster; the restart's list finds the resource in sync, only the resync reads GitHub.
+    const cli = run(ns, stateDir, "--resync-interval", "1");
+    await waitFor(cli, "drift corrected", async () => (await commitStatus(ns))?.conditions?.[0]?.reason === "DriftCorrected");
+    cli.kill("SIGTERM");
+    const end = await cli.result;
+
+    // Assess
+    expect(end.status).toBe(0);
+    github.assertNoViolations();
+    expect(checkRunsOf(ns).map((r) => [r.id, r.status, r.conclusion])).toEqual([[checkRun!.id, "in_progress", null]]);
+    expect(await commitStatus(ns)).toMatchObject({ isSynced: true, phase: "in_progress", observedGeneration: 1 });
   }, 240_000);
 });
