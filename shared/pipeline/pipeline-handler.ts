@@ -148,7 +148,9 @@ export class PipelineHandler implements Handler {
         if (plan.blocked.length > 0) return this.#retryBlocked(plan.blocked, ch);
         return newEventProcessStatus().withStatus(EventStatus.Skip).withMessage("reason", "no change").skipClose(ch);
       }
-      const data = runRecord(plan.state, new Date(now).toISOString());
+      // Other fields of the item are kept; an object stored by an earlier version is dropped.
+      const { object: _dropped, ...kept } = item?.data ?? {};
+      const data: RunRecord = { ...kept, ...runRecord(plan.state, new Date(now).toISOString()) };
       try {
         await this.#store.put(key, data, item?.version, this.#config.processing.stateTtlDays * 86_400);
       } catch (error) {
