@@ -43,7 +43,7 @@ export const providerCache = (
           throw new SyncBlockedError("credentialsRef", `cannot read ${gitRepo.credentials}: ${(cause as Error).message}`, { cause });
         }
         try {
-          return createCommitStatusProvider(gitRepo.type, { ...gitRepo.options, ...credentialsOf(secret) });
+          return await createCommitStatusProvider(gitRepo.type, { ...gitRepo.options, ...credentialsOf(secret) });
         } catch (cause) {
           if (cause instanceof ScmError) throw new SyncBlockedError("credentialsRef", cause.message, { cause });
           throw cause;

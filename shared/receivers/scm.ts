@@ -118,7 +118,7 @@ export class ScmReceiver extends PostingReceiver {
     let connection: ScmConnection;
     try {
       // One client for statuses and comments: one installation token, one rate limit.
-      connection = scm.connect(resolved.options, { comments: this.#options.comment.enabled || scm.forks !== undefined });
+      connection = await scm.connect(resolved.options, { comments: this.#options.comment.enabled || scm.forks !== undefined });
     } catch (cause) {
       const path = (cause as { path?: unknown }).path;
       throw new ReceiverError(`${field(typeof path === "string" && path ? path : "provider")}: ${(cause as Error).message}`, { cause });

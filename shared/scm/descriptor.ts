@@ -97,7 +97,7 @@ export interface ScmDescriptor<R extends RepoRef = RepoRef, O = Record<string, u
   /** Whether `connect(…, { comments: true })` gives a pull request commenter. */
   readonly comments: boolean;
   /** Builds the provider from resolved options; bad options throw InvalidProviderOptionsError naming the option. */
-  connect(options: unknown, want?: { readonly comments?: boolean }): ScmConnection;
+  connect(options: unknown, want?: { readonly comments?: boolean }): ScmConnection | Promise<ScmConnection>;
 }
 
 /** Keeps a descriptor's types while checking it against the contract. */

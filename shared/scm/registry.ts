@@ -54,4 +54,4 @@ export const requireScm = (name: string): ScmDescriptor => {
  * Builds the provider for a type or alias; an unknown type is an error, never
  * a silent default, and bad options fail here with the option named.
  */
-export const createCommitStatusProvider = (type: string, options: unknown): CommitStatusProvider => requireScm(type).connect(options).status;
+export const createCommitStatusProvider = async (type: string, options: unknown): Promise<CommitStatusProvider> => (await requireScm(type).connect(options)).status;

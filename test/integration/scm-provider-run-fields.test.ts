@@ -14,7 +14,7 @@ import {
   type CommitStatusProvider,
   type DesiredStatus,
   type StatusTarget,
-} from "../../shared/scm";
+} from "../../shared/scm/providers";
 import { startFakeBitbucketServer, startFakeGitHub, startFakeGitLab, type FakeBitbucketServer, type FakeGitHubServer, type FakeGitLabServer } from "../helpers/fake-scm";
 
 const SHA = "3f786850e387550fdab836ed7e6dc881de23001b";

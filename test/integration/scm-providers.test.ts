@@ -16,7 +16,7 @@ import {
   TransientScmError,
   type DesiredStatus,
   type StatusTarget,
-} from "../../shared/scm";
+} from "../../shared/scm/providers";
 import {
   startFakeBitbucketCloud,
   startFakeBitbucketServer,

@@ -8,10 +8,8 @@ import { canonicalHost } from "../../pipeline/git";
 import { secretReference } from "../../secrets";
 import { defineScm } from "../descriptor";
 import { fingerprint } from "../receiver-options";
-import { GitHubClients, parseGitHubOptions, type GitHubOptions } from "./clients";
-import { GitHubCommenter } from "./commenter";
-import { GitHubDeployments } from "./deployments";
-import { GitHubProvider, type GitHubRepo } from "./provider";
+import type { GitHubOptions } from "./clients";
+import type { GitHubRepo } from "./provider";
 
 /**
  * The web host of a GitHub API root: `https://api.github.com` is github.com,
@@ -87,7 +85,14 @@ export const github = defineScm<GitHubRepo, ReceiverOptions, z.output<typeof Git
   repoRef: (owner, name) => ({ kind: "github", owner, name }),
   providerStatus: (ids) => ({ github: { ...(ids.checkRunId ? { checkRunId: ids.checkRunId } : {}), ...(ids.statusId ? { statusId: ids.statusId } : {}) } }),
   comments: true,
-  connect: (options, want) => {
+  // Octokit is loaded on first use: most events of the process function never write to GitHub.
+  connect: async (options, want) => {
+    const [{ GitHubClients, parseGitHubOptions }, { GitHubCommenter }, { GitHubDeployments }, { GitHubProvider }] = await Promise.all([
+      import("./clients"),
+      import("./commenter"),
+      import("./deployments"),
+      import("./provider"),
+    ]);
     const clients = new GitHubClients(parseGitHubOptions(options as GitHubOptions));
     return {
       status: new GitHubProvider(options as GitHubOptions, clients),
@@ -96,19 +101,3 @@ export const github = defineScm<GitHubRepo, ReceiverOptions, z.output<typeof Git
     };
   },
 });
-
-export { GitHubOptionsSchema, type GitHubOptions } from "./clients";
-export { GitHubDeployments, GitHubDeploymentState, phaseToGitHubDeployment, GITHUB_DEPLOYMENT_DESCRIPTION_LIMIT } from "./deployments";
-export {
-  GitHubProvider,
-  CheckRunStatus,
-  CheckRunConclusion,
-  GitHubStatusState,
-  checkRunState,
-  phaseToCheckRun,
-  checkRunToPhase,
-  phaseToGitHubStatus,
-  gitHubStatusToPhase,
-  type CheckRunState,
-  type GitHubRepo,
-} from "./provider";

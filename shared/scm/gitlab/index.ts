@@ -4,8 +4,7 @@ import { httpUrl } from "../../config/url";
 import { secretReference } from "../../secrets";
 import { defineScm } from "../descriptor";
 import { secretCredentialId, webHostOfUrl } from "../receiver-options";
-import { GitLabCommenter } from "./commenter";
-import { GitLabProvider, type GitLabOptions, type GitLabRepo } from "./provider";
+import type { GitLabOptions, GitLabRepo } from "./provider";
 
 const receiverShape = {
   /** Self-hosted GitLab: `https://gitlab.example.com`. */
@@ -49,18 +48,12 @@ export const gitlab = defineScm<GitLabRepo, ReceiverOptions, z.output<typeof Git
   // then the target, then notes on the merge request.
   forks: { targetRef: (request) => `refs/merge-requests/${request}/head` },
   comments: true,
-  connect: (options, want) => ({
-    status: new GitLabProvider(options as GitLabOptions),
-    ...(want?.comments ? { commenter: new GitLabCommenter(options as GitLabOptions) } : {}),
-  }),
+  // gitbeaker is loaded on first use: most events of the process function never write to GitLab.
+  connect: async (options, want) => {
+    const [{ GitLabProvider }, { GitLabCommenter }] = await Promise.all([import("./provider"), import("./commenter")]);
+    return {
+      status: new GitLabProvider(options as GitLabOptions),
+      ...(want?.comments ? { commenter: new GitLabCommenter(options as GitLabOptions) } : {}),
+    };
+  },
 });
-
-export {
-  GitLabProvider,
-  GitLabOptionsSchema,
-  GitLabState,
-  phaseToGitLabState,
-  gitLabStateToPhase,
-  type GitLabOptions,
-  type GitLabRepo,
-} from "./provider";

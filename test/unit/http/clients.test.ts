@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeEnvelope } from "../../../shared/envelope";
 import { Disposition, dispositionOf } from "../../../shared/errors";
-import { GitHubProvider } from "../../../shared/scm";
+import { GitHubProvider } from "../../../shared/scm/providers";
 import { WebhookSink } from "../../../relay/sinks/webhook";
 import { FakeWebhook, pipelineInfo, receiverContext, startReceiver } from "../../helpers/fake-chat";
 import { startFakeGitHub, type FakeGitHubServer } from "../../helpers/fake-scm";

@@ -7,7 +7,7 @@ import { PipelinePhase as P, type PipelineInfo } from "../../../shared/pipeline/
 import { createReceivers, LifecycleEvent as E, type ReceiverStore, type ServiceContext } from "../../../shared/receivers";
 import type { ScmReceiver } from "../../../shared/receivers/scm";
 import { deploymentPhaseOf, ENVIRONMENT_ANNOTATION, ENVIRONMENT_URL_ANNOTATION } from "../../../shared/receivers/scm-deployment";
-import { DeploymentPhase, PermanentScmError, phaseToGitHubDeployment, UnmappedStateError } from "../../../shared/scm";
+import { DeploymentPhase, PermanentScmError, phaseToGitHubDeployment, UnmappedStateError } from "../../../shared/scm/providers";
 import { startFakeGitHub, startFakeGitLab, type FakeGitHubServer, type FakeGitLabServer } from "../../helpers/fake-scm";
 
 const SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GitHubProvider, GitLabProvider, sameStatus, statusDiff, type ObservedStatus } from "../../../shared/scm";
+import { GitHubProvider, GitLabProvider, sameStatus, statusDiff, type ObservedStatus } from "../../../shared/scm/providers";
 
 const gitHubToken = new GitHubProvider({ token: "t" });
 const gitLab = new GitLabProvider({ token: "t" });

@@ -10,12 +10,12 @@ import {
   ProviderKind,
   scmNames,
   UnsupportedProviderError,
-} from "../../../shared/scm";
+} from "../../../shared/scm/providers";
 
 const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 1024, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
 
 describe("Function: createCommitStatusProvider", () => {
-  it("returns a provider of the requested kind for every registered type", () => {
+  it("returns a provider of the requested kind for every registered type", async () => {
     // Prepare
     const options: Record<string, unknown> = {
       github: { token: "ghp_x" },
@@ -30,16 +30,16 @@ describe("Function: createCommitStatusProvider", () => {
     };
 
     // Act
-    const kinds = scmNames().map((type) => createCommitStatusProvider(type, options[type]).kind);
+    const kinds = (await Promise.all(scmNames().map((type) => createCommitStatusProvider(type, options[type])))).map((provider) => provider.kind);
 
     // Assess
     expect(kinds).toEqual(["github", "gitlab", "bitbucket-cloud", "bitbucket-server", "gitea", "azure-devops", "github", "bitbucket-server", "gitea"]);
   });
 
-  it("throws UnsupportedProviderError when the type is unknown", () => {
+  it("throws UnsupportedProviderError when the type is unknown", async () => {
     // Act & Assess
-    expect(() => createCommitStatusProvider("sourcehut", {})).toThrow(UnsupportedProviderError);
-    expect(() => createCommitStatusProvider("sourcehut", {})).toThrow(/^provider "sourcehut" not supported \(known: github, gitlab/);
+    await expect(createCommitStatusProvider("sourcehut", {})).rejects.toThrow(UnsupportedProviderError);
+    await expect(createCommitStatusProvider("sourcehut", {})).rejects.toThrow(/^provider "sourcehut" not supported \(known: github, gitlab/);
   });
 
   it.each([
@@ -59,11 +59,11 @@ describe("Function: createCommitStatusProvider", () => {
     ["gitea", { url: "https://gitea.example.com", token: 5 }, "token", "gitea token must be a string"],
   ].map(([type, options, path, message]) => ({ type: type as string, options, path, message })))(
     "throws InvalidProviderOptionsError saying '$message' when $type options are invalid",
-    ({ type, options, path, message }) => {
+    async ({ type, options, path, message }) => {
     // Act
     let thrown: unknown;
     try {
-      createCommitStatusProvider(type, options);
+      await createCommitStatusProvider(type, options);
     } catch (error) {
       thrown = error;
     }

@@ -16,7 +16,7 @@ import {
   phaseToGitLabState,
   UnmappedStateError,
   type CommitStatusPhase as Phase,
-} from "../../../shared/scm";
+} from "../../../shared/scm/providers";
 
 /** DESIGN §6, one row per phase; Bitbucket Server from its build-status API. */
 const TABLE: readonly {
@@ -118,7 +118,7 @@ describe("Function: phase mappings", () => {
 describe("Function: lookupPhase (prototype keys)", () => {
   it("throws UnmappedStateError for a state named after an Object.prototype member", async () => {
     // Prepare
-    const { giteaStateToPhase, gitHubStatusToPhase } = await import("../../../shared/scm");
+    const { giteaStateToPhase, gitHubStatusToPhase } = await import("../../../shared/scm/providers");
 
     // Act & Assess
     expect(() => giteaStateToPhase("toString")).toThrow(/has no mapping/);
