@@ -21,11 +21,15 @@ let defaultKube: SecretsKube | undefined;
 const processKube = (): SecretsKube => (defaultKube ??= kubeConfigProvider({ kind: "default" }));
 
 interface Cached {
-  value: string | undefined;
+  value: string;
   expires: number;
 }
 
-/** Values read, by reference, kept for `maxAge` as Powertools keeps SSM and Secrets Manager values. */
+/**
+ * Values read, by reference, kept for `maxAge` as Powertools keeps SSM and
+ * Secrets Manager values. A missing Secret or key is not kept: adding it
+ * must not wait for the cache.
+ */
 const cache = new Map<string, Cached>();
 
 export interface KubeSecretRef {
@@ -57,7 +61,8 @@ export const readKubeSecret = async (ref: KubeSecretRef, maxAgeSeconds: number, 
     throw new Error(code === undefined ? (error as Error).message : `the API server answered ${code}${code === 403 ? " (forbidden: RBAC must grant get on this Secret)" : ""}`, { cause: error });
   }
   const encoded = data?.[ref.key];
-  const value = encoded === undefined ? undefined : Buffer.from(encoded, "base64").toString("utf8");
+  if (encoded === undefined) return undefined;
+  const value = Buffer.from(encoded, "base64").toString("utf8");
   cache.set(id, { value, expires: now + maxAgeSeconds * 1000 });
   return value;
 };

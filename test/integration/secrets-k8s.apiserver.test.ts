@@ -52,6 +52,22 @@ describe.skipIf(script === undefined)("Function: resolveSecret, k8s: references 
     await expect(attempt).rejects.toThrow('Kubernetes Secret ci/hooks key "missing": the Secret has no such key');
   });
 
+  it("reads a key added after a read that found none, without waiting for the cache", async () => {
+    // Prepare
+    const core = server.admin().makeApiClient(CoreV1Api);
+    const kube = access(server.admin());
+    await core.createNamespacedSecret({ namespace: "ci", body: { metadata: { name: "later" }, stringData: { other: "x" } } });
+    const before = await resolveSecret("k8s:ci/later#token", { kube }).catch((error: Error) => error);
+
+    // Act
+    await core.replaceNamespacedSecret({ namespace: "ci", name: "later", body: { metadata: { name: "later" }, stringData: { other: "x", token: "added" } } });
+    const value = await resolveSecret("k8s:ci/later#token", { kube });
+
+    // Assess
+    expect(before).toBeInstanceOf(SecretNotFoundError);
+    expect(value).toBe("added");
+  });
+
   it("throws SecretUnavailableError saying RBAC must grant get when the access may not read it", async () => {
     // Act: the tester user has no permissions at all.
     const attempt = resolveSecret("k8s:ci/private#token", { kube: access(server.tester()) });
