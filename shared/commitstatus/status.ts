@@ -35,9 +35,10 @@ export const syncedStatus = (record: SyncRecord, now: Date, note?: string): Reco
   repo: record.label,
   sha: record.sha,
   name: record.name,
-  description: record.description,
+  // Empty ones are left out: a merge patch carrying "" for them is refused (422) by the API server.
+  ...(record.description ? { description: record.description } : {}),
   phase: record.phase,
-  url: record.url,
+  ...(record.url ? { url: record.url } : {}),
   provider: providerStatus(record.type, record.providerIds),
   observedGeneration: record.generation,
   conditions: [condition("True", note ? "DriftCorrected" : "Synced", note ?? `written to ${record.label}`, record.generation, now)],
