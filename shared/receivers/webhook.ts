@@ -1,5 +1,6 @@
 import { createHash, createHmac } from "node:crypto";
 import { z } from "zod";
+import { httpUrl } from "../config/url";
 import type { PipelineInfo } from "../pipeline/types";
 import { Disposition } from "../errors";
 import { classifyHttp, type HttpHeaders } from "../http";
@@ -21,8 +22,7 @@ export const eventsOption = (defaults: readonly LifecycleEvent[]) =>
 
 export const timeoutOption = z.number().positive().max(60, "at most 60 seconds").default(10);
 
-export const httpUrl = () =>
-  z.url({ protocol: /^https?$/, error: (issue) => (issue.input === undefined ? "is required" : "must be an http(s) URL") });
+export { httpUrl };
 
 /**
  * Skeleton of the HTTP receivers: a callback outside `events` posts nothing,
