@@ -189,7 +189,7 @@ describe("Class: CommitStatusHandler (via relay)", () => {
     expect(providerRequests).toEqual([]);
     expect(operations.sent).toHaveLength(1);
     expect(operations.sent[0]).toMatchObject({ op: "patchStatus", status: { isSynced: false } });
-    expect((operations.sent[0] as { status: { syncFailure: { message: string } } }).status.syncFailure.message).toMatch(
+    expect((operations.sent[0] as unknown as { status: { syncFailure: { message: string } } }).status.syncFailure.message).toMatch(
       /spec\.credentialsRef\.secretKeyRef: cannot be read when the cluster is reached via: relay/,
     );
   });
