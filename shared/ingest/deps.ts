@@ -2,10 +2,15 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { logger, type Log } from "../log";
 import { SqsOperationSource, type OperationSource } from "../operations";
-import type { OperationsAccess } from "./operations-route";
 import { EnvelopeQueue, type QueueEntry } from "./queue";
 import { ReplayGuard } from "./replay";
 import { resolveIngestSettings, type IngestSettings } from "./settings";
+
+/** Each cluster's operations queue, read by the relays on the webhook sink (operations-route.ts). */
+export interface OperationsAccess {
+  /** The cluster's operations queue, or undefined when the deployment has none for it. */
+  forCluster(cluster: string): OperationSource | undefined;
+}
 
 /** Where envelopes go; EnvelopeQueue in production. */
 export interface EnvelopeSender {

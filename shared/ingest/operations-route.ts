@@ -3,7 +3,7 @@ import { formatPath } from "../config/schema";
 import { MAX_MESSAGES, MAX_WAIT_SECONDS, type OperationSource } from "../operations";
 import { StoreKey } from "../store/keys";
 import { verifySignedRequest, type SignedRequest } from "./auth";
-import type { IngestDeps } from "./deps";
+import type { IngestDeps, OperationsAccess } from "./deps";
 import { IngestError, InvalidRequestError } from "./errors";
 import { jsonResponse, parseJsonBody, readBody, type HttpRequest, type HttpResponse } from "./http";
 
@@ -25,11 +25,6 @@ const AckSchema = z.strictObject({
 });
 
 /** The operations queues of the clusters this deployment reaches through their relays. */
-export interface OperationsAccess {
-  /** The cluster's operations queue, or undefined when the deployment has none for it. */
-  forCluster(cluster: string): OperationSource | undefined;
-}
-
 const parse = <T extends z.ZodType>(schema: T, text: string): z.output<T> => {
   const result = schema.safeParse(parseJsonBody(text));
   if (result.success) return result.data;
