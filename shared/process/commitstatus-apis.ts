@@ -25,18 +25,22 @@ export interface CommitStatusApisOptions {
  * Each cluster's API for the CommitStatus sync, built on first use: through
  * its API server (`via: direct`) or through its relay (`via: relay`, no
  * Kubernetes client at all); undefined for a cluster the config names
- * nowhere. The operations queue of every cluster reached through its relay
- * is looked up at once, so a missing one stops the cold start.
+ * nowhere. The operations queues come from OPERATIONS_QUEUE_URL (the own
+ * cluster's, checked at the cold start) and OPERATIONS_QUEUE_URLS.
  */
 export const commitStatusApis = (options: CommitStatusApisOptions): ((cluster: string) => CommitStatusApi | undefined) => {
   const { config, store, kube, override, writeBack } = options;
   const apis = new Map<string, CommitStatusApi>();
   const relayed = [config.cluster, ...Object.keys(config.kubernetes.clusters)].filter((c) => clusterVia(config, c) === KubernetesVia.Relay);
-  // Settings like QUEUE_URL: checked at the cold start, a missing queue names its variable.
   const queueUrl = !override && !writeBack?.operations && relayed.length > 0 ? operationsQueueUrls(config.cluster) : undefined;
-  for (const cluster of relayed) queueUrl?.(cluster);
-  const operationsFor = (cluster: string): OperationSender =>
-    writeBack?.operations ? writeBack.operations(cluster) : new SqsOperationSender({ queueUrl: queueUrl!(cluster) });
+  // The own cluster's queue is a setting like QUEUE_URL: without it the cold start stops, naming it.
+  if (config.kubernetes.via === KubernetesVia.Relay) queueUrl?.(config.cluster);
+  const operationsFor = (cluster: string): OperationSender => {
+    if (writeBack?.operations) return writeBack.operations(cluster);
+    // Another cluster's missing queue fails only that cluster's events, sent to the DLQ naming the setting.
+    let sender: SqsOperationSender | undefined;
+    return { send: async (operation) => (sender ??= new SqsOperationSender({ queueUrl: queueUrl!(cluster) })).send(operation) };
+  };
   const build = (cluster: string): CommitStatusApi | undefined => {
     switch (clusterVia(config, cluster)) {
       case KubernetesVia.Relay:
