@@ -1,19 +1,24 @@
 /**
- * `npm run chaos [-- --runs N] [-- --seed S]`: N lifecycles (2,000 by
- * default; try 10,000) through the local stack under duplicates,
+ * `npm run chaos [-- --runs N] [-- --seed S] [-- --via relay]`: N lifecycles
+ * (2,000 by default; try 10,000) through the local stack under duplicates,
  * reordering, crashes between call and record, SCM 5xx and 429 storms, 409
- * conflicts on write-back, a 410 mid-stream and a relay restart. Prints one
- * table; exits 1 when a guarantee was broken.
+ * conflicts on write-back, a 410 mid-stream and a relay restart; with
+ * `--via relay` the CommitStatus write-back goes through the relay
+ * (kubernetes.via: relay). Prints one table; exits 1 when a guarantee was broken.
  */
 import "./env";
 import { parseArgs } from "node:util";
 import { guarantees, runChaos, verifyChaos, type ChaosReport } from "../test/helpers/chaos";
 
-const { values } = parseArgs({ options: { runs: { type: "string", default: "2000" }, seed: { type: "string", default: "20261120" } } });
+const { values } = parseArgs({
+  options: { runs: { type: "string", default: "2000" }, seed: { type: "string", default: "20261120" }, via: { type: "string", default: "direct" } },
+});
 const runs = Number(values.runs);
 const seed = Number(values.seed);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: must be a positive integer, got ${values.runs}`);
 if (!Number.isInteger(seed)) throw new Error(`--seed: must be an integer, got ${values.seed}`);
+if (values.via !== "direct" && values.via !== "relay") throw new Error(`--via: must be direct or relay, got ${values.via}`);
+const via = values.via;
 
 const n = (value: number) => value.toLocaleString("en-US");
 
@@ -24,7 +29,7 @@ const table = (r: ChaosReport): string => {
     ["duplicate deliveries / reordered", `${n(r.delivery.duplicated)} / ${n(r.delivery.reordered)}`],
     ["crashes between call and record (callbacks at risk)", `${n(r.faults.crashes)} (${n(r.faults.callbacksAtRisk)})`],
     ["SCM requests failed: 5xx / 429", `${n(r.faults.scm5xx)} / ${n(r.faults.scm429)}`],
-    ["409 Conflict on CommitStatus write-back", n(r.faults.kube409)],
+    ["409 Conflict on CommitStatus write-back", `${n(r.faults.kube409)} (kubernetes.via: ${r.kubernetes.via}${r.kubernetes.via === "relay" ? `, ${n(r.kubernetes.processCalls)} Kubernetes calls by the process side` : ""})`],
     ["410 Gone mid-stream / relay restarts / lists", `${n(r.faults.expired)} / ${n(r.faults.relayRestarts)} / ${n(r.faults.lists)}`],
     ["lifecycle callbacks expected", n(r.callbacks.expected)],
     ["lifecycle callbacks lost", n(r.callbacks.lost)],
@@ -41,7 +46,7 @@ const table = (r: ChaosReport): string => {
   return [`| ${"Measure".padEnd(width)} | ${"Value".padEnd(valueWidth)} |`, `|${"-".repeat(width + 2)}|${"-".repeat(valueWidth + 2)}|`, ...rows.map(([k, v]) => `| ${k.padEnd(width)} | ${v.padEnd(valueWidth)} |`)].join("\n");
 };
 
-const observation = await runChaos({ lifecycles: runs, seed, progress: (line) => process.stderr.write(`${line}\n`) });
+const observation = await runChaos({ lifecycles: runs, seed, via, progress: (line) => process.stderr.write(`${line}\n`) });
 const report = verifyChaos(observation);
 process.stdout.write(`${table(report)}\n\n`);
 const checks = guarantees(report);

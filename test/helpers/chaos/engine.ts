@@ -6,7 +6,9 @@
  * dynalite, with a store that crashes between calls and their record, an
  * `scm` receiver against a fake GitHub that has 5xx and 429 storms, and
  * CommitStatus write-backs that meet 409 conflicts. Midway the watch history
- * expires under the relay (410 Gone) and later the relay is restarted.
+ * expires under the relay (410 Gone) and later the relay is restarted. With
+ * `via: relay` the write-backs go through the relay (operations queue) and
+ * the process side has no Kubernetes access.
  * `verify.ts` turns what happened into the report.
  */
 import { startLocalStack, type LocalStack } from "../../../cli/local/stack";
@@ -39,6 +41,13 @@ export interface ChaosOptions {
   stormSize?: number;
   /** Gives up waiting for the pipeline to settle after this long. */
   timeoutMs?: number;
+  /**
+   * How the CommitStatus sync reaches the cluster: `direct` (the process
+   * side calls the fake API server) or `relay` (kubernetes.via: relay: the
+   * relay applies the process side's operations; the process side has no
+   * Kubernetes access at all).
+   */
+  via?: "direct" | "relay";
   /** Progress lines (the CLI prints them; the test does not). */
   progress?: (line: string) => void;
 }
@@ -61,12 +70,14 @@ export interface ChaosObservation {
   settled: boolean;
   elapsedMs: number;
   invocations: number;
+  /** Uses of the Kubernetes access given to the process side: zero under `via: relay`, where it has none. */
+  processKubeCalls: number;
 }
 
 const TOKEN_VARIABLE = "KUBE_FEEDBACK_CHAOS_GITHUB_TOKEN";
 const TOKEN = "ghp_chaosChaosChaosChaosChaos0123456789";
 
-const configFor = (github: FakeGitHubServer): FeedbackConfig =>
+const configFor = (github: FakeGitHubServer, via: ChaosObservation["options"]["via"]): FeedbackConfig =>
   parseConfig({
     cluster: "chaos",
     watch: [
@@ -74,7 +85,10 @@ const configFor = (github: FakeGitHubServer): FeedbackConfig =>
       { group: "tekton.dev", version: "v1", resource: "pipelineruns", namespaces: [CI_NAMESPACE] },
       { group: "tekton.dev", version: "v1", resource: "taskruns", namespaces: [CI_NAMESPACE] },
       { group: "commit-status.argoproj.io", version: "v1alpha1", resource: "commitstatuses", namespaces: [APPS_NAMESPACE] },
+      // Through the relay the process side reads GitRepos from the relay's events.
+      ...(via === "relay" ? [{ group: "commit-status.argoproj.io", version: "v1alpha1", resource: "gitrepos", namespaces: [APPS_NAMESPACE] }] : []),
     ],
+    ...(via === "relay" ? { kubernetes: { via: "relay" as const } } : {}),
     receivers: [
       { name: "recorder", type: "console" },
       { name: "github", type: "scm", options: { provider: "github", baseUrl: github.apiUrl, token: `env:${TOKEN_VARIABLE}` } },
@@ -93,6 +107,7 @@ const withDefaults = (options: ChaosOptions): ChaosObservation["options"] => ({
   concurrency: options.concurrency ?? 25,
   stormSize: options.stormSize ?? Math.max(4, Math.round(options.lifecycles / 15)),
   timeoutMs: options.timeoutMs ?? 120_000 + options.lifecycles * 400,
+  via: options.via ?? "direct",
 });
 
 export const runChaos = async (input: ChaosOptions): Promise<ChaosObservation> => {
@@ -108,7 +123,7 @@ export const runChaos = async (input: ChaosOptions): Promise<ChaosObservation> =
   // History enough for a paused watch to resume from its cursor; the one 410 the run wants is injected.
   const kube = await startFakeKubeApiServer({ historyLimit: Math.max(50_000, steps.length * 3) });
   const github = await startFakeGitHub({ repos: [`${REPO.owner}/${REPO.name}`], tokens: [TOKEN] });
-  const config = configFor(github);
+  const config = configFor(github, options.via);
   // One KubeConfig for the run, as a cold start builds one: a fresh one per call would parse YAML and open new connections every time.
   const kubeConfig = kube.kubeConfig();
   const tally = new CallTally();
@@ -117,6 +132,15 @@ export const runChaos = async (input: ChaosOptions): Promise<ChaosObservation> =
     entry,
     receiver: new TallyingReceiver(entry.name === "recorder" ? new RecordingReceiver("recorder") : receiver, tally),
   }));
+  let processKubeCalls = 0;
+  // Under via: relay the process side must never reach the cluster: its access only counts and fails.
+  const processKube =
+    options.via === "relay"
+      ? async () => {
+          processKubeCalls++;
+          throw new Error("via: relay: the process side has no Kubernetes access");
+        }
+      : async () => kubeConfig;
   let stack: LocalStack | undefined;
   let rig: ChaosRig | undefined;
   try {
@@ -125,7 +149,7 @@ export const runChaos = async (input: ChaosOptions): Promise<ChaosObservation> =
       log: SILENT,
       maxReceiveCount: 30,
       visibilityTimeoutSeconds: 5,
-      process: { store, receivers, kube: async () => kubeConfig, credentials: async () => TOKEN },
+      process: { store, receivers, kube: processKube, credentials: async () => TOKEN, writeBack: { answerWaitMs: 5_000 } },
     });
     const sink = new ChaosSink({ queueUrl: stack.emulators.queueUrl, random: new SeededRandom(options.seed + 2), duplicateRate: options.duplicateRate, reorderRate: options.reorderRate });
     const running = new ChaosRig(kube, github, stack, sink, config);
@@ -164,6 +188,7 @@ export const runChaos = async (input: ChaosOptions): Promise<ChaosObservation> =
       settled,
       elapsedMs: Date.now() - started,
       invocations: stack.poller.stats.invocations,
+      processKubeCalls,
     };
   } finally {
     await rig?.stop();

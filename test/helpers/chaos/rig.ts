@@ -9,6 +9,7 @@ import type { FeedbackConfig } from "../../../shared/config";
 import type { KubeObject } from "../../../shared/envelope";
 import type { Log } from "../../../shared/log";
 import { Relay } from "../../../relay/relay";
+import { SqsOperationSource } from "../../../shared/operations";
 import type { FakeKubeApiServer } from "../fake-kube";
 import type { FakeGitHubServer } from "../fake-scm";
 import { heldMessages } from "../fauxqs-inspect";
@@ -77,6 +78,12 @@ export class ChaosRig {
     return Object.values(Attributes).reduce((sum, value) => sum + Number(value ?? 0), 0);
   }
 
+  /** Operations waiting for the relay (`via: relay`): ready, delayed or in flight. Zero otherwise. */
+  async operationsPending(): Promise<number> {
+    if (this.config.kubernetes.via !== "relay") return 0;
+    return (await heldMessages(this.stack.emulators.sqsEndpoint, this.stack.emulators.operationsQueueUrl)).length;
+  }
+
   async progress(): Promise<string> {
     const { sink, stack, relay, kube } = this;
     const held = await heldMessages(stack.emulators.sqsEndpoint, stack.emulators.queueUrl).catch(() => undefined);
@@ -95,6 +102,9 @@ export class ChaosRig {
 
   #newRelay(): Relay {
     const { cluster, watch } = this.config;
-    return new Relay({ cluster, watch, sink: this.sink, log: SILENT, watcher: { baseDelayMs: 50, maxDelayMs: 500, relistJitterMs: 50 } });
+    // via: relay: each relay (a restarted one too) applies the operations queued for the cluster.
+    const writeBack =
+      this.config.kubernetes.via === "relay" ? { writeBack: { source: new SqsOperationSource({ queueUrl: this.stack.emulators.operationsQueueUrl }), waitSeconds: 1 } } : {};
+    return new Relay({ cluster, watch, sink: this.sink, log: SILENT, watcher: { baseDelayMs: 50, maxDelayMs: 500, relistJitterMs: 50 }, ...writeBack });
   }
 }

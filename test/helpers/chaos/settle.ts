@@ -16,8 +16,9 @@ const beforeDeadline = async (work: Promise<unknown>, deadline: number): Promise
 
 /**
  * Waits until the relay has seen every write (a bookmark at the current
- * revision reached each watch), shipped it, and the queue is empty; again
- * while write-backs keep producing events. False when the deadline came first.
+ * revision reached each watch), shipped it, and the queue is empty (and
+ * the operations queue, under via: relay); again while write-backs keep
+ * producing events. False when the deadline came first.
  */
 export const settle = async (rig: ChaosRig, deadline: number): Promise<boolean> => {
   let sent = -1;
@@ -30,6 +31,11 @@ export const settle = async (rig: ChaosRig, deadline: number): Promise<boolean> 
     await rig.relay.flush();
     await rig.sink.release();
     if (!(await beforeDeadline(rig.stack.poller.drained(50), deadline))) return false;
+    // Under via: relay a write-back waits on the operations queue until the relay applies it.
+    if ((await rig.operationsPending()) > 0) {
+      await sleep(100);
+      continue;
+    }
     if (rig.sink.stats.messages === sent && Number(rig.kube.resourceVersion) === revision) return true;
     sent = rig.sink.stats.messages;
   }

@@ -31,6 +31,8 @@ export interface ChaosReport {
   deadLetters: { count: number; reasons: Record<string, number>; unexplained: number; missing: number };
   /** Fewest list requests the API server saw for any watched resource. */
   relay: { fewestLists: number };
+  /** How the CommitStatus sync reached the cluster, and how often the process side used its Kubernetes access. */
+  kubernetes: { via: "direct" | "relay"; processCalls: number };
   /** Up to ten examples of each violation, to start debugging from. */
   examples: { lost: string[]; unexplained: string[]; outOfOrder: string[]; progressBackwards: string[]; notInSync: string[]; wrongFinalState: string[]; deadLetters: string[] };
 }
@@ -201,6 +203,7 @@ export const verifyChaos = (observation: ChaosObservation): ChaosReport => {
       missing: missing.length,
     },
     relay: { fewestLists },
+    kubernetes: { via: observation.options.via, processCalls: observation.processKubeCalls },
     examples,
   };
 };
@@ -224,4 +227,7 @@ export const guarantees = (report: ChaosReport): Array<{ name: string; kept: boo
     kept: report.deadLetters.unexplained === 0 && report.deadLetters.missing === 0,
     detail: `${report.deadLetters.count} messages, ${report.deadLetters.unexplained} unexplained, ${report.deadLetters.missing} missing`,
   },
+  ...(report.kubernetes.via === "relay"
+    ? [{ name: "via: relay: the process side never called Kubernetes", kept: report.kubernetes.processCalls === 0, detail: `${report.kubernetes.processCalls} calls` }]
+    : []),
 ];
