@@ -78,7 +78,13 @@ describe("Integration: the local stack listens on loopback only", () => {
     dynamo.destroy();
 
     // Assess
-    expect(queues.QueueUrls).toHaveLength(2);
+    // The events queue and the operations queue (kubernetes.via: relay), each with its DLQ.
+    expect(queues.QueueUrls?.map((url) => url.split("/").pop()).sort()).toEqual([
+      "kube-feedback-dlq.fifo",
+      "kube-feedback-events.fifo",
+      "kube-feedback-operations-dlq.fifo",
+      "kube-feedback-operations.fifo",
+    ]);
     expect(tables.TableNames).toEqual([stack.emulators.tableName]);
     expect(await tryConnect(LOOPBACK, ports.sqs)).toBe("connected");
     expect(await tryConnect(LOOPBACK, ports.dynamo)).toBe("connected");
