@@ -32,7 +32,10 @@ const common = (entry: string, options: BundleOptions): BuildOptions => ({
   target: "node20",
   minify: true,
   logLevel: "error",
-  external: options.external ?? [],
+  // classic-level (the local state directory's lock) finds its native addon
+  // from __dirname, which an ES module bundle has not: it stays a package,
+  // resolved from node_modules like the AWS SDK.
+  external: [...(options.external ?? []), "classic-level"],
   banner: { js: REQUIRE_BANNER },
   plugins,
 });
