@@ -61,6 +61,31 @@ const startSqs = async (): Promise<{ port: number; stop(): Promise<void> }> => {
  * endpoint variables, then creates the queues and the table the way
  * serverless.yml declares them, over the real wire protocol.
  */
+
+const FIFO = { FifoQueue: "true", ContentBasedDeduplication: "false" };
+const arnOf = async (sqs: SQSClient, queueUrl: string | undefined): Promise<string> =>
+  (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }))).Attributes?.QueueArn ?? "";
+
+/** A FIFO queue and the dead-letter queue it redrives to, named as serverless.yml names them. */
+const fifoWithDeadLetters = async (
+  sqs: SQSClient,
+  names: { queue: string; dlq: string },
+  settings: { visibilityTimeoutSeconds: number; maxReceiveCount: number },
+): Promise<{ queueUrl: string; queueArn: string; dlqUrl: string }> => {
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: names.dlq, Attributes: FIFO }));
+  const queue = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: names.queue,
+      Attributes: {
+        ...FIFO,
+        VisibilityTimeout: String(settings.visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: await arnOf(sqs, dlq.QueueUrl), maxReceiveCount: settings.maxReceiveCount }),
+      },
+    }),
+  );
+  return { queueUrl: queue.QueueUrl!, queueArn: await arnOf(sqs, queue.QueueUrl), dlqUrl: dlq.QueueUrl! };
+};
+
 export const startEmulators = async (options: EmulatorOptions = {}): Promise<Emulators> => {
   // First: a directory that cannot be used stops the start before anything listens.
   const state: StateDir | undefined = options.stateDir === undefined ? undefined : await openStateDir(options.stateDir);
@@ -79,35 +104,11 @@ export const startEmulators = async (options: EmulatorOptions = {}): Promise<Emu
   process.env.AWS_SECRET_ACCESS_KEY ??= "local";
 
   const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
-  const fifo = { FifoQueue: "true", ContentBasedDeduplication: "false" };
-  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: "kube-feedback-dlq.fifo", Attributes: fifo }));
-  const dlqArn = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }));
-  const queue = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: "kube-feedback-events.fifo",
-      Attributes: {
-        ...fifo,
-        VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? 30),
-        RedrivePolicy: JSON.stringify({
-          deadLetterTargetArn: dlqArn.Attributes?.QueueArn,
-          maxReceiveCount: options.maxReceiveCount ?? 10,
-        }),
-      },
-    }),
-  );
-  const queueArn = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ["QueueArn"] }));
-  const operationsDlq = await sqs.send(new CreateQueueCommand({ QueueName: "kube-feedback-operations-dlq.fifo", Attributes: fifo }));
-  const operationsDlqArn = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: operationsDlq.QueueUrl, AttributeNames: ["QueueArn"] }));
-  const operations = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: "kube-feedback-operations.fifo",
-      Attributes: {
-        ...fifo,
-        VisibilityTimeout: "30",
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: operationsDlqArn.Attributes?.QueueArn, maxReceiveCount: 20 }),
-      },
-    }),
-  );
+  const events = await fifoWithDeadLetters(sqs, { queue: "kube-feedback-events.fifo", dlq: "kube-feedback-dlq.fifo" }, {
+    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
+    maxReceiveCount: options.maxReceiveCount ?? 10,
+  });
+  const operations = await fifoWithDeadLetters(sqs, { queue: "kube-feedback-operations.fifo", dlq: "kube-feedback-operations-dlq.fifo" }, { visibilityTimeoutSeconds: 30, maxReceiveCount: 20 });
   sqs.destroy();
 
   const tableName = "kube-feedback-state";
@@ -119,10 +120,10 @@ export const startEmulators = async (options: EmulatorOptions = {}): Promise<Emu
   return {
     sqsEndpoint,
     dynamoEndpoint,
-    queueUrl: queue.QueueUrl!,
-    queueArn: queueArn.Attributes?.QueueArn ?? "",
-    dlqUrl: dlq.QueueUrl!,
-    operationsQueueUrl: operations.QueueUrl!,
+    queueUrl: events.queueUrl,
+    queueArn: events.queueArn,
+    dlqUrl: events.dlqUrl,
+    operationsQueueUrl: operations.queueUrl,
     tableName,
     ...(state ? { stateDir: state.dir } : {}),
     stop: async () => {
