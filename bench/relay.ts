@@ -1,10 +1,12 @@
 /**
  * Relay throughput and memory: the same watch stream of Job events from the
- * fake API server, consumed once by the real relay (into a sink that only
- * counts) and once by a parse-only reader. Each consumer runs in its own
- * child process, bundled, so its peak RSS is its own. Rates are events per
- * CPU-second of the consumer: the fake server writing the stream shares the
- * machine and would otherwise cap both.
+ * fake API server, consumed by the real relay (into a sink that only
+ * counts), by a parse-only reader, and by client-node's makeInformer with
+ * handlers that only count (consumers/informer.ts says how its list and
+ * restart are made to replay the same events). Each consumer runs in its
+ * own child process, bundled, so its peak RSS is its own. Rates are events
+ * per CPU-second of the consumer, from the replay's start: the fake server
+ * writing the stream shares the machine and would otherwise cap them all.
  *
  * Then, for as many unfinished PipelineRuns, the heap the relay keeps to
  * report runs deleted while it was not watching (relay/known), beside what
@@ -50,10 +52,16 @@ export interface RelayResult {
   events: number;
   relay: ConsumerFigures & { eventsPerCpuSecond: number };
   parseOnly: ConsumerFigures & { eventsPerCpuSecond: number };
+  /** client-node's makeInformer on the same events, handlers that only count. */
+  informer: ConsumerFigures & { eventsPerCpuSecond: number };
   /** relay / parse-only, events per CPU-second. */
   rateRatio: number;
   /** relay / parse-only, peak RSS. */
   rssRatio: number;
+  /** relay / informer, events per CPU-second. */
+  informerRateRatio: number;
+  /** relay / informer, peak RSS. */
+  informerRssRatio: number;
   /** Memory to report deletions during a watch gap, for as many unfinished PipelineRuns. */
   known: KnownMemoryResult;
 }
@@ -88,6 +96,7 @@ const rate = (figures: ConsumerFigures) => ({ ...figures, eventsPerCpuSecond: fi
 export const buildConsumers = async () => ({
   relay: await bundle("bench/consumers/relay.ts", "relay-consumer.mjs"),
   parse: await bundle("bench/consumers/parse.ts", "parse-consumer.mjs"),
+  informer: await bundle("bench/consumers/informer.ts", "informer-consumer.mjs"),
   known: await bundle("bench/consumers/known-memory.ts", "known-memory-consumer.mjs"),
 });
 
@@ -123,38 +132,61 @@ export const renderKnownMemory = (results: readonly RelayResult[]): string =>
     )
     .join("\n");
 
-export const measureRelay = async (objects: number, consumers: Consumers): Promise<RelayResult> => {
-  const random = new SeededRandom(objects);
-  const steps = [...interleave(buildLifecycles(random, objects, { pipelineRuns: 0, commitStatuses: 0 }), random, 50)];
-  const events = steps.length;
-  const kube: FakeKubeApiServer = await startFakeKubeApiServer({ historyLimit: events + 100 });
+/**
+ * Replays `steps` into the consumer `file` on a fake API server of its own:
+ * the consumer lists (nothing) and watches, the parent breaks the stream and
+ * writes every event meanwhile, and the consumer's reconnect replays all of
+ * them in one go. `after` runs on the same server once the consumer reported.
+ */
+const replayInto = async <T = undefined>(
+  file: string,
+  steps: ReadonlyArray<{ object: Parameters<FakeKubeApiServer["apply"]>[0] }>,
+  after?: (kube: FakeKubeApiServer, from: string) => Promise<T>,
+): Promise<{ figures: ConsumerFigures; after: T | undefined }> => {
+  const kube = await startFakeKubeApiServer({ historyLimit: steps.length + 100 });
   // A watch from resourceVersion 0 would list instead of replaying: give the history a start elsewhere.
   kube.apply({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "elsewhere", namespace: "other" } });
   try {
-    const common = { BENCH_EVENTS: String(events), BENCH_SERVER: kube.url, BENCH_TOKEN: "fake-kube-token" };
-    const relay = start(consumers.relay, { ...common, BENCH_KUBECONFIG: kube.kubeconfigYaml() });
-    await relay.ready;
+    const child = start(file, { BENCH_EVENTS: String(steps.length), BENCH_KUBECONFIG: kube.kubeconfigYaml() });
+    await child.ready;
     await kube.waitForWatches(1, 10_000);
     const from = kube.resourceVersion;
-    // With the stream broken the writes are only remembered; the relay's reconnect then replays all of them at once.
+    // With the stream broken the writes are only remembered; the consumer's reconnect then replays all of them at once.
     kube.breakWatches();
     for (const step of steps) kube.apply(step.object);
-    const relayFigures = await relay.result;
-    const parse = start(consumers.parse, { ...common, BENCH_FROM: from });
-    const parseFigures = await parse.result;
-    const relayRate = rate(relayFigures);
-    const parseRate = rate(parseFigures);
-    const known = await measureKnownMemory(objects, consumers.known);
-    return {
-      objects,
-      events,
-      relay: relayRate,
-      parseOnly: parseRate,
-      rateRatio: relayRate.eventsPerCpuSecond / parseRate.eventsPerCpuSecond,
-      rssRatio: relayFigures.maxRssKb / parseFigures.maxRssKb,
-      known,
-    };
+    const figures = await child.result;
+    return { figures, after: after ? await after(kube, from) : undefined };
   } finally {
     await kube.stop();
   }
 };
+
+/** The relay, the parse-only reader and the informer over the same events of `objects` Jobs. */
+export const measureStreams = async (objects: number, consumers: Consumers): Promise<Omit<RelayResult, "known">> => {
+  const random = new SeededRandom(objects);
+  const steps = [...interleave(buildLifecycles(random, objects, { pipelineRuns: 0, commitStatuses: 0 }), random, 50)];
+  const events = steps.length;
+  const { figures: relayFigures, after: parseFigures } = await replayInto(consumers.relay, steps, (kube, from) =>
+    start(consumers.parse, { BENCH_EVENTS: String(events), BENCH_SERVER: kube.url, BENCH_TOKEN: "fake-kube-token", BENCH_FROM: from }).result,
+  );
+  const { figures: informerFigures } = await replayInto(consumers.informer, steps);
+  const relayRate = rate(relayFigures);
+  const parseRate = rate(parseFigures!);
+  const informerRate = rate(informerFigures);
+  return {
+    objects,
+    events,
+    relay: relayRate,
+    parseOnly: parseRate,
+    informer: informerRate,
+    rateRatio: relayRate.eventsPerCpuSecond / parseRate.eventsPerCpuSecond,
+    rssRatio: relayFigures.maxRssKb / parseFigures!.maxRssKb,
+    informerRateRatio: relayRate.eventsPerCpuSecond / informerRate.eventsPerCpuSecond,
+    informerRssRatio: relayFigures.maxRssKb / informerFigures.maxRssKb,
+  };
+};
+
+export const measureRelay = async (objects: number, consumers: Consumers): Promise<RelayResult> => ({
+  ...(await measureStreams(objects, consumers)),
+  known: await measureKnownMemory(objects, consumers.known),
+});

@@ -1,11 +1,12 @@
 import { EventEmitter } from "node:events";
-import { CustomObjectsApi, Watch, type KubeConfig } from "@kubernetes/client-node";
+import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import type { EnvelopeType, KubeObject } from "../shared/envelope";
 import { Backoff, Delay } from "./backoff";
 import { WatchExpiredError, WatchGaveUpError, WatchStreamError } from "./errors";
 import type { KnownSet } from "./known/set";
 import { listCollection } from "./list";
 import { assertSupported, targetPath, type WatchTarget } from "./target";
+import { openWatch, type OpenedWatch } from "./watch-stream";
 import { WatcherEvent, type WatchConsumer, type WatcherEvents, type WatcherOptions } from "./watch-events";
 
 export { WatcherEvent, type WatchConsumer, type WatcherEvents, type WatcherOptions } from "./watch-events";
@@ -24,7 +25,7 @@ const WATCH_EVENT_TYPES = new Set(["ADDED", "MODIFIED", "DELETED"]);
  * reconnects from the last resourceVersion handed over; re-lists on 410
  * Gone. The cursor moves only when the consumer took the event, so a full
  * consumer (`offer` false) pauses the watch without losing anything: the
- * stream is dropped, because client-node's Watch cannot pause, and reopened
+ * stream is dropped, because a watch cannot pause, and reopened
  * from the cursor once the consumer has room. Objects are not cached.
  *
  * With a known-object set it also does what client-go's informers do with
@@ -210,7 +211,7 @@ export class Watcher extends EventEmitter<WatcherEvents> {
     };
     return new Promise<Outcome>((resolve) => {
       let outcome: Outcome | undefined;
-      let controller: AbortController | undefined;
+      let controller: OpenedWatch | undefined;
       let finished = false;
       let idle: NodeJS.Timeout | undefined;
       const decide = (next: Outcome): void => {
@@ -230,23 +231,21 @@ export class Watcher extends EventEmitter<WatcherEvents> {
       };
       this.#abortStream = () => decide({ kind: "closed" });
       touch();
-      new Watch(this.#kc)
-        .watch(
-          this.path,
-          query,
-          (type: string, object: KubeObject) => {
-            if (outcome) return;
-            touch();
-            const next = this.#onEvent(type, object);
-            if (next) decide(next);
-          },
-          finish,
-        )
-        .then((opened) => {
-          controller = opened;
-          if (outcome) opened.abort();
-          else if (!finished) this.emit(WatcherEvent.Connect, query.resourceVersion);
-        }, finish);
+      openWatch(this.#kc, this.path, query, {
+        onOpen: () => {
+          if (!outcome) this.emit(WatcherEvent.Connect, query.resourceVersion);
+        },
+        onEvent: (type, object) => {
+          if (outcome) return;
+          touch();
+          const next = this.#onEvent(type, object as KubeObject);
+          if (next) decide(next);
+        },
+        done: finish,
+      }).then((opened) => {
+        controller = opened;
+        if (outcome) opened.abort();
+      }, finish);
     });
   }
 
