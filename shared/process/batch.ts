@@ -8,6 +8,7 @@ import { isPipelineKind } from "../pipeline/normalise";
 import { PipelineHandler } from "../pipeline/pipeline-handler";
 import { createReceivers, startReceivers, type ConfiguredReceiver, type ServiceContext } from "../receivers";
 import { DynamoStateStore, StoreKey, storedAfterConflict, VersionConflictError, type StateStore } from "../store";
+import { planBatch, skipSuperseded } from "./coalesce";
 import { processRecord, type DispatchDeps, type Route } from "./dispatch";
 import { commitStatusApis, type WriteBackOptions } from "./commitstatus-apis";
 import { clusterKube, receiverKube, type ClusterKube } from "./kube-access";
@@ -117,7 +118,7 @@ export const createDispatchDeps = async (options: ProcessHandlerOptions = {}): P
     queue,
     routes: [
       ...(options.routes ?? []),
-      { matches: isPipelineKind, handler: pipeline, keepsObject: true },
+      { matches: isPipelineKind, handler: pipeline, keepsObject: true, coalesces: true },
       { matches: isCommitStatusKind, handler: commitStatus, keepsObject: true },
       // No oldObj is needed for a GitRepo: nothing stored, no write.
       { matches: isGitRepoKind, handler: gitRepo, keepsObject: true },
@@ -131,7 +132,9 @@ export const createDispatchDeps = async (options: ProcessHandlerOptions = {}): P
 /**
  * The process function's core: an SQS FIFO batch in, a partial batch
  * response out. A message that must be retried holds back the rest of its
- * own message group in this batch, never other groups.
+ * own message group in this batch, never other groups. Versions of a run
+ * that a newer one in the batch supersedes are acknowledged without a call
+ * (coalesce.ts).
  */
 export const createBatchHandler = (options: ProcessHandlerOptions = {}) => {
   let deps: Promise<DispatchDeps> | undefined;
@@ -145,12 +148,14 @@ export const createBatchHandler = (options: ProcessHandlerOptions = {}) => {
     const ready = await warm();
     const attempted = new Set<string>();
     const groupDelays = new Map<string, number>();
+    const plan = planBatch(event.Records, ready.routes);
     const response = await processPartialResponse(
       event,
       async (record: SQSRecord) => {
         attempted.add(record.messageId);
+        if (plan.superseded.has(record.messageId)) return skipSuperseded(record, plan, logger);
         try {
-          return await processRecord(record, ready);
+          return await processRecord(record, ready, plan.envelopes.get(record.messageId));
         } catch (error) {
           const group = record.attributes.MessageGroupId;
           if (group && !groupDelays.has(group) && error instanceof RetryLaterError && error.delaySeconds !== undefined) {

@@ -29,6 +29,12 @@ export interface Route {
    * function stores each handled version, to be the next event's `oldObj`.
    */
   keepsObject?: boolean;
+  /**
+   * True when the handler folds an object's versions by rank, so the newest
+   * version in a batch stands for the older ones of its message group, which
+   * are then acknowledged without a call (coalesce.ts).
+   */
+  coalesces?: boolean;
 }
 
 export interface DispatchDeps {
@@ -67,15 +73,16 @@ const callFor = (handler: Handler, ctx: HandlerContext, envelope: Envelope) => (
 };
 
 /**
- * Processes one SQS record: validate, route, run the handler's status
- * channel, then act on the verdict. Returns normally when the message may be
+ * Processes one SQS record: validate (unless `parsed` is its envelope),
+ * route, run the handler's status channel, then act on the verdict. Returns normally when the message may be
  * deleted; throws RetryLaterError when it must come back.
  */
-export const processRecord = async (record: SQSRecord, deps: DispatchDeps): Promise<EventProcessStatus | undefined> => {
+export const processRecord = async (record: SQSRecord, deps: DispatchDeps, parsed?: Envelope): Promise<EventProcessStatus | undefined> => {
   const retryCount = Math.max(0, Number(record.attributes.ApproximateReceiveCount ?? "1") - 1);
   let envelope: Envelope;
   try {
-    envelope = parseEnvelope(record.body);
+    // `parsed`: the batch read the body already (coalesce.ts).
+    envelope = parsed ?? parseEnvelope(record.body);
   } catch (error) {
     // Invalid input is not retried: the same bytes will never parse. Kept in the DLQ for a human.
     if (dispositionOf(error).disposition !== Disposition.InvalidInput) throw error;
