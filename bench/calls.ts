@@ -1,16 +1,19 @@
 /**
  * Calls per unit of work: a replay of Job and PipelineRun lifecycles through
  * the local stack with the `scm` receiver posting to a fake GitHub, once as
- * recorded and once with 30% of the messages delivered twice. SCM requests
- * come from the fake's request log, DynamoDB requests and request units from
- * SDK middleware on the client the store is built on.
+ * recorded and once with 30% of the messages delivered twice, with a token
+ * (commit statuses) and as a GitHub App (check runs, created once and
+ * updated in place). SCM requests come from the fake's request log (the
+ * App's installation token included), DynamoDB requests and request units
+ * from SDK middleware on the client the store is built on.
  */
+import { generateKeyPairSync } from "node:crypto";
 import { createReceivers } from "../shared/receivers";
 import { DynamoStateStore, KeyPrefix } from "../shared/store";
 import { SeededRandom } from "../test/helpers/chaos/random";
 import { ChaosSink } from "../test/helpers/chaos/sink";
 import { REPO } from "../test/helpers/chaos/workload";
-import { startFakeGitHub } from "../test/helpers/fake-scm";
+import { startFakeGitHub, type RecordedScmRequest } from "../test/helpers/fake-scm";
 import { onHost } from "../test/helpers/run-host";
 import { DynamoMeter, type DynamoTally } from "./dynamo-meter";
 import { benchConfig, replayObjects } from "./process";
@@ -18,6 +21,12 @@ import { CountingReceiver, processed, ship, startBenchStack } from "./stack";
 
 const TOKEN_VARIABLE = "KUBE_FEEDBACK_BENCH_GITHUB_TOKEN";
 const TOKEN = "ghp_benchBenchBenchBenchBench0123456789";
+const APP_KEY_VARIABLE = "KUBE_FEEDBACK_BENCH_GITHUB_APP_KEY";
+const APP_ID = 4242;
+
+/** How the `scm` receiver authenticates, which decides what it writes: commit statuses or check runs. */
+export const Credentials = { Token: "token", App: "app" } as const;
+export type Credentials = (typeof Credentials)[keyof typeof Credentials];
 
 export interface ReplayCalls {
   duplicateRate: number;
@@ -27,7 +36,8 @@ export interface ReplayCalls {
   messages: number;
   /** created / started / finished callbacks delivered (one receiver counts them). */
   transitions: number;
-  scm: { requests: number; writes: number };
+  /** `byRoute`: requests per method and path, ids as `{id}` (`PATCH /repos/o/r/check-runs/{id}`). */
+  scm: { requests: number; writes: number; byRoute: Record<string, number> };
   state: DynamoTally;
   receiverStore: DynamoTally;
   /** Run-state updates that record deliveries: one per message that called receivers. */
@@ -41,14 +51,43 @@ export interface CallsResult {
   runs: number;
   clean: ReplayCalls;
   duplicated: ReplayCalls;
+  /** The clean replay with the receiver as a GitHub App (check runs). */
+  app: ReplayCalls;
+  appDuplicated: ReplayCalls;
 }
 
-const replay = async (runs: number, duplicateRate: number): Promise<ReplayCalls> => {
-  const github = await startFakeGitHub({ repos: [`${REPO.owner}/${REPO.name}`], tokens: [TOKEN] });
-  process.env[TOKEN_VARIABLE] = TOKEN;
+/** The fake GitHub and the receiver's options for one kind of credentials. */
+const gitHubFor = async (credentials: Credentials) => {
+  const repo = `${REPO.owner}/${REPO.name}`;
+  if (credentials === Credentials.Token) {
+    process.env[TOKEN_VARIABLE] = TOKEN;
+    const github = await startFakeGitHub({ repos: [repo], tokens: [TOKEN] });
+    return { github, options: { provider: "github", baseUrl: github.apiUrl, token: `env:${TOKEN_VARIABLE}` } };
+  }
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  });
+  process.env[APP_KEY_VARIABLE] = privateKey;
+  const github = await startFakeGitHub({ repos: [repo], app: { id: APP_ID, publicKey, installations: [{ id: 7, repos: [repo] }] } });
+  return { github, options: { provider: "github", baseUrl: github.apiUrl, app: { appId: APP_ID, privateKey: `env:${APP_KEY_VARIABLE}` } } };
+};
+
+const countRoutes = (requests: readonly RecordedScmRequest[]): Record<string, number> => {
+  const counts: Record<string, number> = {};
+  for (const r of requests) {
+    const route = `${r.method} ${r.path.replace(/\/[0-9a-f]{40}\b/, "/{sha}").replace(/\/\d+(?=\/|$)/g, "/{id}")}`;
+    counts[route] = (counts[route] ?? 0) + 1;
+  }
+  return counts;
+};
+
+export const replayCalls = async (runs: number, duplicateRate: number, credentials: Credentials = Credentials.Token): Promise<ReplayCalls> => {
+  const { github, options } = await gitHubFor(credentials);
   const entries = [
     { name: "counter", type: "console", selector: { namespaces: [], kinds: [] }, options: {} },
-    { name: "github", type: "scm", selector: { namespaces: [], kinds: [] }, options: { provider: "github", baseUrl: github.apiUrl, token: `env:${TOKEN_VARIABLE}` } },
+    { name: "github", type: "scm", selector: { namespaces: [], kinds: [] }, options },
   ];
   const config = benchConfig(entries);
   const counter = new CountingReceiver("counter");
@@ -73,7 +112,7 @@ const replay = async (runs: number, duplicateRate: number): Promise<ReplayCalls>
       events: objects.length,
       messages: stack.sent(),
       transitions: counter.lifecycleCalls,
-      scm: { requests: github.requests.length, writes: github.writes.length },
+      scm: { requests: github.requests.length, writes: github.writes.length, byRoute: countRoutes(github.requests) },
       state: meter.total(KeyPrefix.object),
       receiverStore: meter.total(KeyPrefix.receiver),
       callbackMessages: meter.stateUpdates,
@@ -90,6 +129,8 @@ const replay = async (runs: number, duplicateRate: number): Promise<ReplayCalls>
 
 export const measureCalls = async (runs: number): Promise<CallsResult> => ({
   runs,
-  clean: await replay(runs, 0),
-  duplicated: await replay(runs, 0.3),
+  clean: await replayCalls(runs, 0),
+  duplicated: await replayCalls(runs, 0.3),
+  app: await replayCalls(runs, 0, Credentials.App),
+  appDuplicated: await replayCalls(runs, 0.3, Credentials.App),
 });

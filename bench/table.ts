@@ -47,11 +47,13 @@ const replayMemoryRows = (r: ReplayMemoryResult): Row[] => {
 
 const per = (value: number, of: number, digits = 2): string => (of === 0 ? "-" : n(value / of, digits));
 
-const callsRows = ({ clean, duplicated }: CallsResult): Row[] => {
+const callsRows = ({ clean, duplicated, app, appDuplicated }: CallsResult): Row[] => {
   const extra = duplicated.messages - clean.messages;
   const both = (f: (r: ReplayCalls) => string): [string, string] => [f(clean), `${f(duplicated)} with 30% duplicates`];
+  const scmPerTransition = (r: ReplayCalls) => per(r.scm.requests, r.transitions);
   return [
-    [`Calls, ${n(clean.events)} watch events (${n(clean.transitions)} lifecycle transitions)`, "SCM requests per lifecycle transition", ...both((r) => per(r.scm.requests, r.transitions)), ""],
+    [`Calls, ${n(clean.events)} watch events (${n(clean.transitions)} lifecycle transitions)`, "SCM requests per lifecycle transition, token (commit statuses)", ...both(scmPerTransition), ""],
+    ["", "SCM requests per lifecycle transition, GitHub App (check runs)", scmPerTransition(app), `${scmPerTransition(appDuplicated)} with 30% duplicates`, ""],
     ["", "run-state writes per watch event", ...both((r) => per(r.state.writes, r.events)), ""],
     ["", "run-state writes per message that called receivers", ...both((r) => per(r.state.writes, r.callbackMessages)), ""],
     ["", "run-state reads per watch event", ...both((r) => per(r.state.reads, r.events)), ""],
@@ -85,8 +87,8 @@ const priceRows = (estimates: CostEstimate[]): Row[] => [
   ["", "DynamoDB on-demand reads", `$${PRICES.dynamoPerMillionReadUnits} per million RRU`, "strongly consistent: 1 RRU per 4 KB", ""],
 ];
 
-export const renderTable = (results: BenchResults): string => {
-  const rows: Row[] = [
+export const renderTable = (results: BenchResults): string =>
+  render([
     ...results.relay.flatMap(relayRows),
     ...processRows(results.process),
     ...replayMemoryRows(results.replayMemory),
@@ -94,7 +96,12 @@ export const renderTable = (results: BenchResults): string => {
     ...coldRows(results.coldStart),
     ...costRows(results.cost),
     ...priceRows(results.cost),
-  ];
+  ]);
+
+/** The rows of calls per unit of work and the cost derived from them (`--only calls`). */
+export const renderCallsTable = (calls: CallsResult, cost: CostEstimate[]): string => render([...callsRows(calls), ...costRows(cost)]);
+
+const render = (rows: readonly Row[]): string => {
   const header: Row = ["Area", "Measure", "Value", "Reference", "Ratio"];
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => r[i]!.length)));
   const line = (r: Row) => `| ${r.map((cell, i) => (i >= 2 && i !== 3 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join(" | ")} |`;
