@@ -1,6 +1,7 @@
 import { redactText } from "../log";
 import { LifecycleEvent } from "./receiver";
 import { dueEvents, stateHash, type Deliveries, type Mark, type RunState } from "./lifecycle";
+import type { PipelineInfo } from "./types";
 
 /** The callbacks one receiver is to make now, in order, with the claims that guard them. */
 export interface PlannedCall {
@@ -25,9 +26,13 @@ const isOnce = (event: LifecycleEvent): event is OnceEvent => (ONCE as readonly 
 const settled = (mark: Mark | undefined): boolean => mark?.s === "done" || mark?.s === "failed" || mark?.s === "skipped";
 const inFlight = (mark: Mark | undefined, now: number): boolean => mark?.s === "claimed" && (mark.exp ?? 0) > now;
 
-/** Whether a receiver is to hear a callback: its `when`. */
-export type Hears = (receiver: string, event: LifecycleEvent) => boolean;
-const everything: Hears = () => true;
+/** Who hears what: each receiver's `when` and `events`, and what its progress reports. */
+export interface Audience {
+  hears(receiver: string, event: LifecycleEvent): boolean;
+  /** The receiver's progress identity of the run (`Receiver.progressKey`). */
+  progressKey(receiver: string, info: PipelineInfo): string;
+}
+const everyone: Audience = { hears: () => true, progressKey: (_receiver, info) => stateHash(info) };
 
 /**
  * Claims every callback the state calls for and no receiver has had yet.
@@ -37,10 +42,9 @@ const everything: Hears = () => true;
  * state as seen), and it is never asked again; a callback claimed before is
  * made again without asking.
  */
-export const planClaims = (state: RunState, receivers: readonly string[], now: number, leaseMs: number, hears: Hears = everything): ClaimPlan => {
+export const planClaims = (state: RunState, receivers: readonly string[], now: number, leaseMs: number, audience: Audience = everyone): ClaimPlan => {
   const info = state.info;
   if (!info) return { state, calls: [], blocked: [] };
-  const hash = stateHash(info);
   const due = dueEvents(info);
   const deliveries: Record<string, Deliveries> = { ...state.deliveries };
   const calls: PlannedCall[] = [];
@@ -48,6 +52,7 @@ export const planClaims = (state: RunState, receivers: readonly string[], now: n
   const claim: Mark = { s: "claimed", exp: now + leaseMs };
 
   for (const receiver of receivers) {
+    const hash = audience.progressKey(receiver, info);
     const current: Deliveries = { ...deliveries[receiver] };
     const events: LifecycleEvent[] = [];
     const skipped: LifecycleEvent[] = [];
@@ -60,7 +65,7 @@ export const planClaims = (state: RunState, receivers: readonly string[], now: n
       }
       if (isOnce(event) ? settled(mark) : current.ph === hash) continue;
       const decided = isOnce(event) && mark !== undefined;
-      (decided || hears(receiver, event) ? events : skipped).push(event);
+      (decided || audience.hears(receiver, event) ? events : skipped).push(event);
     }
     if (waits) {
       blocked.push(receiver);
@@ -107,12 +112,14 @@ export interface CallResult {
   /** The error will not go away by retrying: record it and do not call again. */
   permanent?: boolean;
   progressCount: number;
+  /** What the receiver set in its run memory during the calls, to be stored with their outcome. */
+  memory?: Record<string, unknown>;
 }
 
 /** The attribute writes that record the outcome of the calls: one update for all receivers. */
 export const settleAssignments = (results: readonly CallResult[]): Array<{ path: string[]; value: unknown }> => {
   const out: Array<{ path: string[]; value: unknown }> = [];
-  for (const { call, delivered, error, permanent, progressCount } of results) {
+  for (const { call, delivered, error, permanent, progressCount, memory } of results) {
     const base = ["deliveries", call.receiver];
     call.events.forEach((event, i) => {
       const outcome: Mark = { s: i < delivered ? "done" : permanent && i === delivered ? "failed" : "open" };
@@ -124,6 +131,7 @@ export const settleAssignments = (results: readonly CallResult[]): Array<{ path:
     });
     // Stored and shown by `kube-feedback status`: masked like a log line.
     if (error) out.push({ path: [...base, "lastError"], value: redactText(error.message).slice(0, 500) });
+    if (memory) out.push({ path: [...base, "mem"], value: memory });
   }
   return out;
 };

@@ -29,6 +29,8 @@ export interface Deliveries {
   /** Number of progress calls delivered. */
   pc?: number;
   lastError?: string;
+  /** The receiver's memory of the run (`ReceiverContext.memory`). */
+  mem?: Record<string, unknown>;
 }
 
 /** The last finished run of the same pipeline as a run saw it (`previous` in `when`). */

@@ -2,7 +2,7 @@ import { compileSelector, type FeedbackConfig, type RunMatcher } from "../config
 import type { KubeObject } from "../envelope";
 import type { Log } from "../log";
 import { DeliveryOutcome, recordDelivery } from "../metrics";
-import { LifecycleEvent, type ConfiguredReceiver, type Receiver } from "./receiver";
+import { LifecycleEvent, transientMemory, type ConfiguredReceiver, type Receiver } from "./receiver";
 import { combineRetries, isRetryable } from "../errors";
 import {
   EventStatus,
@@ -18,7 +18,7 @@ import { compileCondition, type Condition } from "./condition";
 import { InvalidObjectError, UnsupportedKindError } from "./errors";
 import { isOptedIn } from "./git";
 import { ownerUid, toPipelineInfo, withStageLinks } from "./info";
-import { advance, advanceStage, dueEvents, type Advance, type RunState } from "./lifecycle";
+import { advance, advanceStage, dueEvents, stateHash, type Advance, type RunState } from "./lifecycle";
 import { runRecord, runStateOf, type RunRecord } from "./run-record";
 import { normalise, stageOfTaskRun } from "./normalise";
 import { TektonLabel } from "./normalise/tekton";
@@ -143,7 +143,8 @@ export class PipelineHandler implements Handler {
       const info = adv.state.info;
       const names = info ? this.#applicable(info) : [];
       const state = await this.#withPrevious(adv.state, names, now);
-      const plan = planClaims(state, names, now, this.#config.processing.leaseSeconds * 1000, (name, event) => this.#hears(ctx.log, state, name, event));
+      const audience = { hears: (name: string, event: LifecycleEvent) => this.#hears(ctx.log, state, name, event), progressKey: this.#progressKey };
+      const plan = planClaims(state, names, now, this.#config.processing.leaseSeconds * 1000, audience);
       if (!adv.changed && plan.calls.length === 0) {
         if (plan.blocked.length > 0) return this.#retryBlocked(plan.blocked, ch);
         return newEventProcessStatus().withStatus(EventStatus.Skip).withMessage("reason", "no change").skipClose(ch);
@@ -197,9 +198,13 @@ export class PipelineHandler implements Handler {
     return this.#previousRuns.lookUp(state, now);
   }
 
-  /** The receiver's `when` for one callback; one that fails at run time is false, and said once. */
+  /** The receiver's progress identity of a run: its own, else the phases of the run and its stages. */
+  readonly #progressKey = (name: string, info: PipelineInfo): string => this.#receivers.get(name)?.receiver.progressKey?.(info) ?? stateHash(info);
+
+  /** The receiver's `events` and `when` for one callback; a `when` that fails at run time is false, and said once. */
   #hears(log: Log, state: RunState, name: string, event: LifecycleEvent): boolean {
-    const { condition, whenPath } = this.#receivers.get(name) ?? {};
+    const { condition, whenPath, receiver } = this.#receivers.get(name) ?? {};
+    if (receiver?.handles?.(event) === false) return false;
     if (!condition) return true;
     const answer = condition.test(event, state.info!, state.previous?.run);
     if (!(answer instanceof Error)) return answer;
@@ -214,10 +219,18 @@ export class PipelineHandler implements Handler {
     const { receiver } = this.#receivers.get(call.receiver)!;
     const info = withStageLinks(state.info!, this.#config.processing.stageUrl);
     const progressCount = state.deliveries[call.receiver]?.pc ?? 0;
+    const memory = transientMemory(state.deliveries[call.receiver]?.mem);
+    const remembered = memory.value;
+    const result = (outcome: Omit<CallResult, "call" | "progressCount" | "memory">): CallResult => ({
+      call,
+      progressCount,
+      ...outcome,
+      ...(memory.value !== remembered && memory.value ? { memory: memory.value } : {}),
+    });
     let delivered = 0;
     for (const event of call.events) {
       try {
-        await CALLBACK[event](receiver)({ log: ctx.log, event }, info);
+        await CALLBACK[event](receiver)({ log: ctx.log, event, memory }, info);
         delivered++;
         recordDelivery(call.receiver, event, DeliveryOutcome.Delivered);
       } catch (error) {
@@ -225,10 +238,10 @@ export class PipelineHandler implements Handler {
         const permanent = !isRetryable(err);
         recordDelivery(call.receiver, event, permanent ? DeliveryOutcome.FailedPermanently : DeliveryOutcome.Failed);
         ctx.log.warn(`receiver ${call.receiver} failed on ${event}`, { receiver: call.receiver, event, error: err.message });
-        return { call, delivered, error: err, permanent, progressCount };
+        return result({ delivered, error: err, permanent });
       }
     }
-    return { call, delivered, progressCount };
+    return result({ delivered });
   }
 
   #retryBlocked(blocked: readonly string[], ch: StatusChannel): Promise<void> {

@@ -22,12 +22,38 @@ export interface ReceiverStore {
   put(key: string, value: Record<string, unknown>, options?: { ttlSeconds?: number }): Promise<void>;
 }
 
+/**
+ * What a receiver remembers of one run between its calls (a provider's id for
+ * the run's check run, a digest of what it last posted). It lives in the run
+ * item, read with the run and written with the record of the call, so it
+ * costs no request of its own.
+ */
+export interface RunMemory {
+  /** What the receiver's last call for this run remembered; undefined before. */
+  readonly value: Readonly<Record<string, unknown>> | undefined;
+  /** Replaces it; stored with the outcome of this call. */
+  set(value: Record<string, unknown>): void;
+}
+
 /** What a receiver gets on every call. */
 export interface ReceiverContext {
   readonly log: Log;
   /** Why the call is made: the callback's name, for receivers that share one code path. */
   readonly event: LifecycleEvent;
+  /** The receiver's memory of this run; absent when the call is not made for a stored run (nothing is kept then). */
+  readonly memory?: RunMemory;
 }
+
+/** A memory that starts empty and keeps what is set (calls made outside a stored run, tests). */
+export const transientMemory = (value?: Record<string, unknown>): RunMemory & { value: Record<string, unknown> | undefined } => {
+  const memory = {
+    value,
+    set(next: Record<string, unknown>) {
+      memory.value = next;
+    },
+  };
+  return memory;
+};
 
 export const LifecycleEvent = {
   Created: "created",
@@ -46,6 +72,17 @@ export type LifecycleEvent = (typeof LifecycleEvent)[keyof typeof LifecycleEvent
 export interface Receiver {
   readonly name: string;
   initialize?(sc: ServiceContext): Promise<void>;
+  /**
+   * Whether the receiver posts anything for `event` (its `events` option).
+   * A callback it does not take is marked skipped when it comes due, never
+   * claimed: no call, and no write to record one.
+   */
+  handles?(event: LifecycleEvent): boolean;
+  /**
+   * What of a run a progress callback reports; a new value makes one due.
+   * Defaults to the run's phase and every stage's phase (`stateHash`).
+   */
+  progressKey?(info: PipelineInfo): string;
   updateProgress(ctx: ReceiverContext, info: PipelineInfo): Promise<void>;
   whenCreated(ctx: ReceiverContext, info: PipelineInfo): Promise<void>;
   whenStarted(ctx: ReceiverContext, info: PipelineInfo): Promise<void>;

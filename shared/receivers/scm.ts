@@ -7,22 +7,23 @@
  * also gets a GitHub deployment (scm-deployment.ts).
  *
  * Every post has the same skeleton (Flux notification-controller's): map the
- * run to a target and a status, compare with what the receiver store
- * remembers writing for (repository, commit, status name), return early if
- * the SCM would show the same, else write and remember. No GET in the steady
- * state. ScmErrors are rethrown as they are, and their disposition
+ * run to a target and a status, compare with what the run's memory says the
+ * receiver last posted for it, return early if the SCM would show the same,
+ * else write and remember. No GET in the steady state, and no read or write
+ * of its own in the state table: the memory travels with the run item. ScmErrors are rethrown as they are, and their disposition
  * (shared/errors) decides: a permanent one makes the pipeline handler give
  * up on the call, a rate limit's not-before time becomes the message's
  * visibility timeout. Every write
  * goes through the credential's guard (scm-pause.ts): a rate limit pauses
  * the credential for every message, and a paused one sends no request.
  */
+import { stateHash } from "../pipeline/lifecycle";
 import { isTerminal, type PipelineInfo } from "../pipeline/types";
 import {
   CommitStatusPhase,
   isCommitStatusPhase,
   repoLabel,
-  sameStatus,
+  shownDigest,
   type CommitStatusProvider,
   type DeploymentWriter,
   type ProviderIds,
@@ -44,45 +45,32 @@ import { LifecycleEvent, type ReceiverContext, type ReceiverStore, type ServiceC
 import { PostingReceiver } from "./webhook";
 
 /**
- * What the store remembers per (repository, commit, status name). Details
- * are kept as a digest: a long stage table would make every write of the
- * item cost several write units, and equality is all we need of it.
+ * What the run's memory keeps of the status the receiver last posted for it
+ * (`ReceiverContext.memory`, stored in the run item): where it was posted,
+ * its phase, a digest of what the SCM shows, and the provider's ids (the
+ * check run to update). Digests rather than fields: the run item is written
+ * on every event that calls a receiver, and each KB is a write unit.
  */
-interface RememberedStatus extends StatusFields {
-  uid: string;
-  providerIds: ProviderIds;
-  /** `settledOf` of the run when written. */
-  settled?: string;
+interface RememberedStatus {
+  /** Digest of the repository, commit and status name. */
+  at: string;
+  phase: CommitStatusPhase;
+  /** `shownDigest` of the fields posted. */
+  shown: string;
+  ids: ProviderIds;
 }
+
+const isRemembered = (value: Readonly<Record<string, unknown>> | undefined): value is Readonly<Record<string, unknown>> & RememberedStatus =>
+  typeof value?.at === "string" && isCommitStatusPhase(value.phase) && typeof value.shown === "string" && typeof value.ids === "object" && value.ids !== null;
 
 /**
  * The run's phase and its finished stages: what a progress callback posts
- * for. A stage that merely started changes the check run's table, but is
- * not worth a request on its own (every request counts against the
- * credential's rate limit); the next stage to finish, or the run's own
- * transition, brings the table up to date.
+ * for (`progressKey`). A stage that merely started changes the check run's
+ * table, but is not worth a request on its own (every request counts
+ * against the credential's rate limit); the next stage to finish, or the
+ * run's own transition, brings the table up to date.
  */
-const settledOf = (info: PipelineInfo): string =>
-  digest([info.phase, ...info.stages.filter((s) => isTerminal(s.phase)).map((s) => `${s.name}=${s.phase}`).sort()].join("\n"));
-
-const isRemembered = (value: Record<string, unknown> | undefined): value is Record<string, unknown> & RememberedStatus =>
-  typeof value?.uid === "string" && isCommitStatusPhase(value.phase) && typeof value.providerIds === "object" && value.providerIds !== null;
-
-/** The remembered fields, already in comparable form. */
-const fieldsOf = (remembered: RememberedStatus): StatusFields => ({
-  phase: remembered.phase,
-  description: remembered.description ?? "",
-  url: remembered.url ?? "",
-  ...(remembered.details ? { details: remembered.details } : {}),
-});
-
-/** The fields as compared and remembered: details by digest. */
-const comparable = (fields: StatusFields): StatusFields => ({
-  phase: fields.phase,
-  description: fields.description ?? "",
-  url: fields.url ?? "",
-  ...(fields.details ? { details: digest(fields.details) } : {}),
-});
+const settledOf = (info: PipelineInfo): string => stateHash({ phase: info.phase, stages: info.stages.filter((s) => isTerminal(s.phase)) });
 
 interface Ready {
   readonly provider: CommitStatusProvider;
@@ -148,6 +136,10 @@ export class ScmReceiver extends PostingReceiver {
     };
   }
 
+  progressKey(info: PipelineInfo): string {
+    return settledOf(info);
+  }
+
   protected async post(ctx: ReceiverContext, event: LifecycleEvent, info: PipelineInfo): Promise<void> {
     const ready = this.#ready;
     if (!ready) throw new ReceiverError(`receiver ${this.name} was called before initialize()`);
@@ -171,25 +163,21 @@ export class ScmReceiver extends PostingReceiver {
       ...(details ? { details } : {}),
     };
 
-    const key = `scm/${this.name}/status/${repoLabel(target.repo)}@${target.sha}/${target.name}`;
-    const stored = await ready.store.get(key);
-    const remembered = isRemembered(stored) ? stored : undefined;
-    const sameRun = remembered?.uid === info.uid;
-    const settled = settledOf(info);
-    if (sameRun && isBehind(desired, remembered)) {
+    const at = digest(`${repoLabel(target.repo)}@${target.sha}/${target.name}`).slice(0, 16);
+    const remembered = isRemembered(ctx.memory?.value) && ctx.memory.value.at === at ? ctx.memory.value : undefined;
+    const shown = shownDigest(desired, ready.provider);
+    if (remembered && isBehind(desired.phase, remembered.phase)) {
       ctx.log.debug(`receiver ${this.name}: ${target.name} on ${repoLabel(target.repo)} left alone: the run already reported ${remembered.phase}`);
-    } else if (event === LifecycleEvent.Progress && sameRun && remembered.settled === settled) {
-      ctx.log.debug(`receiver ${this.name}: ${target.name} not updated: no stage finished since the last post`);
-    } else if (!sameStatus(comparable(desired), remembered && fieldsOf(remembered), ready.provider)) {
-      // A rerun gets its own check run; the same run updates the one it created.
-      const status = { ...desired, externalId: info.uid, ...(sameRun ? { providerIds: remembered.providerIds } : {}) };
+    } else if (remembered?.shown !== shown) {
+      // A rerun is another run, with a memory of its own: it gets its own check run.
+      const status = { ...desired, externalId: info.uid, ...(remembered ? { providerIds: remembered.ids } : {}) };
       const { forkNotes } = ready;
       const fork = forkNotes && forkTargetsOf(info, ready.settings, target);
       const providerIds = fork
         ? await postForFork({ receiver: this.name, provider: ready.provider, commenter: forkNotes, store: ready.store, guard: ready.guard, log: ctx.log }, fork, status, info)
         : (await ready.guard.run(target.repo, () => ready.provider.setStatus(target, status))).providerIds;
-      const record: RememberedStatus = { uid: info.uid, ...comparable(desired), providerIds, settled };
-      await ready.store.put(key, { ...record });
+      const record: RememberedStatus = { at, phase: desired.phase, shown, ids: providerIds };
+      ctx.memory?.set({ ...record });
     }
 
     // The comment names the run in its own line of facts.
@@ -210,9 +198,9 @@ type TemplateField = keyof NonNullable<ScmOptions["template"]>;
 const showsDetails = (provider: CommitStatusProvider): boolean => provider.render({ phase: CommitStatusPhase.Success, details: "-" }).details !== undefined;
 
 /** True when `desired` is an earlier state of the run than `remembered` (a replayed event). */
-const isBehind = (desired: StatusFields, remembered: StatusFields): boolean => {
-  const [d, r] = [commitStatusRank(desired.phase), commitStatusRank(remembered.phase)];
-  return d < r || (r === 2 && desired.phase !== remembered.phase);
+const isBehind = (desired: CommitStatusPhase, remembered: CommitStatusPhase): boolean => {
+  const [d, r] = [commitStatusRank(desired), commitStatusRank(remembered)];
+  return d < r || (r === 2 && desired !== remembered);
 };
 
 export const scmReceiverFactory: ReceiverFactory<typeof ScmOptions> = {

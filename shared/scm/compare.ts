@@ -5,6 +5,7 @@
  * write when nothing visible would change — no GET in the steady state.
  * The same comparison against a `getStatus` result finds drift.
  */
+import { createHash } from "node:crypto";
 import type { ObservedStatus, StatusFields, StatusView } from "./types";
 
 export const StatusField = {
@@ -61,4 +62,15 @@ export const sameStatus = (
 ): boolean => {
   if (!desired || !remembered) return false;
   return statusDiff(desired, remembered, view).length === 0;
+};
+
+/**
+ * A short digest of what the SCM would show for `status`: two statuses with
+ * the same digest are the same to `sameStatus` under this view. What a
+ * receiver keeps in a run's memory instead of the fields, so the run item
+ * stays small.
+ */
+export const shownDigest = (status: StatusFields, view: StatusView): string => {
+  const { description, url, details } = shown(status, view);
+  return createHash("sha256").update(JSON.stringify([view.stateOf(status.phase), description, url, details])).digest("base64url").slice(0, 16);
 };

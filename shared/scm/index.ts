@@ -9,7 +9,7 @@ export { defineScm, type GitRepoCoordinates, type ScmConnection, type ScmDescrip
 export { createCommitStatusProvider, registerScm, registeredScms, requireScm, scmFor, scmNames } from "./registry";
 export type { CommentTarget, PullRequestCommenter, WrittenComment } from "./comments";
 export { DeploymentPhase, deploymentRank, type DeploymentStatus, type DeploymentTarget, type DeploymentWriter } from "./deployments";
-export { sameStatus, statusDiff, StatusField } from "./compare";
+export { sameStatus, shownDigest, statusDiff, StatusField } from "./compare";
 export { rateLimitDelay, toScmError, type FailureContext, type HttpFailure } from "./classify";
 export { checkTarget, renderFields, repoLabel, stableKey, truncate } from "./target";
 export * from "./github";

@@ -7,13 +7,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../shared/config";
 import type { Log } from "../../shared/log";
 import { PipelinePhase, type PipelineInfo } from "../../shared/pipeline/types";
+import { transientMemory, type RunMemory } from "../../shared/pipeline/receiver";
 import { createReceivers, LifecycleEvent, type ReceiverContext, type ReceiverStore, type ServiceContext } from "../../shared/receivers";
 import { startFakeAzureDevOps, type FakeAzureDevOpsServer } from "../helpers/fake-scm";
 
 const SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 const TOKEN = "azdo-receiver-pat";
 const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Log;
-const ctx = (event: LifecycleEvent): ReceiverContext => ({ log, event });
+/** A call's context; calls for one run share its `memory`, as the pipeline handler keeps it in the run item. */
+const ctx = (event: LifecycleEvent, memory: RunMemory = transientMemory()): ReceiverContext => ({ log, event, memory });
 
 class MemoryStore implements ReceiverStore {
   readonly items = new Map<string, Record<string, unknown>>();
@@ -80,10 +82,11 @@ describe("Integration: scm receiver on Azure DevOps", () => {
     const azdo = await receiver();
 
     // Act
-    await azdo.whenCreated(ctx(LifecycleEvent.Created), run(PipelinePhase.Pending));
-    await azdo.whenStarted(ctx(LifecycleEvent.Started), run(PipelinePhase.Running));
-    await azdo.whenFinished(ctx(LifecycleEvent.Finished), run(PipelinePhase.Succeeded));
-    await azdo.whenFinished(ctx(LifecycleEvent.Finished), run(PipelinePhase.Succeeded));
+    const memory = transientMemory();
+    await azdo.whenCreated(ctx(LifecycleEvent.Created, memory), run(PipelinePhase.Pending));
+    await azdo.whenStarted(ctx(LifecycleEvent.Started, memory), run(PipelinePhase.Running));
+    await azdo.whenFinished(ctx(LifecycleEvent.Finished, memory), run(PipelinePhase.Succeeded));
+    await azdo.whenFinished(ctx(LifecycleEvent.Finished, memory), run(PipelinePhase.Succeeded));
 
     // Assess
     expect(sent()).toEqual(["commit pending", "commit pending", "commit succeeded"]);

@@ -16,6 +16,7 @@ import type { Log } from "../../shared/log";
 import { toPipelineInfo } from "../../shared/pipeline/info";
 import { normalise } from "../../shared/pipeline/normalise";
 import { isTerminal, PipelinePhase, type PipelineInfo } from "../../shared/pipeline/types";
+import { transientMemory, type RunMemory } from "../../shared/pipeline/receiver";
 import { createReceivers, LifecycleEvent, type Receiver, type ReceiverContext } from "../../shared/receivers";
 import {
   startFakeBitbucketCloud,
@@ -39,7 +40,8 @@ const { privateKey, publicKey } = generateKeyPairSync("rsa", {
   publicKeyEncoding: { type: "spki", format: "pem" },
 });
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Log;
-const ctx = (event: LifecycleEvent): ReceiverContext => ({ log: silent, event });
+/** A call's context; calls for one run share its `memory`, as the pipeline handler keeps it in the run item. */
+const ctx = (event: LifecycleEvent, memory: RunMemory = transientMemory()): ReceiverContext => ({ log: silent, event, memory });
 
 type Json = Record<string, any>;
 const fixture = (path: string): Json => {
@@ -181,10 +183,11 @@ describe("Integration: scm receiver names runs the way people look for them", ()
 
   /** Queued, then running, then the run's own state, as the lifecycle calls them. */
   const report = async (receiver: Receiver, info: PipelineInfo): Promise<void> => {
-    await receiver.whenCreated(ctx(LifecycleEvent.Created), { ...info, phase: PipelinePhase.Pending, stages: [] });
+    const memory = transientMemory();
+    await receiver.whenCreated(ctx(LifecycleEvent.Created, memory), { ...info, phase: PipelinePhase.Pending, stages: [] });
     if (info.phase === PipelinePhase.Pending) return;
-    await receiver.whenStarted(ctx(LifecycleEvent.Started), { ...info, phase: PipelinePhase.Running, finishedAt: undefined });
-    if (isTerminal(info.phase)) await receiver.whenFinished(ctx(LifecycleEvent.Finished), info);
+    await receiver.whenStarted(ctx(LifecycleEvent.Started, memory), { ...info, phase: PipelinePhase.Running, finishedAt: undefined });
+    if (isTerminal(info.phase)) await receiver.whenFinished(ctx(LifecycleEvent.Finished, memory), info);
   };
 
   beforeAll(async () => {

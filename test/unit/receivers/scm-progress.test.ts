@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../../shared/config";
 import type { Log } from "../../../shared/log";
 import { PipelinePhase, type PipelineInfo, type Stage } from "../../../shared/pipeline/types";
+import { planClaims, settleAssignments } from "../../../shared/pipeline/deliveries";
+import type { RunState } from "../../../shared/pipeline/lifecycle";
+import { transientMemory } from "../../../shared/pipeline/receiver";
 import { createReceivers, LifecycleEvent, type ReceiverStore, type ServiceContext } from "../../../shared/receivers";
 import { startFakeGitHub, type FakeGitHubServer } from "../../helpers/fake-scm";
 
@@ -23,7 +26,7 @@ class MemoryStore implements ReceiverStore {
 
 const stage = (name: string, phase: PipelinePhase): Stage => ({ name, phase });
 
-describe("scm receiver: progress posts when a stage finishes", () => {
+describe("scm receiver: progress is due when a stage finishes", () => {
   let github: FakeGitHubServer;
   let host = "";
 
@@ -51,7 +54,7 @@ describe("scm receiver: progress posts when a stage finishes", () => {
     git: { provider: "github", host, owner: "example", repo: "shop", sha: SHA },
   });
 
-  it("sends no request when a stage only started, one when a stage finished", async () => {
+  it("plans a progress call when a stage finished, not when one only started, and posts once for it", async () => {
     // Prepare
     const config = parseConfig({
       cluster: "prod",
@@ -61,20 +64,41 @@ describe("scm receiver: progress posts when a stage finishes", () => {
     const receiver = createReceivers(config)[0]!.receiver;
     const sc: ServiceContext = { log, config, kube: () => Promise.reject(new Error("not used")), store: new MemoryStore() };
     await receiver.initialize?.(sc);
-    await receiver.whenStarted({ log, event: LifecycleEvent.Started }, run([stage("build", PipelinePhase.Running)]));
+    const audience = { hears: () => true, progressKey: (_name: string, info: PipelineInfo) => receiver.progressKey!(info) };
+    const memory = transientMemory();
+    let state: RunState = { stages: [], deliveries: {} };
+    /** One event of the run as the pipeline handler treats it: plan, call, record. */
+    const deliver = async (info: PipelineInfo): Promise<string[]> => {
+      const plan = planClaims({ ...state, info, stages: info.stages }, ["checks"], 1_000, 60_000, audience);
+      for (const call of plan.calls) for (const event of call.events) await CALLBACK[event]({ log, event, memory }, info);
+      state = structuredClone(plan.state);
+      for (const { path, value } of settleAssignments(plan.calls.map((call) => ({ call, delivered: call.events.length, progressCount: 0 })))) {
+        const [, name, field] = path;
+        (state.deliveries[name!] as Record<string, unknown>)[field!] = value;
+      }
+      return plan.calls.flatMap((c) => c.events);
+    };
+    const CALLBACK = {
+      created: receiver.whenCreated.bind(receiver),
+      started: receiver.whenStarted.bind(receiver),
+      progress: receiver.updateProgress.bind(receiver),
+      finished: receiver.whenFinished.bind(receiver),
+    } as const;
     const writes = () => github.requests.filter((r) => r.path.includes("/check-runs")).length;
+    await deliver(run([stage("build", PipelinePhase.Running)]));
     const afterStart = writes();
 
     // Act
-    await receiver.updateProgress({ log, event: LifecycleEvent.Progress }, run([stage("build", PipelinePhase.Running), stage("test", PipelinePhase.Pending)]));
+    const onStageStarted = await deliver(run([stage("build", PipelinePhase.Running), stage("test", PipelinePhase.Pending)]));
     const afterStageStarted = writes();
-    await receiver.updateProgress({ log, event: LifecycleEvent.Progress }, run([stage("build", PipelinePhase.Succeeded), stage("test", PipelinePhase.Running)]));
+    const onStageFinished = await deliver(run([stage("build", PipelinePhase.Succeeded), stage("test", PipelinePhase.Running)]));
     const afterStageFinished = writes();
 
     // Assess
     expect(afterStart).toBe(1);
+    expect(onStageStarted).toEqual([]);
     expect(afterStageStarted).toBe(afterStart);
+    expect(onStageFinished).toEqual([LifecycleEvent.Progress]);
     expect(afterStageFinished).toBe(afterStart + 1);
   });
 });
-

@@ -4,6 +4,7 @@ import { parseConfig } from "../../../shared/config";
 import { Disposition } from "../../../shared/errors";
 import type { Log } from "../../../shared/log";
 import { PipelinePhase, type PipelineInfo, type Stage } from "../../../shared/pipeline/types";
+import { transientMemory, type RunMemory } from "../../../shared/pipeline/receiver";
 import { createReceivers, LifecycleEvent, type ReceiverContext, type ReceiverStore, type ServiceContext } from "../../../shared/receivers";
 import type { ScmReceiver } from "../../../shared/receivers/scm";
 import { PermanentScmError, RateLimitedError } from "../../../shared/scm";
@@ -70,7 +71,8 @@ const build = async (options: Record<string, unknown>, store = new MemoryReceive
   return { receiver, store };
 };
 
-const ctx = (event: LifecycleEvent): ReceiverContext => ({ log, event });
+/** A call's context; calls for the same run share its `memory`, as the pipeline handler keeps it in the run item. */
+const ctx = (event: LifecycleEvent, memory: RunMemory = transientMemory()): ReceiverContext => ({ log, event, memory });
 
 describe("Class: ScmReceiver", () => {
   let github: FakeGitHubServer;
@@ -163,13 +165,14 @@ describe("Class: ScmReceiver", () => {
     it("writes one check run per distinct state and makes no request for a repeat", async () => {
       // Prepare
       const { receiver, store } = await build(app());
+      const memory = transientMemory();
 
       // Act
-      await receiver.whenCreated(ctx(LifecycleEvent.Created), run(PipelinePhase.Pending));
-      await receiver.whenStarted(ctx(LifecycleEvent.Started), run(PipelinePhase.Running));
-      await receiver.updateProgress(ctx(LifecycleEvent.Progress), run(PipelinePhase.Running));
+      await receiver.whenCreated(ctx(LifecycleEvent.Created, memory), run(PipelinePhase.Pending));
+      await receiver.whenStarted(ctx(LifecycleEvent.Started, memory), run(PipelinePhase.Running));
+      await receiver.updateProgress(ctx(LifecycleEvent.Progress, memory), run(PipelinePhase.Running));
       const before = github.requests.length;
-      await receiver.updateProgress(ctx(LifecycleEvent.Progress), run(PipelinePhase.Running));
+      await receiver.updateProgress(ctx(LifecycleEvent.Progress, memory), run(PipelinePhase.Running));
 
       // Assess
       expect(github.requests.length).toBe(before);
@@ -178,20 +181,22 @@ describe("Class: ScmReceiver", () => {
         "POST /repos/example/shop/check-runs",
         "PATCH /repos/example/shop/check-runs/{id}",
       ]);
-      // Per write: what was remembered, and the credential's rate-limit pause (none here); a repeat reads the first only.
-      expect(store.counts).toEqual({ reads: 6, writes: 2 });
+      // The status is remembered in the run's memory: the store is read only for the credential's rate-limit pause, once per write.
+      expect(store.counts).toEqual({ reads: 2, writes: 0 });
+      expect(memory.value).toMatchObject({ phase: "in_progress", ids: { checkRunId: expect.any(Number) } });
     });
 
     it("leaves the status alone when an earlier state of the same run is replayed", async () => {
       // Prepare
       const { receiver } = await build(app());
-      await receiver.whenFinished(ctx(LifecycleEvent.Finished), run(PipelinePhase.Succeeded, { uid: "uid-replay" }));
+      const memory = transientMemory();
+      await receiver.whenFinished(ctx(LifecycleEvent.Finished, memory), run(PipelinePhase.Succeeded, { uid: "uid-replay" }));
       github.clearRequests();
 
       // Act
-      await receiver.whenCreated(ctx(LifecycleEvent.Created), run(PipelinePhase.Pending, { uid: "uid-replay" }));
-      await receiver.whenStarted(ctx(LifecycleEvent.Started), run(PipelinePhase.Running, { uid: "uid-replay" }));
-      await receiver.whenFinished(ctx(LifecycleEvent.Finished), run(PipelinePhase.Failed, { uid: "uid-replay" }));
+      await receiver.whenCreated(ctx(LifecycleEvent.Created, memory), run(PipelinePhase.Pending, { uid: "uid-replay" }));
+      await receiver.whenStarted(ctx(LifecycleEvent.Started, memory), run(PipelinePhase.Running, { uid: "uid-replay" }));
+      await receiver.whenFinished(ctx(LifecycleEvent.Finished, memory), run(PipelinePhase.Failed, { uid: "uid-replay" }));
 
       // Assess
       expect(github.requests).toHaveLength(0);
