@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
-import type { Deliveries, Mark, RunState } from "../../shared/pipeline/lifecycle";
+import type { Mark } from "../../shared/pipeline/lifecycle";
+import { changedSinceFilter, runStateOf, updatedAtOf, type RunRecord } from "../../shared/pipeline/run-record";
 import { redactText } from "../../shared/log";
 import { StoreKey } from "../../shared/store/keys";
 import { age, cell, renderTable } from "./format";
@@ -34,7 +35,7 @@ export interface RunSummary {
 
 interface RunItem {
   pk: string;
-  data?: { run?: RunState; updatedAt?: string };
+  data?: RunRecord;
 }
 
 const markState = (mark: Mark | undefined): string => mark?.s ?? "open";
@@ -43,16 +44,16 @@ const markState = (mark: Mark | undefined): string => mark?.s ?? "open";
 const SYMBOL: Record<string, string> = { done: "✓", failed: "✗", claimed: "…", open: "·", skipped: "–" };
 
 const summarise = (item: RunItem): RunSummary | undefined => {
-  const info = item.data?.run?.info;
+  const { info, deliveries } = runStateOf(item.data ? { data: item.data } : undefined);
   if (!info) return undefined;
-  const deliveries: Record<string, Deliveries> = item.data?.run?.deliveries ?? {};
+  const updatedAt = updatedAtOf(item.data);
   return {
     key: item.pk,
     id: info.id,
     kind: info.kind,
     namespace: info.namespace,
     phase: info.phase,
-    ...(item.data?.updatedAt ? { updatedAt: item.data.updatedAt } : {}),
+    ...(updatedAt ? { updatedAt } : {}),
     receivers: Object.fromEntries(
       Object.entries(deliveries)
         .sort(([a], [b]) => a.localeCompare(b))
@@ -91,22 +92,19 @@ export const scanRuns = async (
   now: number,
   onPage?: (scanned: number, matched: number) => void,
 ): Promise<RunSummary[]> => {
-  const names: Record<string, string> = { "#pk": "pk", "#data": "data", "#run": "run", "#info": "info", "#ttl": "ttl", "#updated": "updatedAt" };
+  const names: Record<string, string> = { "#pk": "pk", "#data": "data", "#run": "run", "#ttl": "ttl", "#updated": "updatedAt", "#u": "u" };
   const values: Record<string, unknown> = { ":prefix": StoreKey.objectPrefix(filter.cluster), ":now": Math.floor(now / 1000) };
   const conditions = [
     "begins_with(#pk, :prefix)",
-    "attribute_exists(#data.#run.#info)",
+    "attribute_exists(#data.#run)",
     // TTL deletion lags expiry by up to a few days: expired runs are not shown.
     "(attribute_not_exists(#ttl) OR #ttl > :now)",
   ];
-  if (filter.namespace !== undefined) {
-    names["#ns"] = "namespace";
-    values[":ns"] = filter.namespace;
-    conditions.push("#data.#run.#info.#ns = :ns");
-  }
   if (filter.since !== undefined) {
-    values[":since"] = filter.since;
-    conditions.push("#data.#updated >= :since");
+    const since = changedSinceFilter("#data", filter.since);
+    Object.assign(names, since.names);
+    Object.assign(values, since.values);
+    conditions.push(since.expression);
   }
   const runs: RunSummary[] = [];
   let scanned = 0;
@@ -116,7 +114,7 @@ export const scanRuns = async (
       new ScanCommand({
         TableName: table,
         FilterExpression: conditions.join(" AND "),
-        ProjectionExpression: "#pk, #data.#run, #data.#updated",
+        ProjectionExpression: "#pk, #data.#run, #data.#updated, #data.#u",
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
@@ -124,8 +122,9 @@ export const scanRuns = async (
     );
     scanned += page.ScannedCount ?? 0;
     for (const item of (page.Items ?? []) as RunItem[]) {
+      // The namespace is read here, not filtered on: where the run item keeps it is run-record.ts's business.
       const summary = summarise(item);
-      if (summary) runs.push(summary);
+      if (summary && (filter.namespace === undefined || summary.namespace === filter.namespace)) runs.push(summary);
     }
     startKey = page.LastEvaluatedKey;
     onPage?.(scanned, runs.length);

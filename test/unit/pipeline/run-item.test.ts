@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseConfig } from "../../../shared/config";
 import type { KubeObject } from "../../../shared/envelope";
+import { runStateOf, type RunRecord } from "../../../shared/pipeline/run-record";
 import { createBatchHandler } from "../../../shared/process/batch";
 import { StoreKey } from "../../../shared/store";
 import { MemoryStateStore } from "../../helpers/memory-state-store";
@@ -47,24 +48,25 @@ describe("The run item", () => {
     await invoke(pipelineRun);
 
     // Assess
-    const item = store.items.get(StoreKey.object("unit", owner.uid))!.data as { object?: unknown; run: { info: Record<string, unknown>; stages: unknown[] } };
+    const item = store.items.get(StoreKey.object("unit", owner.uid))!.data as { object?: unknown; run: { i: Record<string, unknown>; s: unknown[] } };
     expect(item.object).toBeUndefined();
-    expect(item.run.info.stages).toBeUndefined();
-    expect(item.run.stages.length).toBeGreaterThan(0);
-    expect(item.run.info.name).toBe(owner.name);
+    expect(Object.keys(item.run).sort()).toEqual(["deliveries", "i", "s"]);
+    expect(item.run.s.length).toBeGreaterThan(0);
+    expect(runStateOf({ data: item as RunRecord }).info?.name).toBe(owner.name);
   });
 
   it("gives the receivers the stages back from the stored state on the next event", async () => {
     // Prepare
     const { store, invoke } = setup();
     await invoke(pipelineRun);
-    const stored = (store.items.get(StoreKey.object("unit", owner.uid))!.data as { run: { stages: Array<{ name: string }> } }).run.stages.map((s) => s.name);
+    const stagesStored = () => runStateOf({ data: store.items.get(StoreKey.object("unit", owner.uid))!.data as RunRecord }).stages.map((s) => s.name);
+    const stored = stagesStored();
 
     // Act
     await invoke(taskRun);
 
     // Assess
-    const after = (store.items.get(StoreKey.object("unit", owner.uid))!.data as { run: { stages: Array<{ name: string }> } }).run.stages.map((s) => s.name);
+    const after = stagesStored();
     expect(after).toEqual(expect.arrayContaining([...stored, "dagtask2"]));
   });
 
