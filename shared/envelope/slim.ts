@@ -7,7 +7,7 @@
  * object is still too large.
  */
 import type { KubeObject } from "./envelope";
-import { isRecord, pick, type Fields, type Slimmed } from "./slim-fields";
+import { eachRecord, pick, setOwn, type Fields, type Slimmed } from "./slim-fields";
 import { slimGeneric, slimJob, slimWhole, slimWorkflow } from "./slim-kinds";
 import { slimPipelineRun, slimTaskRun } from "./slim-tekton";
 
@@ -36,27 +36,39 @@ const BY_KIND: Readonly<Record<string, (spec: unknown, status: unknown) => Slimm
 
 const slimMetadata = (meta: KubeObject["metadata"]): KubeObject["metadata"] => {
   const fields = meta as Fields;
-  const annotations = Object.fromEntries(
-    Object.entries(meta.annotations ?? {}).filter(([key]) => !DROPPED_ANNOTATIONS.has(key)),
-  );
-  const owners = Array.isArray(fields.ownerReferences)
-    ? fields.ownerReferences.filter(isRecord).map((owner) => pick(owner, OWNER))
-    : undefined;
-  return {
-    ...pick(fields, METADATA),
-    ...(Object.keys(annotations).length ? { annotations } : {}),
-    ...(owners ? { ownerReferences: owners } : {}),
-  } as KubeObject["metadata"];
+  const out = pick(fields, METADATA);
+  const annotations = keptAnnotations(meta.annotations);
+  if (annotations) out.annotations = annotations;
+  if (Array.isArray(fields.ownerReferences)) out.ownerReferences = eachRecord(fields.ownerReferences, (owner) => pick(owner, OWNER));
+  return out as KubeObject["metadata"];
 };
 
-/** Keeps what the handlers read and nothing else; the input is not modified. */
+/** The annotations without the dropped ones; undefined when none is left. */
+const keptAnnotations = (annotations: Record<string, string> | undefined): Fields | undefined => {
+  if (annotations === undefined || annotations === null) return undefined;
+  const out: Fields = {};
+  let kept = 0;
+  for (const key of Object.keys(annotations)) {
+    if (DROPPED_ANNOTATIONS.has(key)) continue;
+    setOwn(out, key, annotations[key]);
+    kept++;
+  }
+  return kept > 0 ? out : undefined;
+};
+
+const hasKeys = (value: Fields | undefined): value is Fields => {
+  for (const key in value) if (Object.hasOwn(value, key)) return true;
+  return false;
+};
+
+/**
+ * Keeps what the handlers read and nothing else; the input is not modified.
+ * Runs for every watch event, so it builds each object once, without spreads.
+ */
 export const slimObject = (object: KubeObject): KubeObject => {
   const slim = (Object.hasOwn(BY_KIND, object.kind) ? BY_KIND[object.kind]! : slimGeneric)(object.spec, object.status);
-  return {
-    apiVersion: object.apiVersion,
-    kind: object.kind,
-    metadata: slimMetadata(object.metadata),
-    ...(slim.spec && Object.keys(slim.spec).length ? { spec: slim.spec } : {}),
-    ...(slim.status && Object.keys(slim.status).length ? { status: slim.status } : {}),
-  };
+  const out: KubeObject = { apiVersion: object.apiVersion, kind: object.kind, metadata: slimMetadata(object.metadata) };
+  if (hasKeys(slim.spec)) out.spec = slim.spec;
+  if (hasKeys(slim.status)) out.status = slim.status;
+  return out;
 };
