@@ -3,8 +3,11 @@
  * process, not only for the message that hit it. The mark lives in the state
  * table (one small item per credential, with a TTL) so that every Lambda
  * instance sees it; each process keeps a mark it has seen in memory until it
- * passes, so a paused credential costs no read at all and a free one costs
- * one GetItem before a write.
+ * passes, so a paused credential costs no read at all. A free one costs one
+ * GetItem, trusted for `ABSENCE_TRUSTED_MS`: a batch of messages for the
+ * same credential reads it once, not once per write, and a pause another
+ * process writes meanwhile reaches this one at most that much later (the
+ * SCM refusing a request pauses it here at once anyway).
  *
  * Keys come from `StoreKey.pause` (`keys.ts`); through the receivers' view of
  * the table the item's key gets that view's `rcv#` prefix.
@@ -19,6 +22,9 @@ export interface PauseTable {
 /** How long a mark outlives its pause before DynamoDB may delete it; readers ignore a passed mark anyway. */
 export const PAUSE_TTL_MARGIN_SECONDS = 300;
 
+/** How long a read that found no pause is trusted. */
+export const ABSENCE_TRUSTED_MS = 2_000;
+
 /** Conditional writes lost to another writer of the same mark before giving up. */
 const WRITE_ATTEMPTS = 2;
 
@@ -30,6 +36,8 @@ export class PauseBoard {
   readonly #now: () => number;
   /** Marks seen or written by this process, by key: epoch milliseconds. */
   readonly #known = new Map<string, number>();
+  /** Keys read and found free, by key: when that read was made (epoch milliseconds). */
+  readonly #freeAt = new Map<string, number>();
 
   constructor(table: PauseTable, now: () => number = () => Date.now()) {
     this.#table = table;
@@ -42,9 +50,13 @@ export class PauseBoard {
     const known = this.#known.get(key);
     if (known !== undefined && known > now) return known;
     this.#known.delete(key);
-    // Absence is not cached: another process may pause the credential at any moment.
+    if (now - (this.#freeAt.get(key) ?? -Infinity) < ABSENCE_TRUSTED_MS) return undefined;
     const until = untilOf(await this.#table.get(key));
-    if (until === undefined || until <= now) return undefined;
+    if (until === undefined || until <= now) {
+      this.#freeAt.set(key, now);
+      return undefined;
+    }
+    this.#freeAt.delete(key);
     this.#known.set(key, until);
     return until;
   }
@@ -56,6 +68,7 @@ export class PauseBoard {
    */
   async pause(key: string, until: number): Promise<void> {
     // This process honours the pause even if the write below fails.
+    this.#freeAt.delete(key);
     if ((this.#known.get(key) ?? 0) < until) this.#known.set(key, until);
     for (let attempt = 1; ; attempt++) {
       const current = untilOf(await this.#table.get(key));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PAUSE_TTL_MARGIN_SECONDS, PauseBoard, StoreKey, VersionConflictError, type PauseTable } from "../../../shared/store";
+import { ABSENCE_TRUSTED_MS, PAUSE_TTL_MARGIN_SECONDS, PauseBoard, StoreKey, VersionConflictError, type PauseTable } from "../../../shared/store";
 
 const NOW = 1_700_000_000_000;
 const KEY = StoreKey.pause("GitHub.com", "token-0123456789abcdef");
@@ -32,17 +32,24 @@ const clock = () => {
 
 describe("Class: PauseBoard", () => {
   describe("Method: notBefore", () => {
-    it("returns undefined after one read when no mark is there, and reads again next time", async () => {
+    it("returns undefined after one read when no mark is there, trusts that for a short while, then reads again", async () => {
       // Prepare
       const table = new CountingTable();
-      const board = new PauseBoard(table, clock().now);
+      const time = clock();
+      const board = new PauseBoard(table, time.now);
 
       // Act
-      const first = await board.notBefore(KEY);
-      const second = await board.notBefore(KEY);
+      const seen = [await board.notBefore(KEY)];
+      time.advance(ABSENCE_TRUSTED_MS - 1);
+      seen.push(await board.notBefore(KEY));
+      const readsWhileTrusted = table.counts.reads;
+      table.items.set(KEY, { until: NOW + 60_000 });
+      time.advance(1);
+      seen.push(await board.notBefore(KEY));
 
       // Assess
-      expect([first, second]).toEqual([undefined, undefined]);
+      expect(seen).toEqual([undefined, undefined, NOW + 60_000]);
+      expect(readsWhileTrusted).toBe(1);
       expect(table.counts).toEqual({ reads: 2, writes: 0 });
     });
 
