@@ -1,6 +1,6 @@
 import type { PipelineInfo } from "../pipeline/types";
 import { ReceiverUnavailableError } from "./errors";
-import type { ConfiguredReceiver, Receiver, ReceiverContext, ServiceContext } from "../pipeline/receiver";
+import type { ConfiguredReceiver, LifecycleEvent, Receiver, ReceiverContext, ServiceContext } from "../pipeline/receiver";
 
 /**
  * How long a receiver that could not start waits before `initialize` is
@@ -28,6 +28,14 @@ const asError = (value: unknown): Error => (value instanceof Error ? value : new
  */
 export class IsolatedReceiver implements Receiver {
   readonly name: string;
+  /**
+   * The wrapped receiver's own answers, present only where it has them: the
+   * pipeline handler plans calls by them (a callback outside `events` is
+   * never claimed, progress comes due when the receiver's key moves), so a
+   * wrapper without them would make every receiver hear every change.
+   */
+  readonly handles?: (event: LifecycleEvent) => boolean;
+  readonly progressKey?: (info: PipelineInfo) => string;
   readonly #inner: Receiver;
   readonly #sc: ServiceContext;
   readonly #now: () => number;
@@ -39,6 +47,8 @@ export class IsolatedReceiver implements Receiver {
     this.#inner = inner;
     this.#sc = sc;
     this.#now = now;
+    if (inner.handles) this.handles = (event) => inner.handles!(event);
+    if (inner.progressKey) this.progressKey = (info) => inner.progressKey!(info);
   }
 
   /** Runs `initialize` once (concurrent callers share the attempt); resolves to the failure, if any. */

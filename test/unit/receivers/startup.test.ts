@@ -140,4 +140,23 @@ describe("Class: IsolatedReceiver", () => {
     expect(inner.starts).toBe(1);
     expect(inner.calls).toHaveLength(3);
   });
+
+  it("answers handles and progressKey as the receiver it wraps does, and has neither where that one has none", () => {
+    // Prepare
+    const { log } = recordingLog();
+    const finishedOnly = Object.assign(new RecordingReceiver("picky"), {
+      handles: (event: LifecycleEvent) => event === LifecycleEvent.Finished,
+      progressKey: (run: PipelineInfo) => `key of ${run.phase}`,
+    });
+
+    // Act
+    const wrapped = new IsolatedReceiver(finishedOnly, serviceContext(log));
+    const plain = new IsolatedReceiver(new RecordingReceiver("plain"), serviceContext(log));
+
+    // Assess
+    expect([LifecycleEvent.Created, LifecycleEvent.Finished].map((event) => wrapped.handles?.(event))).toEqual([false, true]);
+    expect(wrapped.progressKey?.(info)).toBe("key of running");
+    expect(plain.handles).toBeUndefined();
+    expect(plain.progressKey).toBeUndefined();
+  });
 });
