@@ -76,6 +76,8 @@ export class Relay implements WatchConsumer {
   #writeBack: WriteBackConsumer | undefined;
   #gaveUp: Error | undefined;
   #stopped = false;
+  #lastSlimmed: { object: KubeObject; slim: KubeObject } | undefined;
+  #now: string | undefined;
 
   constructor(options: RelayOptions) {
     this.#options = options;
@@ -83,20 +85,24 @@ export class Relay implements WatchConsumer {
     this.#maxMessageBytes = options.maxMessageBytes ?? SQS_LIMITS.messageBytes;
     const sink = options.sink.name;
     const { log } = options;
+    // Children looked up once: the hooks run for every batch.
+    const sent = this.#metrics.envelopesSent.labels({ sink });
+    const sendErrors = this.#metrics.sendErrors.labels({ sink });
+    const rejected = this.#metrics.envelopesRejected.labels({ sink });
     this.#buffer = new EnvelopeBuffer(options.sink, options.buffer, {
-      sent: (count) => this.#metrics.envelopesSent.inc({ sink }, count),
+      sent: (count) => sent.inc(count),
       sendFailed: (detail, pending, attempt) => {
-        this.#metrics.sendErrors.inc({ sink });
+        sendErrors.inc();
         log.warn("sink could not deliver; retrying", { sink, pending, attempt, error: detail });
       },
       rejected: (envelope, reason) => {
-        this.#metrics.envelopesRejected.inc({ sink });
+        rejected.inc();
         log.error("sink refused an envelope for good; not retrying", { sink, ...this.#describe(envelope), reason });
       },
       depth: (depth) => this.#metrics.bufferDepth.set(depth),
     });
     const buffer = this.#buffer;
-    this.#known = new KnownObjects({ lastSeq: () => buffer.lastSeq, deliveredThrough: () => buffer.deliveredThrough });
+    this.#known = new KnownObjects({ lastSeq: () => buffer.lastSeq, deliveredThrough: () => buffer.deliveredThrough }, (object) => this.#slim(object));
     this.#persister = options.knownStore
       ? new KnownPersister({ known: this.#known, store: options.knownStore, log, metrics: this.#metrics, intervalMs: options.knownSaveIntervalMs })
       : undefined;
@@ -267,12 +273,37 @@ export class Relay implements WatchConsumer {
     this.#writeBack.start();
   }
 
+  /**
+   * slimObject, once per event: the watcher hands the known-object set the
+   * object it just offered, and the set gets the slimmed copy made for the
+   * envelope instead of slimming it again.
+   */
+  #slim(object: KubeObject): KubeObject {
+    if (this.#lastSlimmed?.object === object) return this.#lastSlimmed.slim;
+    const slim = slimObject(object);
+    this.#lastSlimmed = { object, slim };
+    return slim;
+  }
+
+  /**
+   * One observedAt for all the events handed over in one turn of the event
+   * loop (one read of a watch stream, one list page): they were observed
+   * together, and a Date per event was a cost of its own.
+   */
+  #observedAt(): string {
+    if (this.#now === undefined) {
+      this.#now = new Date().toISOString();
+      queueMicrotask(() => (this.#now = undefined));
+    }
+    return this.#now;
+  }
+
   /** The envelope to buffer, or undefined when the object cannot be sent at all (logged and counted). */
   #prepare(type: EnvelopeType, object: KubeObject, resend?: string): Envelope | undefined {
     const { cluster, log } = this.#options;
     try {
-      this.#metrics.eventsReceived.inc({ kind: String(object.kind), type });
-      const fitted = fitEnvelope(makeEnvelope(cluster, type, slimObject(object), new Date(), resend), this.#maxMessageBytes);
+      this.#metrics.received(String(object.kind), type).inc();
+      const fitted = fitEnvelope(makeEnvelope(cluster, type, this.#slim(object), this.#observedAt(), resend), this.#maxMessageBytes);
       if (fitted.level !== FitLevel.Slim) {
         this.#metrics.envelopesCut.inc({ level: fitted.level });
         log.warn("envelope over the size limit; sent cut down", { ...this.#describe(fitted.envelope), level: fitted.level, bytes: fitted.bytes });

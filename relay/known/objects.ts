@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from "node:zlib";
-import { ChangeCounter, KnownSet, type DeliveryCursor } from "./set";
+import { ChangeCounter, KnownSet, type DeliveryCursor, type Slimmer } from "./set";
 import { uidOf, type Tombstone } from "./tombstone";
 
 /** The persisted form, before compression: `{"v":1,"targets":{"<target key>":[<tombstone>,…]}}`. */
@@ -37,17 +37,19 @@ export class KnownObjects {
   readonly #cursor: DeliveryCursor;
   readonly #changes = new ChangeCounter();
   readonly #sets = new Map<string, KnownSet>();
+  readonly #slim: Slimmer | undefined;
   #restored = new Map<string, Array<[string, Tombstone]>>();
 
-  constructor(cursor: DeliveryCursor) {
+  constructor(cursor: DeliveryCursor, slim?: Slimmer) {
     this.#cursor = cursor;
+    this.#slim = slim;
   }
 
   /** The set of one target, with whatever the restored snapshot held for it. */
   forTarget(key: string): KnownSet {
     let set = this.#sets.get(key);
     if (!set) {
-      set = new KnownSet(this.#cursor, this.#changes, this.#restored.get(key) ?? []);
+      set = new KnownSet(this.#cursor, this.#changes, this.#restored.get(key) ?? [], this.#slim);
       this.#restored.delete(key);
       this.#sets.set(key, set);
     }

@@ -1,6 +1,7 @@
 import type { EnvelopeType, KubeObject } from "../../shared/envelope";
 import { holds, pack, unpack, type Packed } from "./codec";
-import { objectOf, tombstoneOf, type Tombstone } from "./tombstone";
+import { slimObject } from "../../shared/envelope";
+import { objectOf, tombstoneOfSlim, type Tombstone } from "./tombstone";
 
 /** Where the relay's buffer stands: the envelope taken last, and how far delivery got. */
 export interface DeliveryCursor {
@@ -13,6 +14,12 @@ interface Leaving {
   /** The envelope that made the set forget the object (its DELETED, or its final state). */
   seq: number;
 }
+
+/**
+ * slimObject, or what it returned for this very object already: the relay
+ * slims each event once, for its envelope, and hands the same result here.
+ */
+export type Slimmer = (object: KubeObject) => KubeObject;
 
 /** Counts changes of what would be persisted, so a save knows whether it has anything new. */
 export class ChangeCounter {
@@ -35,9 +42,11 @@ export class KnownSet {
   readonly #leaving = new Map<string, Leaving>();
   readonly #cursor: DeliveryCursor;
   readonly #changes: ChangeCounter;
+  readonly #slim: Slimmer;
 
-  constructor(cursor: DeliveryCursor, changes: ChangeCounter, restored: Iterable<[string, Tombstone]> = []) {
+  constructor(cursor: DeliveryCursor, changes: ChangeCounter, restored: Iterable<[string, Tombstone]> = [], slim: Slimmer = slimObject) {
     this.#cursor = cursor;
+    this.#slim = slim;
     this.#changes = changes;
     for (const [uid, tombstone] of restored) this.#entries.set(uid, pack(tombstone));
   }
@@ -55,7 +64,7 @@ export class KnownSet {
   observe(type: EnvelopeType, object: KubeObject): void {
     const uid = object.metadata?.uid;
     if (!uid) return;
-    const tombstone = type === "DELETED" ? undefined : tombstoneOf(object);
+    const tombstone = type === "DELETED" ? undefined : tombstoneOfSlim(this.#slim(object));
     if (tombstone === undefined) return this.#forget(uid);
     this.#leaving.delete(uid);
     const known = this.#entries.get(uid);

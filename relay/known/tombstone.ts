@@ -47,10 +47,11 @@ export type Tombstone = string;
  *   state expired downstream a DELETED would even report it again, as
  *   cancelled. Judged by the same normalise() the handler uses.
  */
-const worthRemembering = (object: KubeObject): boolean => {
-  if (!isPipelineKind(object.apiVersion, object.kind)) return false;
+const worthRemembering = (slim: KubeObject): boolean => {
+  if (!isPipelineKind(slim.apiVersion, slim.kind)) return false;
   try {
-    const run = normalise(object);
+    // The slimmed object normalises as the object does (shared/envelope/slim.ts), and costs less to.
+    const run = normalise(slim);
     return run.parent === undefined && !isTerminal(run.phase);
   } catch {
     // Invalid for the handler too: a DELETED of it would be refused as well.
@@ -61,18 +62,29 @@ const worthRemembering = (object: KubeObject): boolean => {
 /** The metadata normalise() reads; the rest (resourceVersion, generation, timestamps) changes without changing the run. */
 const METADATA = ["name", "namespace", "uid", "generateName", "labels", "annotations", "ownerReferences"] as const;
 
-/** The object a DELETED for this one would carry, whether or not it is worth remembering. */
-export const tombstoneBody = (object: KubeObject): KubeObject => {
-  const slim = slimObject({ ...object, status: undefined });
+/** tombstoneBody of an object already slimmed: slimming keeps a spec whatever the status, so only the status is left out. */
+const bodyOfSlim = (slim: KubeObject): KubeObject => {
   const source = slim.metadata as Record<string, unknown>;
   const metadata: Record<string, unknown> = {};
   for (const key of METADATA) if (source[key] !== undefined) metadata[key] = source[key];
-  return { apiVersion: slim.apiVersion, kind: slim.kind, metadata: metadata as KubeObject["metadata"], ...(slim.spec ? { spec: slim.spec } : {}) };
+  const tombstone: KubeObject = { apiVersion: slim.apiVersion, kind: slim.kind, metadata: metadata as KubeObject["metadata"] };
+  if (slim.spec) tombstone.spec = slim.spec;
+  return tombstone;
 };
 
+/** The object a DELETED for this one would carry, whether or not it is worth remembering. */
+export const tombstoneBody = (object: KubeObject): KubeObject => bodyOfSlim(slimObject({ ...object, status: undefined }));
+
+/**
+ * The tombstone to remember for an object, given as slimObject returned it
+ * (the relay slims each event once, for its envelope and for this), or
+ * undefined when a later DELETED of it would change nothing.
+ */
+export const tombstoneOfSlim = (slim: KubeObject): Tombstone | undefined =>
+  worthRemembering(slim) ? JSON.stringify(bodyOfSlim(slim)) : undefined;
+
 /** The tombstone to remember for this object, or undefined when a later DELETED of it would change nothing. */
-export const tombstoneOf = (object: KubeObject): Tombstone | undefined =>
-  worthRemembering(object) ? JSON.stringify(tombstoneBody(object)) : undefined;
+export const tombstoneOf = (object: KubeObject): Tombstone | undefined => tombstoneOfSlim(slimObject(object));
 
 /** The object a DELETED envelope carries for a remembered entry. */
 export const objectOf = (tombstone: Tombstone): KubeObject => JSON.parse(tombstone) as KubeObject;

@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { chunkBySize, messageDeduplicationId, messageGroupId, SQS_LIMITS, type Envelope } from "../../shared/envelope";
+import { chunkBySize, envelopeBody, messageDeduplicationId, messageGroupId, SQS_LIMITS, type Envelope } from "../../shared/envelope";
 import { mergeReports, type SendReport, type Sink } from "./types";
 
 export interface SqsSinkOptions {
@@ -43,10 +43,8 @@ export class SqsSink implements Sink {
   }
 
   async send(envelopes: readonly Envelope[]): Promise<SendReport> {
-    const entries = envelopes.map((envelope, index): Entry => {
-      const body = JSON.stringify(envelope);
-      return { id: String(index), envelope, body, bytes: Buffer.byteLength(body, "utf8") };
-    });
+    // The JSON the relay measured when it fitted the envelope (envelopeBody), not a second stringify.
+    const entries = envelopes.map((envelope, index): Entry => ({ id: String(index), envelope, ...envelopeBody(envelope) }));
     const reports: SendReport[] = [];
     for (const chunk of chunkBySize(entries, SQS_LIMITS.batchEntries, this.#maxBatchBytes)) reports.push(await this.#sendChunk(chunk));
     return mergeReports(reports);

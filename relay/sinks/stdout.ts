@@ -1,4 +1,4 @@
-import type { Envelope } from "../../shared/envelope";
+import { envelopeBody, type Envelope } from "../../shared/envelope";
 import type { SendReport, Sink } from "./types";
 
 export interface StdoutSinkOptions {
@@ -18,7 +18,7 @@ export class StdoutSink implements Sink {
 
   async send(envelopes: readonly Envelope[]): Promise<SendReport> {
     this.stats.requests++;
-    for (const envelope of envelopes) this.#write(`${JSON.stringify(envelope)}\n`);
+    for (const envelope of envelopes) this.#write(`${envelopeBody(envelope).body}\n`);
     this.stats.messages += envelopes.length;
     return { sent: envelopes.length, retry: [], rejected: [] };
   }

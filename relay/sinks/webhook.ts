@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { chunkBySize, SignatureHeader, signBody, type Envelope } from "../../shared/envelope";
+import { chunkBySize, envelopeBody, SignatureHeader, signBody, type Envelope } from "../../shared/envelope";
 import { classifyHttp } from "../../shared/http";
 import { mergeReports, type SendReport, type Sink } from "./types";
 
@@ -80,7 +80,7 @@ export class WebhookSink implements Sink {
   }
 
   async send(envelopes: readonly Envelope[]): Promise<SendReport> {
-    const items = envelopes.map((envelope) => ({ envelope, bytes: Buffer.byteLength(JSON.stringify(envelope), "utf8") + 1 }));
+    const items = envelopes.map((envelope) => ({ envelope, bytes: envelopeBody(envelope).bytes + 1 }));
     const reports: SendReport[] = [];
     for (const chunk of chunkBySize(items, Number.MAX_SAFE_INTEGER, this.#maxBodyBytes)) {
       reports.push(await this.#post(chunk.map((item) => item.envelope)));
@@ -89,7 +89,8 @@ export class WebhookSink implements Sink {
   }
 
   async #post(batch: readonly Envelope[]): Promise<SendReport> {
-    const body = JSON.stringify(batch);
+    // JSON.stringify(batch), from the JSON each envelope already has (envelopeBody).
+    const body = `[${batch.map((envelope) => envelopeBody(envelope).body).join(",")}]`;
     const timestamp = await this.#timestampFor(body);
     this.stats.requests++;
     let response: Response;

@@ -139,15 +139,19 @@ export const makeEnvelope = (
   cluster: string,
   type: EnvelopeType,
   object: KubeObject,
-  observedAt: Date = new Date(),
+  observedAt: Date | string = new Date(),
   resend?: string,
-): Envelope => ({
-  v: 1,
-  cluster,
-  type,
-  apiVersion: object.apiVersion,
-  kind: object.kind,
-  object,
-  observedAt: observedAt.toISOString(),
-  ...(resend === undefined ? {} : { resend }),
-});
+): Envelope => {
+  const envelope: Envelope = {
+    v: 1,
+    cluster,
+    type,
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    object,
+    // A string is an ISO time made already: the relay makes one for all the events of one read.
+    observedAt: typeof observedAt === "string" ? observedAt : observedAt.toISOString(),
+  };
+  if (resend !== undefined) envelope.resend = resend;
+  return envelope;
+};

@@ -1,3 +1,4 @@
+import { envelopeBody } from "./body";
 import type { Envelope, KubeObject } from "./envelope";
 import { EnvelopeTooLargeError } from "./errors";
 import { SQS_LIMITS } from "./sqs";
@@ -26,7 +27,8 @@ export interface FittedEnvelope {
 /** Annotations that carry git context (DESIGN.md §3): the last thing given up. */
 const GIT_ANNOTATION_PREFIXES = ["commit-status.argoproj.io/", "pipelinesascode.tekton.dev/", "pipelinesfeedback.keskad.pl/"];
 
-const sizeOf = (envelope: Envelope): number => Buffer.byteLength(JSON.stringify(envelope), "utf8");
+/** Measured by the JSON a sink then sends as it is (envelopeBody). */
+const sizeOf = (envelope: Envelope): number => envelopeBody(envelope).bytes;
 
 const withObject = (envelope: Envelope, object: KubeObject): Envelope => ({ ...envelope, object });
 

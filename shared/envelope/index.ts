@@ -1,3 +1,4 @@
+export { envelopeBody, type EnvelopeBody } from "./body";
 export { EnvelopeTooLargeError, InvalidEnvelopeError } from "./errors";
 export {
   EnvelopeSchema,
