@@ -29,6 +29,8 @@ const ratio = (value: number): string => n(value, 2);
 const relayRows = (r: RelayResult): Row[] => [
   [`Relay, ${n(r.objects)} Jobs (${n(r.events)} watch events)`, "events per CPU-second", n(r.relay.eventsPerCpuSecond), `${n(r.parseOnly.eventsPerCpuSecond)} parse-only`, ratio(r.rateRatio)],
   ["", "peak RSS", mb(r.relay.maxRssKb), `${mb(r.parseOnly.maxRssKb)} parse-only`, ratio(r.rssRatio)],
+  ["", "events per CPU-second", n(r.relay.eventsPerCpuSecond), `${n(r.informer.eventsPerCpuSecond)} makeInformer`, ratio(r.informerRateRatio)],
+  ["", "peak RSS", mb(r.relay.maxRssKb), `${mb(r.informer.maxRssKb)} makeInformer`, ratio(r.informerRssRatio)],
 ];
 
 const processRows = (p: ProcessResult): Row[] => [
