@@ -35,11 +35,22 @@ interface Parts {
   readonly reason?: string;
 }
 
+/**
+ * `Running`, or `Running, test failed` once a stage failed while others go
+ * on: a failed stage is the one progress the scm receiver posts before the
+ * run ends, and a commit status shows only this line.
+ */
+const runningVerdict = (stages: readonly Stage[]): string => {
+  const failed = stages.filter((s) => FAILED_PHASES.has(s.phase));
+  if (failed.length === 0) return "Running";
+  return failed.length === 1 ? `Running, ${failed[0]!.name} failed` : `Running, ${failed.length} stages failed`;
+};
+
 const partsOf = (info: Described): Parts => {
   const total = info.stages.length;
   const counted = total > 0 ? `${succeededCount(info.stages)}/${total} stages succeeded` : "";
   if (info.phase === PipelinePhase.Pending) return { verdict: "Queued", tally: "" };
-  if (info.phase === PipelinePhase.Running) return { verdict: "Running", tally: counted };
+  if (info.phase === PipelinePhase.Running) return { verdict: runningVerdict(info.stages), tally: counted };
   const took = formatDuration(info.startedAt, info.finishedAt);
   const tally = [counted, took ? `in ${took}` : ""].filter(Boolean).join(" ");
   if (info.phase === PipelinePhase.Succeeded) return { verdict: counted || "Succeeded", tally: took ? `in ${took}` : "" };

@@ -18,7 +18,8 @@
  * the credential for every message, and a paused one sends no request.
  */
 import { stateHash } from "../pipeline/lifecycle";
-import { isTerminal, type PipelineInfo } from "../pipeline/types";
+import type { PipelineInfo } from "../pipeline/types";
+import { FAILED_PHASES } from "./format";
 import {
   CommitStatusPhase,
   isCommitStatusPhase,
@@ -64,13 +65,16 @@ const isRemembered = (value: Readonly<Record<string, unknown>> | undefined): val
   typeof value?.at === "string" && isCommitStatusPhase(value.phase) && typeof value.shown === "string" && typeof value.ids === "object" && value.ids !== null;
 
 /**
- * The run's phase and its finished stages: what a progress callback posts
- * for (`progressKey`). A stage that merely started changes the check run's
- * table, but is not worth a request on its own (every request counts
- * against the credential's rate limit); the next stage to finish, or the
- * run's own transition, brings the table up to date.
+ * The run's phase and its failed stages: what a progress callback posts for
+ * (`progressKey`). Every request counts against the credential's rate limit
+ * (5,000 an hour for a token or an App installation), and the floor is one
+ * per lifecycle transition: a stage that started or succeeded changes the
+ * check run's table and the tally, but the run's next transition brings
+ * both up to date, so the finished run's status and table are complete. A
+ * failed stage is posted at once: a run can go on for minutes after one
+ * (parallel branches, `finally` tasks), and people act on a failure.
  */
-const settledOf = (info: PipelineInfo): string => stateHash({ phase: info.phase, stages: info.stages.filter((s) => isTerminal(s.phase)) });
+const settledOf = (info: PipelineInfo): string => stateHash({ phase: info.phase, stages: info.stages.filter((s) => FAILED_PHASES.has(s.phase)) });
 
 interface Ready {
   readonly provider: CommitStatusProvider;

@@ -26,7 +26,7 @@ class MemoryStore implements ReceiverStore {
 
 const stage = (name: string, phase: PipelinePhase): Stage => ({ name, phase });
 
-describe("scm receiver: progress is due when a stage finishes", () => {
+describe("scm receiver: progress is due when a stage fails", () => {
   let github: FakeGitHubServer;
   let host = "";
 
@@ -54,7 +54,7 @@ describe("scm receiver: progress is due when a stage finishes", () => {
     git: { provider: "github", host, owner: "example", repo: "shop", sha: SHA },
   });
 
-  it("plans a progress call when a stage finished, not when one only started, and posts once for it", async () => {
+  it("plans a progress call when a stage failed, not when one started or succeeded, and posts once for it", async () => {
     // Prepare
     const config = parseConfig({
       cluster: "prod",
@@ -90,15 +90,24 @@ describe("scm receiver: progress is due when a stage finishes", () => {
 
     // Act
     const onStageStarted = await deliver(run([stage("build", PipelinePhase.Running), stage("test", PipelinePhase.Pending)]));
-    const afterStageStarted = writes();
-    const onStageFinished = await deliver(run([stage("build", PipelinePhase.Succeeded), stage("test", PipelinePhase.Running)]));
-    const afterStageFinished = writes();
+    const onStageSucceeded = await deliver(run([stage("build", PipelinePhase.Succeeded), stage("test", PipelinePhase.Running)]));
+    const afterStageSucceeded = writes();
+    const onStageFailed = await deliver(run([stage("build", PipelinePhase.Succeeded), stage("test", PipelinePhase.Failed), stage("lint", PipelinePhase.Running)]));
+    const afterStageFailed = writes();
+    const summaryOnFailure = github.checkRuns[0]!.output.summary;
+    const onFinished = await deliver(run([stage("build", PipelinePhase.Succeeded), stage("test", PipelinePhase.Failed), stage("lint", PipelinePhase.Succeeded)], PipelinePhase.Failed));
 
     // Assess
     expect(afterStart).toBe(1);
     expect(onStageStarted).toEqual([]);
-    expect(afterStageStarted).toBe(afterStart);
-    expect(onStageFinished).toEqual([LifecycleEvent.Progress]);
-    expect(afterStageFinished).toBe(afterStart + 1);
+    expect(onStageSucceeded).toEqual([]);
+    expect(afterStageSucceeded).toBe(afterStart);
+    expect(onStageFailed).toEqual([LifecycleEvent.Progress]);
+    expect(afterStageFailed).toBe(afterStart + 1);
+    expect(summaryOnFailure).toBe("build-x7k2p: Running, test failed: 1/3 stages succeeded");
+    expect(onFinished).toEqual([LifecycleEvent.Progress, LifecycleEvent.Finished]);
+    expect(writes()).toBe(afterStart + 2);
+    expect(github.checkRuns[0]).toMatchObject({ status: "completed", conclusion: "failure" });
+    for (const row of ["| build | ✅ Succeeded |", "| test | ❌ Failed |", "| lint | ✅ Succeeded |"]) expect(github.checkRuns[0]!.output.text).toContain(row);
   });
 });

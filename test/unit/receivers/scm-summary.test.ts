@@ -35,6 +35,16 @@ describe("Function: statusDescription", () => {
       expected: `${NAME}: Running: 1/2 stages succeeded`,
     },
     {
+      case: "a running run with a failed stage",
+      info: run(P.Running, [stage("lint", P.Failed), stage("build", P.Succeeded), stage("test", P.Running)]),
+      expected: `${NAME}: Running, lint failed: 1/3 stages succeeded`,
+    },
+    {
+      case: "a running run with two failed stages",
+      info: run(P.Running, [stage("lint", P.Failed), stage("build", P.TimedOut), stage("test", P.Running)]),
+      expected: `${NAME}: Running, 2 stages failed: 0/3 stages succeeded`,
+    },
+    {
       case: "a succeeded run",
       info: run(P.Succeeded, [stage("a", P.Succeeded), stage("b", P.Succeeded), stage("c", P.Succeeded)]),
       expected: `${NAME}: 3/3 stages succeeded in 1m 03s`,
