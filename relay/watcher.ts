@@ -225,12 +225,16 @@ export class Watcher extends EventEmitter<WatcherEvents> {
         this.#abortStream = undefined;
         resolve(outcome ?? this.#classify(error));
       };
-      const touch = (): void => {
-        clearTimeout(idle);
-        idle = setTimeout(() => decide({ kind: "failed", error: new WatchStreamError(this.path, `no data for ${idleMs} ms`) }), idleMs);
+      // One timer per stream, moved on only when it fires: re-arming it on every event cost more than the event.
+      let lastData = Date.now();
+      const touch = (): void => void (lastData = Date.now());
+      const check = (): void => {
+        const quietMs = Date.now() - lastData;
+        if (quietMs < idleMs) idle = setTimeout(check, idleMs - quietMs);
+        else decide({ kind: "failed", error: new WatchStreamError(this.path, `no data for ${idleMs} ms`) });
       };
       this.#abortStream = () => decide({ kind: "closed" });
-      touch();
+      idle = setTimeout(check, idleMs);
       openWatch(this.#kc, this.path, query, {
         onOpen: () => {
           if (!outcome) this.emit(WatcherEvent.Connect, query.resourceVersion);

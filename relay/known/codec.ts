@@ -108,5 +108,12 @@ export const unpack = (packed: Packed): string => {
   return inflateRawSync(Buffer.from(body, "latin1"), { dictionary: DICTIONARY }).toString("utf8");
 };
 
-/** Whether `packed` holds this JSON, without inflating it. */
-export const holds = (packed: Packed, json: string): boolean => packed.startsWith(fingerprint(json));
+/**
+ * Whether `packed` holds this JSON, without inflating it. A short one is
+ * compared as it is (a native string comparison costs less than hashing it
+ * on every watch event); a deflated one by its fingerprint.
+ */
+export const holds = (packed: Packed, json: string): boolean =>
+  packed[FINGERPRINT_CHARS] === RAW
+    ? packed.length === json.length + FINGERPRINT_CHARS + 1 && packed.endsWith(json)
+    : packed.startsWith(fingerprint(json));
