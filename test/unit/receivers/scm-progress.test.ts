@@ -39,7 +39,7 @@ describe("scm receiver: progress is due when a stage fails", () => {
     await github.stop();
   });
 
-  const run = (stages: Stage[], phase = PipelinePhase.Running): PipelineInfo => ({
+  const run = (stages: Stage[], phase: PipelinePhase = PipelinePhase.Running): PipelineInfo => ({
     id: "prod/ci/build-x7k2p",
     uid: "uid-progress",
     cluster: "prod",
@@ -54,8 +54,8 @@ describe("scm receiver: progress is due when a stage fails", () => {
     git: { provider: "github", host, owner: "example", repo: "shop", sha: SHA },
   });
 
-  it("plans a progress call when a stage failed, not when one started or succeeded, and posts once for it", async () => {
-    // Prepare
+  /** The receiver as the pipeline handler drives it: `deliver` plans one event's calls, makes them, records them. */
+  const driven = async () => {
     const config = parseConfig({
       cluster: "prod",
       watch: [{ group: "tekton.dev", version: "v1", resource: "pipelineruns" }],
@@ -67,6 +67,12 @@ describe("scm receiver: progress is due when a stage fails", () => {
     const audience = { hears: () => true, progressKey: (_name: string, info: PipelineInfo) => receiver.progressKey!(info) };
     const memory = transientMemory();
     let state: RunState = { stages: [], deliveries: {} };
+    const CALLBACK = {
+      created: receiver.whenCreated.bind(receiver),
+      started: receiver.whenStarted.bind(receiver),
+      progress: receiver.updateProgress.bind(receiver),
+      finished: receiver.whenFinished.bind(receiver),
+    } as const;
     /** One event of the run as the pipeline handler treats it: plan, call, record. */
     const deliver = async (info: PipelineInfo): Promise<string[]> => {
       const plan = planClaims({ ...state, info, stages: info.stages }, ["checks"], 1_000, 60_000, audience);
@@ -78,13 +84,14 @@ describe("scm receiver: progress is due when a stage fails", () => {
       }
       return plan.calls.flatMap((c) => c.events);
     };
-    const CALLBACK = {
-      created: receiver.whenCreated.bind(receiver),
-      started: receiver.whenStarted.bind(receiver),
-      progress: receiver.updateProgress.bind(receiver),
-      finished: receiver.whenFinished.bind(receiver),
-    } as const;
-    const writes = () => github.requests.filter((r) => r.path.includes("/check-runs")).length;
+    return { deliver };
+  };
+
+  it("plans a progress call when a stage failed, not when one started or succeeded, and posts once for it", async () => {
+    // Prepare
+    const { deliver } = await driven();
+    const before = github.requests.filter((r) => r.path.includes("/check-runs")).length;
+    const writes = () => github.requests.filter((r) => r.path.includes("/check-runs")).length - before;
     await deliver(run([stage("build", PipelinePhase.Running)]));
     const afterStart = writes();
 
@@ -109,5 +116,21 @@ describe("scm receiver: progress is due when a stage fails", () => {
     expect(writes()).toBe(afterStart + 2);
     expect(github.checkRuns[0]).toMatchObject({ status: "completed", conclusion: "failure" });
     for (const row of ["| build | ✅ Succeeded |", "| test | ❌ Failed |", "| lint | ✅ Succeeded |"]) expect(github.checkRuns[0]!.output.text).toContain(row);
+  });
+
+  it("posts once, completed, for a run first seen finished: created, started and finished in one call", async () => {
+    // Prepare
+    const { deliver } = await driven();
+    const finished = { ...run([stage("build", PipelinePhase.Succeeded), stage("test", PipelinePhase.Succeeded)], PipelinePhase.Succeeded), uid: "uid-first-seen-finished" };
+    const before = github.requests.length;
+
+    // Act
+    const events = await deliver(finished);
+
+    // Assess
+    expect(events).toEqual([LifecycleEvent.Created, LifecycleEvent.Started, LifecycleEvent.Progress, LifecycleEvent.Finished]);
+    const requests = github.requests.slice(before).filter((r) => r.path.includes("/check-runs"));
+    expect(requests.map((r) => r.method)).toEqual(["POST"]);
+    expect(requests[0]!.body).toMatchObject({ status: "completed", conclusion: "success", external_id: "uid-first-seen-finished" });
   });
 });
