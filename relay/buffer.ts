@@ -1,4 +1,4 @@
-import { SQS_LIMITS, type Envelope } from "../shared/envelope";
+import { messageGroupId, SQS_LIMITS, type Envelope } from "../shared/envelope";
 import { Backoff, Delay, type BackoffOptions } from "./backoff";
 import { SinkDeliveryError } from "./errors";
 import type { SendReport, Sink } from "./sinks/types";
@@ -12,6 +12,8 @@ export interface BufferOptions {
   resumeAt?: number;
   /** Backoff between attempts of a batch the sink could not deliver. */
   retry?: BackoffOptions;
+  /** Batches sent at once; the sink's own `concurrency` by default, else one. */
+  concurrency?: number;
 }
 
 /** What the buffer tells the relay, for metrics and logs. */
@@ -25,15 +27,27 @@ export interface BufferHooks {
 interface Entry {
   seq: number;
   envelope: Envelope;
+  /** The envelope's FIFO group, once a batch was taken while another was in flight. */
+  group?: string;
+}
+
+/** One batch being sent, and retried until none of it is left. */
+interface Flight {
+  entries: Entry[];
+  groups: Set<string>;
+  delay: Delay;
 }
 
 /**
- * Groups envelopes into batches of up to ten, sends one batch at a time (so
- * envelopes of one object leave in the order they arrived) and retries a
- * batch the sink could not deliver with backoff, forever: an outage costs
- * time, never an envelope. It holds at most `capacity` envelopes; when full,
- * `offer` says no and the producer pauses until the depth is back at
- * `resumeAt`. Only `abandon` drops anything, and only on purpose.
+ * Groups envelopes into batches of up to ten and sends up to `concurrency`
+ * batches at once, while each message group (messageGroupId: a run's events)
+ * keeps its order: an envelope joins a batch only when no batch in flight
+ * holds its group, so a group's next batch leaves once its previous one was
+ * accepted. A batch the sink could not deliver is retried with backoff,
+ * forever, and holds its groups meanwhile: an outage costs time, never an
+ * envelope. It holds at most `capacity` envelopes; when full, `offer` says no
+ * and the producer pauses until the depth is back at `resumeAt`. Only
+ * `abandon` drops anything, and only on purpose.
  */
 export class EnvelopeBuffer {
   readonly #sink: Sink;
@@ -41,12 +55,12 @@ export class EnvelopeBuffer {
   readonly #lingerMs: number;
   readonly #capacity: number;
   readonly #resumeAt: number;
-  readonly #backoff: Backoff;
-  readonly #delay = new Delay();
+  readonly #retry: BackoffOptions;
+  readonly #concurrency: number;
   #queue: Entry[] = [];
-  #inflight: Entry[] = [];
+  readonly #flights = new Set<Flight>();
+  #inflightCount = 0;
   #seq = 0;
-  #pumping = false;
   #lingerTimer: NodeJS.Timeout | undefined;
   #lingerDue = false;
   #abandoned = false;
@@ -58,6 +72,8 @@ export class EnvelopeBuffer {
   accepted = 0;
   delivered = 0;
   rejected = 0;
+  /** Most batches that were in flight at once, for tests and benchmarks. */
+  maxInFlight = 0;
 
   constructor(sink: Sink, options: BufferOptions = {}, hooks: BufferHooks = {}) {
     this.#sink = sink;
@@ -65,12 +81,13 @@ export class EnvelopeBuffer {
     this.#lingerMs = options.lingerMs ?? 50;
     this.#capacity = Math.max(SQS_LIMITS.batchEntries, options.capacity ?? 1000);
     this.#resumeAt = Math.min(this.#capacity - 1, Math.max(0, options.resumeAt ?? Math.floor(this.#capacity / 2)));
-    this.#backoff = new Backoff({ baseMs: 200, maxMs: 30_000, ...options.retry });
+    this.#retry = { baseMs: 200, maxMs: 30_000, ...options.retry };
+    this.#concurrency = Math.max(1, options.concurrency ?? sink.concurrency ?? 1);
   }
 
   /** Envelopes waiting or in flight. */
   get depth(): number {
-    return this.#queue.length + this.#inflight.length;
+    return this.#queue.length + this.#inflightCount;
   }
 
   get full(): boolean {
@@ -121,7 +138,7 @@ export class EnvelopeBuffer {
     const target = this.#seq;
     if (this.#abandoned || this.#lowestPending() > target) return Promise.resolve();
     const done = new Promise<void>((resolve) => this.#flushWaiters.push({ target, resolve }));
-    this.#delay.cancel();
+    for (const flight of this.#flights) flight.delay.cancel();
     this.#kick();
     return done;
   }
@@ -133,15 +150,18 @@ export class EnvelopeBuffer {
     this.#abandoned = true;
     const dropped = this.depth;
     this.#queue = [];
-    this.#inflight = [];
+    for (const flight of this.#flights) flight.delay.cancel();
+    this.#flights.clear();
+    this.#inflightCount = 0;
     clearTimeout(this.#lingerTimer);
-    this.#delay.cancel();
     this.#settle();
     return dropped;
   }
 
   #lowestPending(): number {
-    return this.#inflight[0]?.seq ?? this.#queue[0]?.seq ?? Number.POSITIVE_INFINITY;
+    let lowest = this.#queue[0]?.seq ?? Number.POSITIVE_INFINITY;
+    for (const flight of this.#flights) lowest = Math.min(lowest, flight.entries[0]?.seq ?? lowest);
+    return lowest;
   }
 
   #lingerElapsed(): void {
@@ -150,50 +170,78 @@ export class EnvelopeBuffer {
     this.#kick();
   }
 
+  /** Starts as many batches as there are free slots and envelopes ready to go. */
   #kick(): void {
-    if (!this.#pumping && !this.#abandoned) void this.#pump();
+    while (!this.#abandoned && this.#flights.size < this.#concurrency) {
+      const entries = this.#takeBatch();
+      if (!entries) break;
+      const flight: Flight = { entries, groups: new Set(), delay: new Delay() };
+      if (this.#concurrency > 1) for (const entry of entries) flight.groups.add(entry.group!);
+      this.#flights.add(flight);
+      this.#inflightCount += entries.length;
+      this.maxInFlight = Math.max(this.maxInFlight, this.#flights.size);
+      void this.#fly(flight);
+    }
   }
 
-  async #pump(): Promise<void> {
-    this.#pumping = true;
-    try {
-      while (!this.#abandoned) {
-        if (this.#inflight.length === 0 && !this.#takeBatch()) break;
-        const batch = this.#inflight;
-        const report = await this.#attempt(batch.map((entry) => entry.envelope));
-        if (this.#abandoned) break;
-        const retry = new Set(report.retry);
-        this.#inflight = batch.filter((entry) => retry.has(entry.envelope));
-        this.delivered += batch.length - this.#inflight.length;
-        this.rejected += report.rejected.length;
-        for (const { envelope, reason } of report.rejected) this.#hooks.rejected?.(envelope, reason);
-        if (report.sent > 0) this.#hooks.sent?.(report.sent);
-        this.#settle();
-        if (this.#inflight.length === 0) {
-          this.#backoff.reset();
-          continue;
-        }
-        const wait = this.#backoff.next(report.retryAfterMs);
-        this.#hooks.sendFailed?.(report.detail ?? "no detail", this.#inflight.length, this.#backoff.failures);
-        await this.#delay.wait(wait);
-      }
-    } finally {
-      this.#pumping = false;
+  /** Sends one batch until every envelope of it was delivered (or the buffer abandoned), then frees its slot. */
+  async #fly(flight: Flight): Promise<void> {
+    const backoff = new Backoff(this.#retry);
+    while (!this.#abandoned) {
+      const batch = flight.entries;
+      const report = await this.#attempt(batch.map((entry) => entry.envelope));
+      if (this.#abandoned) return;
+      const retry = new Set(report.retry);
+      flight.entries = batch.filter((entry) => retry.has(entry.envelope));
+      this.#inflightCount -= batch.length - flight.entries.length;
+      this.delivered += batch.length - flight.entries.length;
+      this.rejected += report.rejected.length;
+      for (const { envelope, reason } of report.rejected) this.#hooks.rejected?.(envelope, reason);
+      if (report.sent > 0) this.#hooks.sent?.(report.sent);
+      if (flight.entries.length === 0) break;
+      // Groups with nothing left to retry may go on in other batches meanwhile.
+      if (this.#concurrency > 1) flight.groups = new Set(flight.entries.map((entry) => entry.group!));
+      this.#settle();
+      const wait = backoff.next(report.retryAfterMs);
+      this.#hooks.sendFailed?.(report.detail ?? "no detail", flight.entries.length, backoff.failures);
+      await flight.delay.wait(wait);
     }
+    this.#flights.delete(flight);
+    this.#settle();
+    this.#kick();
     if (!this.#abandoned && this.#queue.length > 0) this.#lingerTimer ??= setTimeout(() => this.#lingerElapsed(), this.#lingerMs);
   }
 
-  /** Moves the next batch in flight: a full one at once, a partial one only after the linger or on flush. */
-  #takeBatch(): boolean {
+  /**
+   * The next batch to send: a full one at once, a partial one only after the
+   * linger or on flush. With other batches in flight, envelopes of a group
+   * one of them holds stay queued, and so do all later ones of that group.
+   */
+  #takeBatch(): Entry[] | undefined {
     const urgent = this.#lingerDue || this.#flushWaiters.length > 0;
-    if (this.#queue.length === 0 || (this.#queue.length < SQS_LIMITS.batchEntries && !urgent)) return false;
-    this.#inflight = this.#queue.splice(0, SQS_LIMITS.batchEntries);
+    if (this.#queue.length === 0 || (this.#queue.length < SQS_LIMITS.batchEntries && !urgent)) return undefined;
+    let batch: Entry[];
+    if (this.#flights.size === 0) batch = this.#queue.splice(0, SQS_LIMITS.batchEntries);
+    else {
+      const held = new Set<string>();
+      for (const flight of this.#flights) for (const group of flight.groups) held.add(group);
+      batch = [];
+      const rest: Entry[] = [];
+      for (const entry of this.#queue) {
+        entry.group ??= messageGroupId(entry.envelope);
+        if (batch.length < SQS_LIMITS.batchEntries && !held.has(entry.group)) batch.push(entry);
+        else rest.push(entry);
+      }
+      if (batch.length === 0 || (batch.length < SQS_LIMITS.batchEntries && !urgent)) return undefined;
+      this.#queue = rest;
+    }
+    if (this.#concurrency > 1) for (const entry of batch) entry.group ??= messageGroupId(entry.envelope);
     if (this.#queue.length === 0) {
       this.#lingerDue = false;
       clearTimeout(this.#lingerTimer);
       this.#lingerTimer = undefined;
     }
-    return true;
+    return batch;
   }
 
   async #attempt(batch: Envelope[]): Promise<SendReport> {

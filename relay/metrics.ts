@@ -1,7 +1,18 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
 
-/** A counter with its labels bound (prom-client's `labels()`). */
-export type CounterChild = Counter.Internal;
+/**
+ * A count kept as a plain number and moved into its prom-client series when
+ * the registry is read (the counter's `collect`). prom-client hashes and
+ * checks the label values on every `inc`, its `labels()` children included,
+ * which was a cost per watch event; this is an addition.
+ */
+export class PendingCount {
+  pending = 0;
+
+  inc(by = 1): void {
+    this.pending += by;
+  }
+}
 
 export interface RelayMetricsOptions {
   /** A registry of one's own; a fresh one by default, so two relays in one process do not collide. */
@@ -35,7 +46,9 @@ export class RelayMetrics {
   readonly knownUnsaved: Gauge;
   readonly knownSaveErrors: Counter;
   readonly operations: Counter<"op" | "outcome">;
-  readonly #received = new Map<string, Map<string, CounterChild>>();
+  readonly #received = new Map<string, Map<string, PendingCount>>();
+  /** The current relay's buffer depth, read when the registry is (each leadership term sets its own). */
+  depthOf: (() => number) | undefined;
 
   constructor(options: RelayMetricsOptions = {}) {
     const registry = options.registry ?? new Registry();
@@ -46,6 +59,7 @@ export class RelayMetrics {
       help: "Watch events and listed objects received from the API server, by kind and event type",
       labelNames: ["kind", "type"],
       registers,
+      collect: () => this.#collectReceived(),
     });
     this.envelopesSent = new Counter({ name: `${PREFIX}envelopes_sent_total`, help: "Envelopes the sink accepted", labelNames: ["sink"], registers });
     this.sendErrors = new Counter({
@@ -72,7 +86,15 @@ export class RelayMetrics {
       labelNames: ["reason"],
       registers,
     });
-    this.bufferDepth = new Gauge({ name: `${PREFIX}buffer_depth`, help: "Envelopes buffered or in flight", registers });
+    this.bufferDepth = new Gauge({
+      name: `${PREFIX}buffer_depth`,
+      help: "Envelopes buffered or in flight",
+      registers,
+      // Read when scraped: the depth changes with every event, a set() per change was a cost per event.
+      collect: () => {
+        if (this.depthOf) this.bufferDepth.set(this.depthOf());
+      },
+    });
     this.leader = new Gauge({ name: `${PREFIX}leader`, help: "1 while this replica holds the lease", registers });
     this.watchPauses = new Counter({
       name: `${PREFIX}watch_pauses_total`,
@@ -118,17 +140,24 @@ export class RelayMetrics {
     if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: PREFIX });
   }
 
-  /**
-   * `eventsReceived` for one kind and event type, looked up once: prom-client
-   * hashes the label values on every `inc(labels)`, which is a cost per watch
-   * event; the child it returns counts without that.
-   */
-  received(kind: string, type: string): CounterChild {
+  /** `eventsReceived` for one kind and event type, counted per event as a plain number (PendingCount). */
+  received(kind: string, type: string): PendingCount {
     let byType = this.#received.get(kind);
     if (byType === undefined) this.#received.set(kind, (byType = new Map()));
-    let child = byType.get(type);
-    if (child === undefined) byType.set(type, (child = this.eventsReceived.labels({ kind, type })));
-    return child;
+    let count = byType.get(type);
+    if (count === undefined) byType.set(type, (count = new PendingCount()));
+    return count;
+  }
+
+  /** Moves the pending counts into their series: once per label set and scrape, not per event. */
+  #collectReceived(): void {
+    for (const [kind, byType] of this.#received) {
+      for (const [type, count] of byType) {
+        if (count.pending === 0) continue;
+        this.eventsReceived.inc({ kind, type }, count.pending);
+        count.pending = 0;
+      }
+    }
   }
 
   /** The exposition text for `/metrics`. */

@@ -85,7 +85,7 @@ export class Relay implements WatchConsumer {
     this.#maxMessageBytes = options.maxMessageBytes ?? SQS_LIMITS.messageBytes;
     const sink = options.sink.name;
     const { log } = options;
-    // Children looked up once: the hooks run for every batch.
+    // Label children looked up once (the hooks run per batch, not per event; prom-client still checks the labels on each inc).
     const sent = this.#metrics.envelopesSent.labels({ sink });
     const sendErrors = this.#metrics.sendErrors.labels({ sink });
     const rejected = this.#metrics.envelopesRejected.labels({ sink });
@@ -99,9 +99,9 @@ export class Relay implements WatchConsumer {
         rejected.inc();
         log.error("sink refused an envelope for good; not retrying", { sink, ...this.#describe(envelope), reason });
       },
-      depth: (depth) => this.#metrics.bufferDepth.set(depth),
     });
     const buffer = this.#buffer;
+    this.#metrics.depthOf = () => buffer.depth;
     this.#known = new KnownObjects({ lastSeq: () => buffer.lastSeq, deliveredThrough: () => buffer.deliveredThrough }, (object) => this.#slim(object));
     this.#persister = options.knownStore
       ? new KnownPersister({ known: this.#known, store: options.knownStore, log, metrics: this.#metrics, intervalMs: options.knownSaveIntervalMs })

@@ -22,6 +22,8 @@ export interface SendReport {
 export interface Sink {
   /** `sqs`, `webhook`, `stdout`: for logs and metrics. */
   readonly name: string;
+  /** Batches the buffer may have in flight at once (each message group still in order); one when absent. */
+  readonly concurrency?: number;
   send(envelopes: readonly Envelope[]): Promise<SendReport>;
 }
 
