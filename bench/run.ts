@@ -6,7 +6,9 @@
  * stdout. Speed is measured here and never asserted in tests.
  * `-- --only calls` measures calls per unit of work (and the cost derived
  * from them) alone: those keys of bench/results.json are replaced, the
- * others kept as the last full run wrote them.
+ * others kept as the last full run wrote them. `-- --only relay` does the
+ * same for the relay beside parse-only and makeInformer (and its known-object
+ * memory).
  */
 import "./env";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -20,12 +22,12 @@ import { estimateCost, PRICES } from "./cost";
 import { measureProcess } from "./process";
 import { buildConsumers, measureRelay, renderKnownMemory, type RelayResult } from "./relay";
 import { buildReplayMemoryConsumer, measureReplayMemory } from "./replay-memory";
-import { renderCallsTable, renderTable, type BenchResults } from "./table";
+import { renderCallsTable, renderRelayTable, renderTable, type BenchResults } from "./table";
 
 const { values } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" } } });
 const quick = values.quick;
-if (values.only !== undefined && values.only !== "calls") {
-  process.stderr.write(`--only: "${values.only}" is not a part that can be measured alone (calls)\n`);
+if (values.only !== undefined && values.only !== "calls" && values.only !== "relay") {
+  process.stderr.write(`--only: "${values.only}" is not a part that can be measured alone (calls, relay)\n`);
   process.exit(2);
 }
 const sizes = quick
@@ -56,6 +58,15 @@ if (values.only === "calls") {
 const consumers = await step("bundling the relay benchmark's consumers", buildConsumers);
 const relay: RelayResult[] = [];
 for (const objects of sizes.relayObjects) relay.push(await step(`relay, ${objects} Jobs, then as many unfinished PipelineRuns`, () => measureRelay(objects, consumers)));
+if (values.only === "relay") {
+  const relayTable = `${renderRelayTable(relay)}\n\n${renderKnownMemory(relay)}`;
+  process.stdout.write(`${relayTable}\n`);
+  // `table` stays the last full run's; `relayTable` is this run's part of it.
+  const last = JSON.parse(readFileSync(resultsPath, "utf8")) as Record<string, unknown>;
+  writeFileSync(resultsPath, `${JSON.stringify({ ...last, relay, relayMeasuredAt: new Date().toISOString(), relayQuick: quick, relayTable }, null, 2)}\n`);
+  process.stderr.write(`relay in bench/results.json replaced; the other figures are the last full run's\n`);
+  process.exit(0);
+}
 const processResult = await step(`process, ${sizes.processRuns} runs`, () => measureProcess(sizes.processRuns));
 const calls = await step(`calls, ${sizes.callRuns} runs with and without duplicates`, () => measureCalls(sizes.callRuns));
 const coldStart = await step("cold start of each function bundle", () => measureColdStart(sizes.starts));

@@ -103,6 +103,9 @@ export const renderTable = (results: BenchResults): string =>
 /** The rows of calls per unit of work and the cost derived from them (`--only calls`). */
 export const renderCallsTable = (calls: CallsResult, cost: CostEstimate[]): string => render([...callsRows(calls), ...costRows(cost)]);
 
+/** The relay's rows alone (`npm run bench -- --only relay`). */
+export const renderRelayTable = (relay: readonly RelayResult[]): string => render(relay.flatMap(relayRows));
+
 const render = (rows: readonly Row[]): string => {
   const header: Row = ["Area", "Measure", "Value", "Reference", "Ratio"];
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => r[i]!.length)));
