@@ -38,7 +38,7 @@ const table = (r: ChaosReport): string => {
     ["CommitStatuses not in sync at the end", `${n(r.commitStatuses.notInSync)} of ${n(r.commitStatuses.expected)}`],
     ["runs whose final GitHub status is wrong", n(r.scm.wrongFinalState)],
     ["messages in the DLQ", `${n(r.deadLetters.count)}${Object.keys(r.deadLetters.reasons).length ? `: ${Object.entries(r.deadLetters.reasons).map(([k, v]) => `${v}× ${k}`).join("; ")}` : ""}`],
-    ["SCM status writes: requests / accepted / minimum / redundant", `${n(r.scm.writeRequests)} / ${n(r.scm.accepted)} / ${n(r.scm.minimum)} / ${n(r.scm.redundant)}`],
+    ["SCM status writes: requests / accepted / minimum / redundant (posts at risk)", `${n(r.scm.writeRequests)} / ${n(r.scm.accepted)} / ${n(r.scm.minimum)} / ${n(r.scm.redundant)} (${n(r.scm.postsAtRisk)})`],
     ["process invocations / wall time", `${n(r.delivery.invocations)} / ${Math.round(r.elapsedMs / 1000)} s (seed ${r.seed})`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -1,7 +1,7 @@
 import { DynamoDBClient, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { reopenClaims } from "../../shared/pipeline/deliveries";
-import type { RunState } from "../../shared/pipeline/lifecycle";
+import { runAssignments, runStateOf, type RunRecord } from "../../shared/pipeline/run-record";
 import { DynamoStateStore, KeyPrefix } from "../../shared/store";
 
 export interface OrphanedClaimsOptions {
@@ -34,22 +34,22 @@ export const reopenOrphanedClaims = async (options: OrphanedClaimsOptions): Prom
       new ScanCommand({
         TableName: options.tableName,
         ConsistentRead: true,
-        FilterExpression: "begins_with(#pk, :object) AND attribute_exists(#data.#run.#deliveries)",
-        ProjectionExpression: "#pk, #data.#run.#deliveries",
-        ExpressionAttributeNames: { "#pk": "pk", "#data": "data", "#run": "run", "#deliveries": "deliveries" },
+        FilterExpression: "begins_with(#pk, :object) AND (attribute_exists(#data.#run.#d) OR attribute_exists(#data.#run.#deliveries))",
+        ProjectionExpression: "#pk, #data.#run",
+        ExpressionAttributeNames: { "#pk": "pk", "#data": "data", "#run": "run", "#d": "d", "#deliveries": "deliveries" },
         ExpressionAttributeValues: { ":object": { S: KeyPrefix.object } },
         Limit: options.scanPageSize ?? 500,
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );
     for (const raw of page.Items ?? []) {
-      const item = unmarshall(raw) as { pk: string; data: { run: Pick<RunState, "deliveries"> } };
-      const writes = reopenClaims({ stages: [], ...item.data.run });
+      const item = unmarshall(raw) as { pk: string; data: RunRecord };
+      const state = runStateOf(item);
+      const writes = reopenClaims(state);
       if (writes.length === 0) continue;
-      await store.setPaths(
-        item.pk,
-        writes.map(({ path, value }) => ({ path: ["run", ...path], value })),
-      );
+      // An item written before the compact marks is rewritten by its next event; its marks are reopened where they are.
+      const legacy = item.data.run?.d === undefined;
+      await store.setPaths(item.pk, legacy ? writes.map(({ path, value }) => ({ path: ["run", ...path], value })) : runAssignments(writes));
       reopened += writes.length;
     }
     startKey = page.LastEvaluatedKey;

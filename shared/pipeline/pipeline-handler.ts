@@ -19,7 +19,7 @@ import { InvalidObjectError, UnsupportedKindError } from "./errors";
 import { isOptedIn } from "./git";
 import { ownerUid, toPipelineInfo, withStageLinks } from "./info";
 import { advance, advanceStage, dueEvents, stateHash, type Advance, type RunState } from "./lifecycle";
-import { runRecord, runStateOf, type RunRecord } from "./run-record";
+import { runAssignments, runRecord, runStateOf, type RunRecord } from "./run-record";
 import { normalise, stageOfTaskRun } from "./normalise";
 import { TektonLabel } from "./normalise/tekton";
 import { PreviousRuns } from "./previous";
@@ -160,10 +160,7 @@ export class PipelineHandler implements Handler {
         continue;
       }
       const results = await Promise.all(plan.calls.map((call) => this.#call(ctx, call, plan.state)));
-      await this.#store.setPaths(
-        key,
-        settleAssignments(results).map(({ path, value }) => ({ path: ["run", ...path], value })),
-      );
+      await this.#store.setPaths(key, runAssignments(settleAssignments(results)));
       return this.#verdict(results, plan.blocked, ch);
     }
     return newEventProcessStatus()

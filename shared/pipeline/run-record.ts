@@ -5,8 +5,8 @@
  * - the run's info and stages in the compact form of run-codec.ts, the
  *   stages once (`info.stages` is always `stages`: advance and advanceStage
  *   keep them equal), put back on read;
- * - `deliveries` and `previous` as they are: the delivery marks are set
- *   path by path (`run.deliveries.<receiver>.<event>`);
+ * - the delivery marks in the compact form of delivery-codec.ts, under `d`
+ *   (set path by path after the calls: `runAssignments`); `previous` as it is;
  * - the object itself is not stored: the pipeline handler never reads an
  *   `oldObj`, so nothing would read it.
  * Items written before the compact form (`info` and `stages` as objects)
@@ -15,6 +15,7 @@
 import type { ObjectRecord } from "../status";
 import type { StoredItem } from "../store";
 import { emptyRunState, type RunState } from "./lifecycle";
+import { decodeDeliveries, encodeDeliveries, storedAssignment, type StoredDeliveries } from "./delivery-codec";
 import { decodeRun, encodeRun, type StoredRun } from "./run-codec";
 import type { PipelineInfo } from "./types";
 
@@ -27,8 +28,8 @@ export interface RunRecord extends ObjectRecord {
   updatedAt?: string;
 }
 
-/** The run state as stored: info and stages compact, the rest as it is. */
-export type StoredRunState = StoredRun & Pick<RunState, "deliveries" | "previous">;
+/** The run state as stored: info, stages and deliveries compact, `previous` as it is; `deliveries` only in items written before `d`. */
+export type StoredRunState = StoredRun & Pick<RunState, "previous"> & { d?: Record<string, StoredDeliveries>; deliveries?: RunState["deliveries"] };
 
 /** How items were written before the compact form: the run state with the info stored without its stages. */
 type LegacyRunState = Omit<RunState, "info"> & { info?: Omit<PipelineInfo, "stages"> & { stages?: PipelineInfo["stages"] } };
@@ -45,8 +46,8 @@ export const runStateOf = (item: Pick<StoredItem<RunRecord>, "data"> | undefined
   const stored = item?.data.run as StoredRunState | LegacyRunState | undefined;
   if (!stored) return emptyRunState();
   if (!isCompact(stored)) return legacyRunState(stored);
-  const { i: _info, s: _stages, ...rest } = stored;
-  return { ...rest, deliveries: rest.deliveries ?? {}, ...decodeRun(stored) };
+  const { i: _info, s: _stages, d, deliveries, ...rest } = stored;
+  return { ...rest, deliveries: d ? decodeDeliveries(d) : (deliveries ?? {}), ...decodeRun(stored) };
 };
 
 /**
@@ -55,9 +56,16 @@ export const runStateOf = (item: Pick<StoredItem<RunRecord>, "data"> | undefined
  * otherwise keep beside `u`.
  */
 export const runRecord = (state: RunState, updatedAt: string): RunRecord => {
-  const { info, stages, ...rest } = state;
-  return { run: { ...encodeRun(info, stages), ...rest }, u: Math.floor(Date.parse(updatedAt) / 1000), updatedAt: undefined };
+  const { info, stages, deliveries, ...rest } = state;
+  return { run: { ...encodeRun(info, stages), d: encodeDeliveries(deliveries), ...rest }, u: Math.floor(Date.parse(updatedAt) / 1000), updatedAt: undefined };
 };
+
+/** Writes of delivery fields of the run state (`settleAssignments`, `reopenClaims`) as writes of the item's data. */
+export const runAssignments = (assignments: ReadonlyArray<{ path: readonly string[]; value: unknown }>): Array<{ path: string[]; value: unknown }> =>
+  assignments.map((assignment) => {
+    const stored = storedAssignment(assignment);
+    return { path: ["run", ...stored.path], value: stored.value };
+  });
 
 /** When the item's run state last changed (ISO 8601, whole seconds), if it says. */
 export const updatedAtOf = (record: Pick<RunRecord, "u" | "updatedAt"> | undefined): string | undefined =>

@@ -167,7 +167,7 @@ export class ScmReceiver extends PostingReceiver {
       ...(details ? { details } : {}),
     };
 
-    const at = digest(`${repoLabel(target.repo)}@${target.sha}/${target.name}`).slice(0, 16);
+    const at = digest(`${repoLabel(target.repo)}@${target.sha}/${target.name}`).slice(0, 12);
     const remembered = isRemembered(ctx.memory?.value) && ctx.memory.value.at === at ? ctx.memory.value : undefined;
     const shown = shownDigest(desired, ready.provider);
     if (remembered && isBehind(desired.phase, remembered.phase)) {

@@ -72,5 +72,5 @@ export const sameStatus = (
  */
 export const shownDigest = (status: StatusFields, view: StatusView): string => {
   const { description, url, details } = shown(status, view);
-  return createHash("sha256").update(JSON.stringify([view.stateOf(status.phase), description, url, details])).digest("base64url").slice(0, 16);
+  return createHash("sha256").update(JSON.stringify([view.stateOf(status.phase), description, url, details])).digest("base64url").slice(0, 12);
 };

@@ -63,9 +63,9 @@ describe("Function: runChaos", () => {
     expect(report.deadLetters.missing, examples(report.examples.deadLetters)).toBe(0);
   });
 
-  it("writes no SCM status twice", () => {
+  it("writes no SCM status twice, but for one repeat per crash that lost the record of a post", () => {
     // Assess
-    expect(report.scm.redundant).toBe(0);
+    expect(report.scm.redundant).toBeLessThanOrEqual(report.scm.postsAtRisk);
     expect(guarantees(report).filter((g) => !g.kept)).toEqual([]);
   });
 });

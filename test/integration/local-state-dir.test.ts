@@ -7,8 +7,8 @@ import { startEmulators } from "../../cli/local/emulators";
 import { startLocalStack, type LocalStack } from "../../cli/local/stack";
 import { StateDirError } from "../../cli/local/state-dir";
 import { parseConfig } from "../../shared/config";
-import type { RunState } from "../../shared/pipeline/lifecycle";
 import { DynamoStateStore, StoreKey } from "../../shared/store";
+import { runRecord, runStateOf, type RunRecord } from "../../shared/pipeline/run-record";
 
 const config = parseConfig({ cluster: "persist", watch: [{ group: "batch", version: "v1", resource: "jobs" }] });
 
@@ -19,12 +19,8 @@ const storeOf = (stack: LocalStack): { store: DynamoStateStore; client: DynamoDB
 };
 
 /** A run whose `started` call was claimed by a process that never recorded it; `created` was delivered. */
-const claimedRun = (): { run: RunState } => ({
-  run: {
-    stages: [],
-    deliveries: { hook: { created: { s: "done" }, started: { s: "claimed", exp: Date.now() + 3_600_000 } } },
-  },
-});
+const claimedRun = (): RunRecord =>
+  runRecord({ stages: [], deliveries: { hook: { created: { s: "done" }, started: { s: "claimed", exp: Date.now() + 3_600_000 } } } }, new Date().toISOString());
 
 describe("Function: startLocalStack with a state directory", () => {
   it("keeps the table across a restart, sweeps what expired meanwhile and reopens the claims left behind", async () => {
@@ -47,8 +43,8 @@ describe("Function: startLocalStack with a state directory", () => {
       expect(second.sweeper.deleted).toBe(1);
       expect(await after.store.get(StoreKey.object("persist", "expired"))).toBeUndefined();
       expect((await after.store.get(StoreKey.object("persist", "live")))?.data).toEqual({ kept: true });
-      const reopened = await after.store.get<{ run: RunState }>(run);
-      expect(reopened?.data.run.deliveries.hook).toEqual({ created: { s: "done" }, started: { s: "open" } });
+      const reopened = await after.store.get<RunRecord>(run);
+      expect(runStateOf(reopened).deliveries.hook).toEqual({ created: { s: "done" }, started: { s: "open" } });
     } finally {
       after.client.destroy();
       await second.stop();

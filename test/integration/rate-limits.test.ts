@@ -13,6 +13,7 @@ import { eventually } from "../helpers/eventually";
 import { FakeSlack, FakeWebhook } from "../helpers/fake-chat";
 import { startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-scm";
 import { DeferredQueueOps, recordSqsWire, type WireCall } from "../helpers/sqs-wire";
+import { runStateOf, type RunRecord } from "../../shared/pipeline/run-record";
 
 const TOKEN = "ghp_rate_limits_it";
 const RECORDING = readRecording(fileURLToPath(new URL("../../recordings/tekton-pipelinerun.ndjson", import.meta.url)));
@@ -73,8 +74,8 @@ describe("Integration: rate limits on the local stack", () => {
 
   /** What the run item remembers of one receiver's deliveries. */
   const deliveries = async (uid: string, receiver: string): Promise<Record<string, unknown>> => {
-    const run = (await items()).find((item) => String(item.pk).endsWith(`/${uid}`)) as { data: { run: { deliveries: Record<string, Record<string, unknown>> } } };
-    return run.data.run.deliveries[receiver]!;
+    const run = (await items()).find((item) => String(item.pk).endsWith(`/${uid}`)) as { data: RunRecord };
+    return runStateOf(run).deliveries[receiver] as Record<string, unknown>;
   };
 
   const onGitHub = () => ({ [REPO_URL]: `${github.url}/example/shop.git` });

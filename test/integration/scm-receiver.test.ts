@@ -10,6 +10,7 @@ import { parseConfig, type FeedbackConfig } from "../../shared/config";
 import type { EnvelopeType } from "../../shared/envelope";
 import { SqsQueueOps } from "../../shared/process/queue";
 import { createReceivers } from "../../shared/receivers";
+import { runStateOf, type RunRecord } from "../../shared/pipeline/run-record";
 import { KeyPrefix } from "../../shared/store";
 import { eventually } from "../helpers/eventually";
 import { startFakeGitHub, type FakeGitHubServer, type RecordedScmRequest } from "../helpers/fake-scm";
@@ -159,9 +160,9 @@ describe("Integration: scm receiver on the local stack", () => {
     expect(github.checkRuns).toHaveLength(1);
     const items = Items.map((item) => unmarshall(item));
     expect(items.filter((item) => String(item.pk).startsWith(KeyPrefix.receiver) && String(item.pk).includes("/status/"))).toEqual([]);
-    const run = items.find((item) => String(item.pk).startsWith(KeyPrefix.object) && item.data?.run?.deliveries?.checks);
-    expect(run?.data.run.deliveries.checks.mem).toMatchObject({ phase: "success", ids: { checkRunId: github.checkRuns[0]!.id } });
-    expect(run?.data.run.deliveries.statuses.mem).toMatchObject({ phase: "success" });
+    const run = items.map((item) => runStateOf(item as { data: RunRecord })).find((state) => state.deliveries.checks);
+    expect(run?.deliveries.checks?.mem).toMatchObject({ phase: "success", ids: { checkRunId: github.checkRuns[0]!.id } });
+    expect(run?.deliveries.statuses?.mem).toMatchObject({ phase: "success" });
   });
 
   it("keeps one pull request comment with the stage table, edited in place", async () => {

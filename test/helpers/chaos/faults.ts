@@ -16,7 +16,10 @@ export class InjectedCrashError extends Error {
   }
 }
 
-const ONCE: ReadonlySet<string> = new Set([LifecycleEvent.Created, LifecycleEvent.Started, LifecycleEvent.Finished]);
+/** The once-only callbacks by the field their mark is stored under. */
+const STORED_ONCE: Readonly<Record<string, LifecycleEvent>> = { c: LifecycleEvent.Created, s: LifecycleEvent.Started, f: LifecycleEvent.Finished };
+/** Every callback's stored mark field, progress (`p`) included. */
+const STORED_CALLS: ReadonlySet<string> = new Set([...Object.keys(STORED_ONCE), "p"]);
 
 /** `uid|receiver|event`: one lifecycle callback of one run to one receiver. */
 export const callKey = (uid: string, receiver: string, event: string): string => `${uid}|${receiver}|${event}`;
@@ -33,7 +36,8 @@ export class CrashingStateStore implements StateStore {
   readonly #random: SeededRandom;
   readonly #rate: number;
   readonly #clock: () => number;
-  readonly crashes: Array<{ key: string; atRisk: string[]; at: number }> = [];
+  /** `receivers`: those whose calls (progress too) the crash left unrecorded, with what they remembered of the run. */
+  readonly crashes: Array<{ key: string; atRisk: string[]; receivers: string[]; at: number }> = [];
 
   /** `inner` is built on first use: the emulators' endpoints are known only once the stack runs. */
   constructor(inner: () => StateStore, random: SeededRandom, rate: number, clock: () => number) {
@@ -55,10 +59,12 @@ export class CrashingStateStore implements StateStore {
   async setPaths(key: string, assignments: ReadonlyArray<{ path: readonly string[]; value: unknown }>): Promise<void> {
     if (this.#random.chance(this.#rate)) {
       const uid = key.slice(key.indexOf("/") + 1);
+      // Stored marks (shared/pipeline/delivery-codec.ts): `run.d.<receiver>.<c|s|f>` set to "d" is a callback recorded done.
       const atRisk = assignments
-        .filter(({ path, value }) => path[1] === "deliveries" && ONCE.has(path[3] ?? "") && (value as { s?: string })?.s === "done")
-        .map(({ path }) => callKey(uid, path[2]!, path[3]!));
-      this.crashes.push({ key, atRisk, at: this.#clock() });
+        .filter(({ path, value }) => path[1] === "d" && STORED_ONCE[path[3] ?? ""] !== undefined && value === "d")
+        .map(({ path }) => callKey(uid, path[2]!, STORED_ONCE[path[3]!]!));
+      const receivers = [...new Set(assignments.filter(({ path, value }) => path[1] === "d" && STORED_CALLS.has(path[3] ?? "") && value === "d").map(({ path }) => path[2]!))];
+      this.crashes.push({ key, atRisk, receivers, at: this.#clock() });
       throw new InjectedCrashError(key);
     }
     return this.#inner().setPaths(key, assignments);

@@ -26,7 +26,12 @@ export interface ChaosReport {
   faults: { crashes: number; callbacksAtRisk: number; scm5xx: number; scm429: number; kube409: number; expired: number; relayRestarts: number; lists: number };
   callbacks: { expected: number; lost: number; duplicates: number; unexplainedDuplicates: number; outOfOrder: number; wrongOutcome: number; progressBackwards: number };
   commitStatuses: { expected: number; notInSync: number };
-  scm: { writeRequests: number; accepted: number; minimum: number; redundant: number; wrongFinalState: number };
+  /**
+   * `postsAtRisk`: crashes that lost the record of a call of the `github`
+   * receiver, and with it what the receiver remembered posting (its memory
+   * lives in the run item): each may repeat one post, and only those may.
+   */
+  scm: { writeRequests: number; accepted: number; minimum: number; redundant: number; postsAtRisk: number; wrongFinalState: number };
   /** `unexplained`: dead letters that are not an injected malformed message; `missing`: injected ones not dead-lettered. */
   deadLetters: { count: number; reasons: Record<string, number>; unexplained: number; missing: number };
   /** Fewest list requests the API server saw for any watched resource. */
@@ -195,7 +200,14 @@ export const verifyChaos = (observation: ChaosObservation): ChaosReport => {
     },
     callbacks: { expected: pipelines.length * RECEIVERS.length * ONCE.length, lost, duplicates, unexplainedDuplicates: unexplained, outOfOrder, wrongOutcome, progressBackwards },
     commitStatuses: { expected: commitStatuses.length, notInSync },
-    scm: { writeRequests: scm.writeRequests, accepted: scm.accepted, minimum: scm.minimum, redundant: scm.redundant, wrongFinalState },
+    scm: {
+      writeRequests: scm.writeRequests,
+      accepted: scm.accepted,
+      minimum: scm.minimum,
+      redundant: scm.redundant,
+      postsAtRisk: crashes.filter((c) => c.receivers.includes("github")).length,
+      wrongFinalState,
+    },
     deadLetters: {
       count: observation.deadLetters.length,
       reasons: dlqReasons,

@@ -10,6 +10,7 @@ import { StoreKey } from "../../../shared/store";
 import { finalStatus, handlerContext } from "../../helpers/handler-context";
 import { MemoryStateStore } from "../../helpers/memory-state-store";
 import { RecordingReceiver } from "../../helpers/recording-receiver";
+import { runStateOf, type RunRecord } from "../../../shared/pipeline/run-record";
 
 /** Hears only `finished`, like a chat receiver's default `events`. */
 class FinishedOnly extends RecordingReceiver {
@@ -65,7 +66,7 @@ const setup = () => {
     const item = stored ? { stored: { version: stored.version, data: structuredClone(stored.data) as ObjectRecord } } : {};
     return finalStatus((ch) => handler.updated(handlerContext(object, item), object, undefined, ch));
   };
-  const runState = () => (store.items.get(key)?.data as { run: RunState }).run;
+  const runState = (): RunState => runStateOf(store.items.get(key) as { data: RunRecord });
   return { chat, phases, store, deliver, runState };
 };
 

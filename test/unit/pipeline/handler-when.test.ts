@@ -9,6 +9,7 @@ import { KeyPrefix, StoreKey } from "../../../shared/store";
 import { finalStatus, handlerContext, SILENT_LOG } from "../../helpers/handler-context";
 import { MemoryStateStore } from "../../helpers/memory-state-store";
 import { RecordingReceiver } from "../../helpers/recording-receiver";
+import { runStateOf, type RunRecord } from "../../../shared/pipeline/run-record";
 
 const FAILURES = `event == "finished" && pipeline.phase != "succeeded"`;
 const FIXED = `event == "finished" && pipeline.phase == "succeeded" && has(previous.phase) && previous.phase == "failed"`;
@@ -51,7 +52,7 @@ const setup = (receivers: Array<{ name: string; when?: string }>) => {
   /** What each receiver heard, as `run:event`. */
   const heard = (name: string) => recorders.get(name)!.calls.map((c) => `${c.run.split("/").pop()}:${c.event}`);
   const finishRecords = () => store.operations.filter((o) => o.key.startsWith(KeyPrefix.finished));
-  const runState = (name: string) => (store.items.get(StoreKey.object("unit", `uid-${name}`))?.data as { run: RunState }).run;
+  const runState = (name: string): RunState => runStateOf(store.items.get(StoreKey.object("unit", `uid-${name}`)) as { data: RunRecord });
   return { store, recorders, deliver, heard, finishRecords, runState };
 };
 

@@ -9,6 +9,7 @@ import { StoreKey } from "../../../shared/store";
 import { finalStatus, handlerContext } from "../../helpers/handler-context";
 import { MemoryStateStore } from "../../helpers/memory-state-store";
 import { RecordingReceiver } from "../../helpers/recording-receiver";
+import { runStateOf, type RunRecord } from "../../../shared/pipeline/run-record";
 
 const UID = "job-fold-1";
 const KEY = StoreKey.object("unit", UID);
@@ -61,7 +62,7 @@ const setup = () => {
     const item = stored ? { version: stored.version, data: structuredClone(stored.data) as ObjectRecord } : undefined;
     return finalStatus((ch) => handler.updated(handlerContext(object, item ? { stored: item } : {}), object, undefined, ch));
   };
-  const deliveries = () => (store.items.get(KEY)?.data as { run: RunState }).run.deliveries;
+  const deliveries = () => runStateOf(store.items.get(KEY) as { data: RunRecord }).deliveries;
   const events = (receiver: RecordingReceiver) => receiver.calls.filter((c) => c.run === RUN).map((c) => c.event);
   return { store, chat, scm, handler, deliver, deliveries, events };
 };

@@ -50,7 +50,7 @@ describe("The run item", () => {
     // Assess
     const item = store.items.get(StoreKey.object("unit", owner.uid))!.data as { object?: unknown; run: { i: Record<string, unknown>; s: unknown[] } };
     expect(item.object).toBeUndefined();
-    expect(Object.keys(item.run).sort()).toEqual(["deliveries", "i", "s"]);
+    expect(Object.keys(item.run).sort()).toEqual(["d", "i", "s"]);
     expect(item.run.s.length).toBeGreaterThan(0);
     expect(runStateOf({ data: item as RunRecord }).info?.name).toBe(owner.name);
   });

@@ -98,10 +98,16 @@ const info = (stages: Stage[]): fc.Arbitrary<PipelineInfo> =>
       return run;
     });
 
-const mark = fc.record({ s: fc.constantFrom("done", "claimed", "open", "failed", "skipped" as const), exp: fc.nat() }, { requiredKeys: ["s"] });
+/** A settled mark has only its state; a claim has its expiry, and a progress claim the hash it delivers. */
+const settledMark = fc.record({ s: fc.constantFrom("done", "open", "failed", "skipped" as const) });
+const mark = fc.oneof(settledMark, fc.record({ s: fc.constant("claimed" as const), exp: fc.nat() }));
+const progressMark = fc.oneof(settledMark, fc.record({ s: fc.constant("claimed" as const), exp: fc.nat(), h: word }, { requiredKeys: ["s", "exp"] }));
 const deliveries: fc.Arbitrary<Record<string, Deliveries>> = fc.dictionary(
   word,
-  fc.record({ created: mark, started: mark, finished: mark, progress: mark, ph: word, pc: fc.nat(), lastError: fc.string() }, { requiredKeys: [] }),
+  fc.record(
+    { created: mark, started: mark, finished: mark, progress: progressMark, ph: word, pc: fc.nat(), lastError: fc.string(), mem: fc.dictionary(word, fc.oneof(word, fc.nat())) },
+    { requiredKeys: [] },
+  ),
   { maxKeys: 3 },
 );
 
@@ -172,7 +178,7 @@ describe("Function: runRecord / runStateOf", () => {
         ["build", "f", 0, 10, 16, "Error", 1, "push"],
         ["deploy", "K", 8],
       ],
-      deliveries: {},
+      d: {},
     });
     expect(updatedAtOf(record)).toBe("2023-06-09T21:14:00Z");
   });
@@ -212,7 +218,7 @@ describe("Function: runRecord / runStateOf", () => {
     expect(state.deliveries.log?.pc).toBe(1);
     expect(updatedAtOf(legacy)).toBe("2023-06-09T21:13:50.772Z");
     expect(Object.keys(rewritten).sort()).toEqual(["run", "u"]);
-    expect(Object.keys(rewritten.run!).sort()).toEqual(["deliveries", "i", "s"]);
+    expect(Object.keys(rewritten.run!).sort()).toEqual(["d", "i", "s"]);
     expect(runStateOf({ data: rewritten })).toEqual(state);
   });
 
