@@ -244,6 +244,25 @@ describe('Template: serverless package', () => {
     });
   });
 
+  it('polls at most as many batches at once as the process function may run, fewer than GitHub allows requests at once', () => {
+    // Prepare
+    const [functionId, fn] = processFunction();
+    const [, mapping] = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').find(
+      ([, r]) => referencedId(r.Properties?.FunctionName) === functionId,
+    )!;
+    const reserved = fn.Properties?.ReservedConcurrentExecutions as number;
+    const maximum = (mapping.Properties?.ScalingConfig as Json | undefined)?.MaximumConcurrency as number;
+
+    // Assess
+    // Above the reservation Lambda throttles, and a throttled message counts a
+    // receive toward maxReceiveCount. Each invocation has at most one request
+    // of a receiver in flight, and GitHub takes at most 100 at once per
+    // credential (https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits).
+    expect(maximum).toBe(reserved);
+    expect(maximum).toBeGreaterThanOrEqual(2);
+    expect(maximum).toBeLessThan(100);
+  });
+
   it('declares the state table on demand with TTL on ttl, point-in-time recovery and SSE', () => {
     // Prepare
     const tables = resourcesOfType(template, 'AWS::DynamoDB::Table');
