@@ -2,16 +2,13 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { WatchConfig } from "../shared/config";
 import {
   FitLevel,
-  fitEnvelope,
-  makeEnvelope,
-  slimObject,
-  SQS_LIMITS,
   type Envelope,
   type EnvelopeType,
   type KubeObject,
 } from "../shared/envelope";
 import type { Log } from "../shared/log";
 import { EnvelopeBuffer, type BufferOptions } from "./buffer";
+import { EnvelopeMaker } from "./envelopes";
 import { KnownObjects } from "./known/objects";
 import { KnownPersister } from "./known/persister";
 import type { KnownStore } from "./known/store";
@@ -69,20 +66,18 @@ export class Relay implements WatchConsumer {
   readonly #options: RelayOptions;
   readonly #buffer: EnvelopeBuffer;
   readonly #metrics: RelayMetrics;
-  readonly #maxMessageBytes: number;
+  readonly #envelopes: EnvelopeMaker;
   readonly #watchers: Watcher[] = [];
   readonly #known: KnownObjects;
   readonly #persister: KnownPersister | undefined;
   #writeBack: WriteBackConsumer | undefined;
   #gaveUp: Error | undefined;
   #stopped = false;
-  #lastSlimmed: { object: KubeObject; slim: KubeObject } | undefined;
-  #now: string | undefined;
 
   constructor(options: RelayOptions) {
     this.#options = options;
     this.#metrics = options.metrics ?? new RelayMetrics();
-    this.#maxMessageBytes = options.maxMessageBytes ?? SQS_LIMITS.messageBytes;
+    this.#envelopes = new EnvelopeMaker(options.cluster, options.maxMessageBytes);
     const sink = options.sink.name;
     const { log } = options;
     // Label children looked up once (the hooks run per batch, not per event; prom-client still checks the labels on each inc).
@@ -102,7 +97,8 @@ export class Relay implements WatchConsumer {
     });
     const buffer = this.#buffer;
     this.#metrics.depthOf = () => buffer.depth;
-    this.#known = new KnownObjects({ lastSeq: () => buffer.lastSeq, deliveredThrough: () => buffer.deliveredThrough }, (object) => this.#slim(object));
+    const envelopes = this.#envelopes;
+    this.#known = new KnownObjects({ lastSeq: () => buffer.lastSeq, deliveredThrough: () => buffer.deliveredThrough }, (object) => envelopes.slim(object));
     this.#persister = options.knownStore
       ? new KnownPersister({ known: this.#known, store: options.knownStore, log, metrics: this.#metrics, intervalMs: options.knownSaveIntervalMs })
       : undefined;
@@ -273,37 +269,12 @@ export class Relay implements WatchConsumer {
     this.#writeBack.start();
   }
 
-  /**
-   * slimObject, once per event: the watcher hands the known-object set the
-   * object it just offered, and the set gets the slimmed copy made for the
-   * envelope instead of slimming it again.
-   */
-  #slim(object: KubeObject): KubeObject {
-    if (this.#lastSlimmed?.object === object) return this.#lastSlimmed.slim;
-    const slim = slimObject(object);
-    this.#lastSlimmed = { object, slim };
-    return slim;
-  }
-
-  /**
-   * One observedAt for all the events handed over in one turn of the event
-   * loop (one read of a watch stream, one list page): they were observed
-   * together, and a Date per event was a cost of its own.
-   */
-  #observedAt(): string {
-    if (this.#now === undefined) {
-      this.#now = new Date().toISOString();
-      queueMicrotask(() => (this.#now = undefined));
-    }
-    return this.#now;
-  }
-
   /** The envelope to buffer, or undefined when the object cannot be sent at all (logged and counted). */
   #prepare(type: EnvelopeType, object: KubeObject, resend?: string): Envelope | undefined {
-    const { cluster, log } = this.#options;
+    const { log } = this.#options;
     try {
       this.#metrics.received(String(object.kind), type).inc();
-      const fitted = fitEnvelope(makeEnvelope(cluster, type, this.#slim(object), this.#observedAt(), resend), this.#maxMessageBytes);
+      const fitted = this.#envelopes.make(type, object, resend);
       if (fitted.level !== FitLevel.Slim) {
         this.#metrics.envelopesCut.inc({ level: fitted.level });
         log.warn("envelope over the size limit; sent cut down", { ...this.#describe(fitted.envelope), level: fitted.level, bytes: fitted.bytes });

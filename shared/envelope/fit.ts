@@ -1,7 +1,6 @@
-import { envelopeBody } from "./body";
 import type { Envelope, KubeObject } from "./envelope";
 import { EnvelopeTooLargeError } from "./errors";
-import { SQS_LIMITS } from "./sqs";
+import { envelopeBody, SQS_LIMITS } from "./sqs";
 
 /**
  * How much of an object an envelope still carries. `slim` is the normal

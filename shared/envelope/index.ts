@@ -1,4 +1,3 @@
-export { envelopeBody, type EnvelopeBody } from "./body";
 export { EnvelopeTooLargeError, InvalidEnvelopeError } from "./errors";
 export {
   EnvelopeSchema,
@@ -31,4 +30,4 @@ export {
   type VerifyOptions,
 } from "./signature";
 export { DROPPED_ANNOTATIONS, SlimLimit, slimObject } from "./slim";
-export { chunkBySize, SQS_LIMITS, type Sized } from "./sqs";
+export { chunkBySize, envelopeBody, SQS_LIMITS, type EnvelopeBody, type Sized } from "./sqs";
