@@ -11,6 +11,7 @@
  * the process side has no Kubernetes access.
  * `verify.ts` turns what happened into the report.
  */
+import { SetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { startLocalStack, type LocalStack } from "../../../cli/local/stack";
 import { parseConfig, type FeedbackConfig } from "../../../shared/config";
 import { createReceivers, type ConfiguredReceiver } from "../../../shared/receivers";
@@ -110,6 +111,23 @@ const withDefaults = (options: ChaosOptions): ChaosObservation["options"] => ({
   via: options.via ?? "direct",
 });
 
+/**
+ * The operations queue's visibility timeout brought down to the event queue's
+ * (`visibilityTimeoutSeconds` below): the relay stopped midway may have
+ * received an operation it never settles (a long poll cut short by the stop),
+ * and with serverless.yml's 30 s the run would sit idle that long before the
+ * restarted relay sees it again. It still comes back only through the timeout.
+ */
+const OPERATIONS_VISIBILITY_SECONDS = "5";
+const shortenOperationsVisibility = async (stack: LocalStack): Promise<void> => {
+  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+  try {
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: stack.emulators.operationsQueueUrl, Attributes: { VisibilityTimeout: OPERATIONS_VISIBILITY_SECONDS } }));
+  } finally {
+    sqs.destroy();
+  }
+};
+
 export const runChaos = async (input: ChaosOptions): Promise<ChaosObservation> => {
   const options = withDefaults(input);
   const say = input.progress ?? (() => undefined);
@@ -151,6 +169,7 @@ export const runChaos = async (input: ChaosOptions): Promise<ChaosObservation> =
       visibilityTimeoutSeconds: 5,
       process: { store, receivers, kube: processKube, credentials: async () => TOKEN, writeBack: { answerWaitMs: 5_000 } },
     });
+    if (options.via === "relay") await shortenOperationsVisibility(stack);
     const sink = new ChaosSink({ queueUrl: stack.emulators.queueUrl, random: new SeededRandom(options.seed + 2), duplicateRate: options.duplicateRate, reorderRate: options.reorderRate });
     const running = new ChaosRig(kube, github, stack, sink, config);
     rig = running;
