@@ -14,7 +14,7 @@ import { EnvelopeType, type KubeObject } from "../shared/envelope";
 import type { Log } from "../shared/log";
 import type { PipelineInfo } from "../shared/pipeline/types";
 import type { ProcessHandlerOptions } from "../shared/process/batch";
-import type { Receiver, ReceiverContext } from "../shared/receivers";
+import { LifecycleEvent, type Receiver, type ReceiverContext } from "../shared/receivers";
 import { EventStatus, newEventProcessStatus, type Handler, type StatusChannel } from "../shared/status";
 import { Relay } from "../relay/relay";
 import { SqsSink, type Sink } from "../relay/sinks";
@@ -81,9 +81,20 @@ export class CountingReceiver implements Receiver {
   readonly name: string;
   calls = 0;
   lifecycleCalls = 0;
+  readonly #progress: boolean;
 
-  constructor(name: string) {
+  /**
+   * `progress: false`: it takes created, started and finished only. Then it
+   * adds no call of its own: its marks ride on the writes of the receiver
+   * under measure, whose lifecycle calls come due on the same events.
+   */
+  constructor(name: string, options: { progress?: boolean } = {}) {
     this.name = name;
+    this.#progress = options.progress ?? true;
+  }
+
+  handles(event: LifecycleEvent): boolean {
+    return this.#progress || event !== LifecycleEvent.Progress;
   }
 
   async whenCreated(_ctx: ReceiverContext, _info: PipelineInfo): Promise<void> {

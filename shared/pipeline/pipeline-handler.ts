@@ -34,6 +34,17 @@ export interface PipelineHandlerOptions {
 
 const MAX_WRITE_ATTEMPTS = 4;
 
+/**
+ * True when a new state differs from the stored one only in the run's
+ * info and stages: no mark, no `previous`. Such a state is not written (a
+ * write unit saved per such event) when the object's next versions carry it
+ * again: a PipelineRun's, Job's or Workflow's status is whole in every
+ * version, and a TaskRun that started ends in a version that says when it
+ * started. A TaskRun's end is always written: the stage table's only source.
+ */
+const sameRecord = (stored: RunState, next: RunState): boolean =>
+  JSON.stringify(stored.deliveries) === JSON.stringify(next.deliveries) && JSON.stringify(stored.previous) === JSON.stringify(next.previous);
+
 const CALLBACK = {
   [LifecycleEvent.Created]: (r: Receiver) => r.whenCreated.bind(r),
   [LifecycleEvent.Started]: (r: Receiver) => r.whenStarted.bind(r),
@@ -113,10 +124,11 @@ export class PipelineHandler implements Handler {
         return newEventProcessStatus().withStatus(EventStatus.Skip).withMessage("reason", reason).skipClose(ch);
       }
       const stage = stageOfTaskRun(run, obj);
-      return this.#fold(ctx, StoreKey.object(cluster, parentUid), undefined, (s) => advanceStage(s, stage), ch);
+      // A stage that only started is carried again by its TaskRun's next version; its end is written.
+      return this.#fold(ctx, StoreKey.object(cluster, parentUid), undefined, (s) => advanceStage(s, stage), ch, !isTerminal(stage.phase));
     }
     const info = toPipelineInfo(cluster, run, { dashboardUrl: this.#config.processing.dashboardUrl, deleted });
-    return this.#fold(ctx, ctx.key, ctx.stored ?? null, (s) => advance(s, info), ch);
+    return this.#fold(ctx, ctx.key, ctx.stored ?? null, (s) => advance(s, info), ch, true);
   }
 
   /**
@@ -124,7 +136,9 @@ export class PipelineHandler implements Handler {
    * callbacks with a conditional write, calls them, records the outcome.
    * `known` is the item the caller already read (`null`: known absent). A
    * lost write retries against the item the conflict carries, read only
-   * when it carries none.
+   * when it carries none. `carriedAgain`: what the event adds is carried by
+   * the object's next versions too, so a state no receiver is told about
+   * need not be written (`sameRecord`).
    */
   async #fold(
     ctx: HandlerContext,
@@ -132,10 +146,12 @@ export class PipelineHandler implements Handler {
     known: StoredItem<RunRecord> | null | undefined,
     fold: (state: RunState) => Advance,
     ch: StatusChannel,
+    carriedAgain: boolean,
   ): Promise<void> {
     let item = known === undefined ? await this.#store.get<RunRecord>(key) : (known ?? undefined);
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-      const adv = fold(runStateOf(item));
+      const stored = runStateOf(item);
+      const adv = fold(stored);
       if (adv.stale) {
         return newEventProcessStatus().withStatus(EventStatus.Skip).withMessage("reason", "stale event").skipClose(ch);
       }
@@ -145,9 +161,9 @@ export class PipelineHandler implements Handler {
       const state = await this.#withPrevious(adv.state, names, now);
       const audience = { hears: (name: string, event: LifecycleEvent) => this.#hears(ctx.log, state, name, event), progressKey: this.#progressKey };
       const plan = planClaims(state, names, now, this.#config.processing.leaseSeconds * 1000, audience);
-      if (!adv.changed && plan.calls.length === 0) {
+      if (plan.calls.length === 0 && (!adv.changed || (carriedAgain && item !== undefined && sameRecord(stored, plan.state)))) {
         if (plan.blocked.length > 0) return this.#retryBlocked(plan.blocked, ch);
-        return newEventProcessStatus().withStatus(EventStatus.Skip).withMessage("reason", "no change").skipClose(ch);
+        return newEventProcessStatus().withStatus(EventStatus.Skip).withMessage("reason", adv.changed ? "nothing to tell" : "no change").skipClose(ch);
       }
       // Other fields of the item are kept; an object stored by an earlier version is dropped.
       const { object: _dropped, ...kept } = item?.data ?? {};
@@ -195,8 +211,16 @@ export class PipelineHandler implements Handler {
     return this.#previousRuns.lookUp(state, now);
   }
 
-  /** The receiver's progress identity of a run: its own, else the phases of the run and its stages. */
-  readonly #progressKey = (name: string, info: PipelineInfo): string => this.#receivers.get(name)?.receiver.progressKey?.(info) ?? stateHash(info);
+  /**
+   * The receiver's progress identity of a run: its own, else the phases of
+   * the run and its stages; one that takes no progress calls has one
+   * identity for every state, so a new state changes none of its marks.
+   */
+  readonly #progressKey = (name: string, info: PipelineInfo): string => {
+    const receiver = this.#receivers.get(name)?.receiver;
+    if (receiver?.handles?.(LifecycleEvent.Progress) === false) return "-";
+    return receiver?.progressKey?.(info) ?? stateHash(info);
+  };
 
   /** The receiver's `events` and `when` for one callback; a `when` that fails at run time is false, and said once. */
   #hears(log: Log, state: RunState, name: string, event: LifecycleEvent): boolean {

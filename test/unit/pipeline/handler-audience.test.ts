@@ -5,7 +5,7 @@ import type { RunState } from "../../../shared/pipeline/lifecycle";
 import { PipelineHandler } from "../../../shared/pipeline/pipeline-handler";
 import type { PipelineInfo } from "../../../shared/pipeline/types";
 import { LifecycleEvent, type ReceiverContext } from "../../../shared/receivers";
-import type { ObjectRecord } from "../../../shared/status";
+import { EventStatus, type ObjectRecord } from "../../../shared/status";
 import { StoreKey } from "../../../shared/store";
 import { finalStatus, handlerContext } from "../../helpers/handler-context";
 import { MemoryStateStore } from "../../helpers/memory-state-store";
@@ -84,6 +84,29 @@ describe("Class: PipelineHandler", () => {
       expect(runState().deliveries.chat).toEqual({ created: { s: "skipped" }, started: { s: "skipped" }, ph: expect.any(String) });
       // One claim write and one record, both for the receiver that did take the callbacks.
       expect(store.operations.map((o) => o.op)).toEqual(["put", "setPaths"]);
+    });
+
+    it("writes nothing for a new state of the run's own object that no receiver is told about, and tells the next one in full", async () => {
+      // Prepare
+      const { phases, store, deliver, runState } = setup();
+      await deliver(pipelineRun("1", "Running"));
+      const writes = () => store.operations.filter((o) => o.op !== "get").length;
+      const before = writes();
+
+      // Act
+      const status = await deliver(pipelineRun("2", "Succeeded", "Running"));
+      const afterQuiet = writes();
+      const taskRuns = {
+        "shop-x1-build": { pipelineTaskName: "build", status: condition("True", "Succeeded") },
+        "shop-x1-test": { pipelineTaskName: "test", status: condition("True", "Succeeded") },
+      };
+      await deliver({ ...pipelineRun("3", "Succeeded"), status: { startTime: "2026-11-20T10:00:00Z", completionTime: "2026-11-20T10:01:00Z", ...condition("True", "Succeeded"), taskRuns } });
+
+      // Assess
+      expect(status.status).toBe(EventStatus.Skip);
+      expect(afterQuiet).toBe(before);
+      expect(runState().info?.stages.map((s) => `${s.name}=${s.phase}`)).toEqual(["build=succeeded", "test=succeeded"]);
+      expect(phases.calls.at(-1)).toMatchObject({ event: "finished", phase: "succeeded" });
     });
 
     it("makes a progress call only when the receiver's own progress key moves, and keeps what it remembers in the run item", async () => {

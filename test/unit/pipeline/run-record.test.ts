@@ -102,10 +102,11 @@ const info = (stages: Stage[]): fc.Arbitrary<PipelineInfo> =>
 const settledMark = fc.record({ s: fc.constantFrom("done", "open", "failed", "skipped" as const) });
 const mark = fc.oneof(settledMark, fc.record({ s: fc.constant("claimed" as const), exp: fc.nat() }));
 const progressMark = fc.oneof(settledMark, fc.record({ s: fc.constant("claimed" as const), exp: fc.nat(), h: word }, { requiredKeys: ["s", "exp"] }));
+/** Receiver names come from the config (`name`), memory keys from the receivers' code: map keys like the labels' above. */
 const deliveries: fc.Arbitrary<Record<string, Deliveries>> = fc.dictionary(
-  word,
+  metadataKey,
   fc.record(
-    { created: mark, started: mark, finished: mark, progress: progressMark, ph: word, pc: fc.nat(), lastError: fc.string(), mem: fc.dictionary(word, fc.oneof(word, fc.nat())) },
+    { created: mark, started: mark, finished: mark, progress: progressMark, ph: word, pc: fc.nat(), lastError: fc.string(), mem: fc.dictionary(metadataKey, fc.oneof(word, fc.nat())) },
     { requiredKeys: [] },
   ),
   { maxKeys: 3 },
