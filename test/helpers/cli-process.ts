@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildSync } from "esbuild";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -21,16 +23,51 @@ export interface CliProcess {
   result: Promise<CliResult>;
 }
 
+let bundled: string | undefined;
+
 /**
- * Starts the CLI from source the way `npm start` runs its bundle, with no
- * cluster around. Node loads tsx as a module hook (`--import tsx`) instead of
- * running the `tsx` binary, which would start the CLI as a child of its own:
- * a signal sent here reaches the CLI, and SIGKILL kills it rather than the
- * wrapper. Asynchronous, so the test worker keeps answering the runner while
- * the child works; the timeout only guards against a hang.
+ * The CLI bundled from the current sources, the way `npm start` runs it
+ * (scripts/build.mjs's options for cli/main.ts: dependencies stay in
+ * node_modules, so its plugins have nothing to act on), once per test file.
+ * The bundle sits in a package laid out as installed: dist/cli.mjs beside
+ * recordings/ and node_modules/ (links to this checkout's), which cli/main.ts
+ * and the emulators resolve relative to it. Node then loads it without a
+ * TypeScript hook resolving and compiling each of the thousands of modules
+ * the CLI imports, which took seconds of CPU at every start.
+ */
+const cliBundle = (): string => {
+  if (bundled !== undefined) return bundled;
+  const pkg = mkdtempSync(join(tmpdir(), "kube-feedback-cli-"));
+  // rmSync removes the links, not what they point to.
+  process.once("exit", () => rmSync(pkg, { recursive: true, force: true }));
+  mkdirSync(join(pkg, "dist"));
+  for (const dir of ["node_modules", "recordings"]) symlinkSync(join(repoRoot, dir), join(pkg, dir), "dir");
+  const outfile = join(pkg, "dist", "cli.mjs");
+  buildSync({
+    absWorkingDir: repoRoot,
+    entryPoints: [join(repoRoot, "cli", "main.ts")],
+    outfile,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    sourcemap: true,
+    logLevel: "error",
+  });
+  bundled = outfile;
+  return outfile;
+};
+
+/**
+ * Starts the CLI built from source the way `npm start` runs its bundle, with
+ * no cluster around. Node runs the bundle itself: a signal sent here reaches
+ * the CLI, and SIGKILL kills it rather than a wrapper. Stack traces point at
+ * the sources (source maps). Asynchronous, so the test worker keeps answering
+ * the runner while the child works; the timeout only guards against a hang.
  */
 export const startCli = (args: readonly string[], env: Record<string, string> = {}): CliProcess => {
-  const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", ...args], {
+  const child = spawn(process.execPath, ["--enable-source-maps", cliBundle(), ...args], {
     cwd: repoRoot,
     timeout: 120_000,
     env: {
