@@ -73,12 +73,15 @@ const coldRows = (rows: ColdStartRow[]): Row[] =>
   ] as Row[]);
 
 const costRows = (estimates: CostEstimate[]): Row[] =>
-  estimates.map((c, i) => [
-    i === 0 ? "Cost per 1M watch events" : "",
-    c.label,
-    usd(c.perMillion.total),
-    `SQS ${usd(c.perMillion.sqs)}, Lambda ${usd(c.perMillion.lambdaRequests + c.perMillion.lambdaDuration)}, DynamoDB ${usd(c.perMillion.dynamoWrites + c.perMillion.dynamoReads)}`,
-    "",
+  estimates.flatMap((c, i) => [
+    [
+      i === 0 ? "Cost per 1M watch events" : "",
+      c.label,
+      usd(c.perMillion.total),
+      `SQS ${usd(c.perMillion.sqs)}, Lambda ${usd(c.perMillion.lambdaRequests + c.perMillion.lambdaDuration)}, DynamoDB ${usd(c.perMillion.dynamoWrites + c.perMillion.dynamoReads)}`,
+      "",
+    ] as Row,
+    ["", `${c.label}: SQS + Lambda requests + DynamoDB`, usd(c.perMillion.requests), `${usd(c.perMillion.folded)} with marks folded into the next claim`, ""] as Row,
   ]);
 
 const priceRows = (estimates: CostEstimate[]): Row[] => [
