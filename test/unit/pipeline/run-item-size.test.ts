@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { SQSEvent } from "aws-lambda";
-import { describe, expect, it } from "vitest";
+import { generateKeyPairSync } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseConfig } from "../../../shared/config";
 import type { KubeObject } from "../../../shared/envelope";
@@ -9,6 +10,8 @@ import { PipelinePhase } from "../../../shared/pipeline/types";
 import { createBatchHandler } from "../../../shared/process/batch";
 import { StoreKey } from "../../../shared/store";
 import { dynamoItemSize } from "../../helpers/dynamo-item-size";
+import { startFakeGitHub, type FakeGitHubServer } from "../../helpers/fake-scm";
+import { onHost } from "../../helpers/run-host";
 import { MemoryStateStore } from "../../helpers/memory-state-store";
 import { RecordingQueueOps } from "../../helpers/recording-queue-ops";
 import { sqsRecord } from "../../helpers/sqs-records";
@@ -67,30 +70,46 @@ const RAN = [
   ["finaltask2", true],
 ] as const;
 
-const config = parseConfig({
-  cluster: "unit",
-  watch: [
-    { group: "tekton.dev", version: "v1", resource: "pipelineruns" },
-    { group: "tekton.dev", version: "v1", resource: "taskruns" },
-  ],
-  receivers: [
-    { name: "log", type: "console" },
-    { name: "audit", type: "console" },
-  ],
-});
+const APP_ID = 5151;
+const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+
+/** A console receiver and an `scm` receiver writing check runs, whose memory of the run (the check run's id) is part of the item. */
+const configFor = (github: FakeGitHubServer) =>
+  parseConfig({
+    cluster: "unit",
+    watch: [
+      { group: "tekton.dev", version: "v1", resource: "pipelineruns" },
+      { group: "tekton.dev", version: "v1", resource: "taskruns" },
+    ],
+    receivers: [
+      { name: "log", type: "console" },
+      { name: "checks", type: "scm", options: { provider: "github", baseUrl: github.apiUrl, app: { appId: APP_ID, privateKey: "env:RUN_ITEM_SIZE_APP_KEY" } } },
+    ],
+  });
 
 /** The item as DynamoStateStore writes it: key, version, data, TTL (epoch seconds). */
-const storedItem = (store: MemoryStateStore, key: string): Record<string, unknown> => {
+const storedItem = (store: MemoryStateStore, key: string, ttlDays: number): Record<string, unknown> => {
   const item = store.items.get(key)!;
-  return { pk: key, version: item.version, data: item.data, ttl: Math.floor(Date.parse("2023-06-09T21:14:00Z") / 1000) + config.processing.stateTtlDays * 86_400 };
+  return { pk: key, version: item.version, data: item.data, ttl: Math.floor(Date.parse("2023-06-09T21:14:00Z") / 1000) + ttlDays * 86_400 };
 };
 
 describe("The run item's size", () => {
-  it("stays within 1 KB (one write unit) for a 10-task Tekton PipelineRun that two receivers were told about", async () => {
+  let github: FakeGitHubServer;
+
+  beforeAll(async () => {
+    process.env.RUN_ITEM_SIZE_APP_KEY = privateKey;
+    github = await startFakeGitHub({ repos: ["tektoncd/pipeline"], app: { id: APP_ID, publicKey, installations: [{ id: 77, repos: ["tektoncd/pipeline"] }] } });
+  });
+  afterAll(async () => {
+    await github.stop();
+  });
+
+  it("stays within 1 KB (one write unit) for a 10-task Tekton PipelineRun that a console and an scm receiver were told about", async () => {
     // Prepare
+    const config = configFor(github);
     const store = new MemoryStateStore();
     const batch = createBatchHandler({ config, store, queue: new RecordingQueueOps(), random: () => 0.5 });
-    const send = (object: KubeObject) => batch({ Records: [sqsRecord("unit", "MODIFIED", object)] } satisfies SQSEvent);
+    const send = (object: KubeObject) => batch({ Records: [sqsRecord("unit", "MODIFIED", onHost(object, github.url))] } satisfies SQSEvent);
     const key = StoreKey.object("unit", dump.metadata.uid);
 
     // Act
@@ -99,13 +118,15 @@ describe("The run item's size", () => {
     await send(pipelineRun(true));
 
     // Assess
-    const item = storedItem(store, key);
+    const item = storedItem(store, key, config.processing.stateTtlDays);
     const state = runStateOf({ data: item.data as RunRecord });
     expect(state.stages).toHaveLength(10);
     expect(state.stages.filter((stage) => stage.phase === PipelinePhase.Failed).map((stage) => stage.step)).toEqual(["build-and-push", "build-and-push", "build-and-push"]);
     expect(state.info?.git?.sha).toBe("0c43ce98d70a7513ab1e51f3f1475acdfa989a46");
-    expect(Object.keys(state.deliveries).sort()).toEqual(["audit", "log"]);
+    expect(Object.keys(state.deliveries).sort()).toEqual(["checks", "log"]);
     expect(state.deliveries.log?.finished?.s).toBe("done");
-    expect(dynamoItemSize(item)).toBeLessThanOrEqual(1024);
+    expect(state.deliveries.checks?.finished?.s).toBe("done");
+    expect(state.deliveries.checks?.mem).toMatchObject({ phase: "failure", ids: { checkRunId: github.checkRuns[0]!.id } });
+    expect(dynamoItemSize(item), `${dynamoItemSize(item)} bytes`).toBeLessThanOrEqual(1024);
   });
 });
