@@ -1,6 +1,5 @@
 import { slimObject, type KubeObject } from "../../shared/envelope";
-import { isPipelineKind, normalise } from "../../shared/pipeline/normalise";
-import { isTerminal } from "../../shared/pipeline/types";
+import { isPipelineKind, standingOf } from "../../shared/pipeline/normalise";
 
 /**
  * What the relay remembers of an object it may have to report deleted: the
@@ -45,14 +44,15 @@ export type Tombstone = string;
  *   its PipelineRun's own DELETED finishes the run;
  * - not finished: a finished run's deletion changes nothing, and after its
  *   state expired downstream a DELETED would even report it again, as
- *   cancelled. Judged by the same normalise() the handler uses.
+ *   cancelled. Judged as the normalise() the handler uses judges it
+ *   (standingOf answers what normalise would, without building the run).
  */
 const worthRemembering = (slim: KubeObject): boolean => {
   if (!isPipelineKind(slim.apiVersion, slim.kind)) return false;
   try {
-    // The slimmed object normalises as the object does (shared/envelope/slim.ts), and costs less to.
-    const run = normalise(slim);
-    return run.parent === undefined && !isTerminal(run.phase);
+    // The slimmed object normalises as the object does (shared/envelope/slim.ts), and costs less to read.
+    const { finished, parent } = standingOf(slim);
+    return parent === undefined && !finished;
   } catch {
     // Invalid for the handler too: a DELETED of it would be refused as well.
     return false;

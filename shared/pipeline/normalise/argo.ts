@@ -7,7 +7,7 @@
  * https://argo-workflows.readthedocs.io/en/latest/fields/#workflowstatus
  * https://argo-workflows.readthedocs.io/en/latest/fields/#nodestatus
  */
-import { PipelinePhase, type NormalisedRun, type Stage } from "../types";
+import { isTerminal, PipelinePhase, type NormalisedRun, type Stage } from "../types";
 import { record, runOf, text, type CheckedObject, type JsonObject } from "./read";
 
 export const ArgoPhase = {
@@ -127,16 +127,17 @@ const templateOf = (obj: CheckedObject): NormalisedRun["template"] => {
   return { kind: ref.clusterScope === true ? "ClusterWorkflowTemplate" : "WorkflowTemplate", name };
 };
 
+const workflowPhase = (spec: JsonObject, status: JsonObject): PipelinePhase =>
+  phaseOf({ phase: text(status.phase), message: text(status.message), startedAt: text(status.startedAt), shutdown: text(spec.shutdown) !== undefined });
+
+/** Whether the Workflow is over, as normaliseWorkflow's phase says (standing.ts). */
+export const workflowFinished = (spec: JsonObject, status: JsonObject): boolean => isTerminal(workflowPhase(spec, status));
+
 export function normaliseWorkflow(obj: CheckedObject): NormalisedRun {
   const { status, spec } = obj;
   const message = text(status.message);
   const startedAt = text(status.startedAt);
-  const phase = phaseOf({
-    phase: text(status.phase),
-    message,
-    startedAt,
-    shutdown: text(spec.shutdown) !== undefined,
-  });
+  const phase = workflowPhase(spec, status);
   return runOf(obj, {
     phase,
     stages: podStages(status),

@@ -15,7 +15,7 @@
  * https://kubernetes.io/docs/concepts/workloads/controllers/job/#termination-of-job-pods
  */
 import { PipelinePhase, type NormalisedRun } from "../types";
-import { conditions, count, ownerName, runOf, text, type CheckedObject, type Condition } from "./read";
+import { conditions, count, isRecord, ownerName, runOf, text, type CheckedObject, type Condition, type JsonObject } from "./read";
 
 export const JobConditionType = {
   Complete: "Complete",
@@ -42,6 +42,12 @@ const TERMINAL = [
   { type: JobConditionType.Failed, phase: PipelinePhase.Failed },
   { type: JobConditionType.FailureTarget, phase: PipelinePhase.Failed },
 ] as const;
+
+const TERMINAL_TYPES: ReadonlySet<unknown> = new Set(TERMINAL.map(({ type }) => type));
+
+/** Whether the Job is over, as verdictOf says: a terminal condition is True (standing.ts). */
+export const jobFinished = (_spec: JsonObject, status: JsonObject): boolean =>
+  Array.isArray(status.conditions) && status.conditions.some((entry) => isRecord(entry) && entry.status === "True" && TERMINAL_TYPES.has(entry.type));
 
 const isTrue = (all: Condition[], type: string): Condition | undefined =>
   all.find((condition) => condition.type === type && condition.status === "True");

@@ -47,21 +47,32 @@ export interface Condition {
 
 const CONDITION_STATUSES = new Set(["True", "False", "Unknown"]);
 
-export const conditions = (status: JsonObject): Condition[] =>
-  records(status.conditions).flatMap((entry) => {
-    const type = text(entry.type);
-    const state = text(entry.status);
-    if (type === undefined || state === undefined || !CONDITION_STATUSES.has(state)) return [];
-    return [
-      compact({
-        type,
-        status: state as Condition["status"],
-        reason: text(entry.reason),
-        message: text(entry.message),
-        lastTransitionTime: text(entry.lastTransitionTime),
-      }),
-    ];
+/** One entry of `status.conditions`, or undefined when it has no type or a status other than the three. */
+const conditionOf = (entry: JsonObject): Condition | undefined => {
+  const type = text(entry.type);
+  const state = text(entry.status);
+  if (type === undefined || state === undefined || !CONDITION_STATUSES.has(state)) return undefined;
+  return compact({
+    type,
+    status: state as Condition["status"],
+    reason: text(entry.reason),
+    message: text(entry.message),
+    lastTransitionTime: text(entry.lastTransitionTime),
   });
+};
+
+export const conditions = (status: JsonObject): Condition[] => records(status.conditions).flatMap((entry) => conditionOf(entry) ?? []);
+
+/** `conditions(status).find((c) => c.type === type)`, building only the one it finds. */
+export const conditionOfType = (status: JsonObject, type: string): Condition | undefined => {
+  if (!Array.isArray(status.conditions)) return undefined;
+  for (const entry of status.conditions) {
+    if (!isRecord(entry) || entry.type !== type) continue;
+    const condition = conditionOf(entry);
+    if (condition !== undefined) return condition;
+  }
+  return undefined;
+};
 
 /** The object after `normalise` checked its identity; spec and status are still untrusted. */
 export interface CheckedObject {

@@ -14,7 +14,7 @@
  * https://tekton.dev/docs/pipelines/pipelineruns/#monitoring-execution-status
  */
 import { PipelinePhase } from "../types";
-import { conditions, text, type Condition, type JsonObject } from "./read";
+import { conditionOfType, text, type Condition, type JsonObject } from "./read";
 
 /**
  * False reasons of a cancelled run: `Cancelled` (PipelineRun since v0.36),
@@ -78,8 +78,7 @@ const isErrored = (reason: string): boolean =>
 const WAITING = new Set(["PipelineRunPending", "Pending", "ResolvingPipelineRef", "ResolvingTaskRef", "ExceededResourceQuota", "ExceededNodeResources"]);
 const SPEC_STATUS_PENDING = "PipelineRunPending";
 
-export const succeededCondition = (status: JsonObject): Condition | undefined =>
-  conditions(status).find((condition) => condition.type === "Succeeded");
+export const succeededCondition = (status: JsonObject): Condition | undefined => conditionOfType(status, "Succeeded");
 
 /** The phase of a Tekton run (or of a v1beta1 embedded child status). */
 export function tektonPhase(status: JsonObject, specStatus?: string): PipelinePhase {

@@ -5,8 +5,8 @@
  * https://tekton.dev/docs/pipelines/pipelineruns/#monitoring-execution-status
  * https://tekton.dev/docs/pipelines/taskruns/#monitoring-execution-status
  */
-import { PipelinePhase, type NormalisedRun, type Stage } from "../types";
-import { compact, record, records, runOf, stringMap, text, type CheckedObject } from "./read";
+import { isTerminal, PipelinePhase, type NormalisedRun, type Stage } from "../types";
+import { compact, record, records, runOf, stringMap, text, type CheckedObject, type JsonObject } from "./read";
 import { tektonPhase, willBeRetried } from "./tekton-reasons";
 import { pipelineRunStages, runState } from "./tekton-stages";
 import { stepFailureOf, stepStages } from "./tekton-steps";
@@ -17,6 +17,18 @@ export const TektonLabel = {
   PipelineRun: "tekton.dev/pipelineRun",
   PipelineTask: "tekton.dev/pipelineTask",
 } as const;
+
+/** The PipelineRun a TaskRun belongs to, by name: the label Tekton sets on every TaskRun it creates for one. */
+export const taskRunParent = (labels: unknown): string | undefined => text(record(labels)[TektonLabel.PipelineRun]);
+
+/** Whether a PipelineRun is over, as normalisePipelineRun's phase says (standing.ts). */
+export const pipelineRunFinished = (spec: JsonObject, status: JsonObject): boolean => isTerminal(tektonPhase(status, text(spec.status)));
+
+/** Whether a TaskRun is over, as normaliseTaskRun's phase says: an end with retries left is not one (standing.ts). */
+export const taskRunFinished = (spec: JsonObject, status: JsonObject): boolean => {
+  const phase = tektonPhase(status);
+  return isTerminal(phase) && !willBeRetried(phase, spec, status);
+};
 
 export function normalisePipelineRun(obj: CheckedObject): NormalisedRun {
   const state = runState(obj.status, text(obj.spec.status));
@@ -31,14 +43,11 @@ export function normaliseTaskRun(obj: CheckedObject): NormalisedRun {
     ? { phase: PipelinePhase.Running, startedAt: finished.startedAt, message: `attempt ${records(obj.status.retriesStatus).length + 1} ${finished.phase === PipelinePhase.TimedOut ? "timed out" : "failed"}, retrying${finished.message ? `: ${finished.message}` : ""}` }
     : finished;
   const stages = stepStages(obj.status);
-  const parentName = obj.metadata.labels[TektonLabel.PipelineRun];
+  const parentName = taskRunParent(obj.metadata.labels);
   const owner = obj.metadata.ownerReferences.find(
     (ref) => ref.kind === "PipelineRun" && ref.name === parentName,
   );
-  const parent =
-    parentName === undefined || parentName === ""
-      ? undefined
-      : compact({ kind: "PipelineRun", name: parentName, uid: text(owner?.uid) });
+  const parent = parentName === undefined ? undefined : compact({ kind: "PipelineRun", name: parentName, uid: text(owner?.uid) });
   return runOf(obj, { ...state, stages, parent });
 }
 
