@@ -204,9 +204,18 @@ function toModel(object: KubernetesObject): KubernetesObject {
   return loadYaml<KubernetesObject>(JSON.stringify(object));
 }
 
+const isConflict = (error: unknown): boolean => error instanceof ApiException && error.code === 409;
+
+/** Attempts at a replace whose resourceVersion a concurrent writer (a controller patching status) made stale. */
+const REPLACE_ATTEMPTS = 5;
+
 /**
  * Creates each object, or replaces it when it exists (like `kubectl apply`
  * without the merge). Objects are wire-shaped, as `readManifest` returns them.
+ * A replace carries the resourceVersion just read; when the code under test
+ * writes the object in between (the relay patching a CommitStatus's status),
+ * the server answers 409 and the replace is tried again on a fresh read, as
+ * `kubectl apply` retries its patch on a conflict.
  */
 export async function applyObjects(kc: KubeConfig, objects: readonly KubernetesObject[]): Promise<KubernetesObject[]> {
   const client = KubernetesObjectApi.makeApiClient(kc);
@@ -216,12 +225,23 @@ export async function applyObjects(kc: KubeConfig, objects: readonly KubernetesO
     try {
       applied.push(await client.create(object));
     } catch (error) {
-      if (!(error instanceof ApiException) || error.code !== 409) throw error;
-      const current = await client.read({ apiVersion: object.apiVersion ?? '', kind: object.kind ?? '', metadata: { name: object.metadata?.name ?? '', namespace: object.metadata?.namespace } });
-      applied.push(await client.replace({ ...object, metadata: { ...object.metadata, resourceVersion: current.metadata?.resourceVersion } }));
+      if (!isConflict(error)) throw error;
+      applied.push(await replaceCurrent(client, object));
     }
   }
   return applied;
+}
+
+async function replaceCurrent(client: KubernetesObjectApi, object: KubernetesObject): Promise<KubernetesObject> {
+  const key = { apiVersion: object.apiVersion ?? '', kind: object.kind ?? '', metadata: { name: object.metadata?.name ?? '', namespace: object.metadata?.namespace } };
+  for (let attempt = 1; ; attempt += 1) {
+    const current = await client.read(key);
+    try {
+      return await client.replace({ ...object, metadata: { ...object.metadata, resourceVersion: current.metadata?.resourceVersion } });
+    } catch (error) {
+      if (!isConflict(error) || attempt === REPLACE_ATTEMPTS) throw error;
+    }
+  }
 }
 
 export interface PollOptions {
