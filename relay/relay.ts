@@ -17,7 +17,9 @@ import type { Sink } from "./sinks/types";
 import { describeTarget, targetKey, watchTargets } from "./target";
 import { Watcher, WatcherEvent, type WatchConsumer, type WatcherOptions } from "./watcher";
 import type { OperationSource } from "../shared/operations";
-import { OperationApplier, WriteBackConsumer } from "./writeback";
+// The files, not the folder's index: its createOperationSource reads the config, which a relay's core does not load.
+import { OperationApplier } from "./writeback/applier";
+import { WriteBackConsumer } from "./writeback/consumer";
 
 export { watchTargets } from "./target";
 

@@ -6,7 +6,7 @@ import {
   type PatchStatusOperation,
   type RelistOperation,
   type ResendGitRepoOperation,
-} from "../../shared/operations";
+} from "../../shared/operations/operation";
 import type { WatchTarget } from "../target";
 
 const GROUP = "commit-status.argoproj.io";

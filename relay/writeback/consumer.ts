@@ -1,14 +1,8 @@
 import type { Log } from "../../shared/log";
-import {
-  describeOperation,
-  InvalidOperationError,
-  operationId,
-  parseOperation,
-  type Operation,
-  type OperationSource,
-  type ReceivedOperation,
-  type Settlement,
-} from "../../shared/operations";
+// The files, not the folder's index: its settings read the config schema, which the relay's core does not load.
+import { InvalidOperationError } from "../../shared/operations/errors";
+import { describeOperation, operationId, parseOperation, type Operation } from "../../shared/operations/operation";
+import type { OperationSource, ReceivedOperation, Settlement } from "../../shared/operations/source";
 import { Backoff, Delay } from "../backoff";
 import { ApplyOutcome, type OperationApplier } from "./applier";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatPath } from "../config/schema";
+import { formatPath } from "../config/path";
 import { CommitStatusPhase, COMMIT_STATUS_PHASES, registeredScms, type RepoRef } from "../scm";
 import { SyncBlockedError } from "./errors";
 

@@ -1,6 +1,6 @@
 import { ConfigError } from "./errors";
 import { ConfigLimit, SIZE_CAP } from "./limits";
-import { formatPath } from "./schema";
+import { formatPath } from "./path";
 
 /**
  * Keys that name JavaScript's object machinery. A `__proto__` key inside a

@@ -1,7 +1,8 @@
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "./errors";
-import { ConfigSchema, formatPath, type FeedbackConfig } from "./schema";
+import { formatPath } from "./path";
+import { ConfigSchema, type FeedbackConfig } from "./schema";
 import { DEFAULT_CONFIG_YAML } from "./default";
 import { checkDocument } from "./document";
 import { checkFlowDepth, checkTextSize, readConfigFile } from "./limits";

@@ -2,16 +2,6 @@ import { z } from "zod";
 import { parseLabelSelector } from "./label-selector";
 import { secretReference } from "../secrets";
 
-/** `a.b[2].c` from a zod issue path, so an error names the key the way it is written in YAML. */
-export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
-  path.reduce<string>((acc, key) => {
-    if (typeof key === "number") return `${acc}[${key}]`;
-    const name = String(key);
-    // An empty key would vanish from the path and leave the error naming nothing.
-    if (name === "") return `${acc}[""]`;
-    return acc ? `${acc}.${name}` : name;
-  }, "");
-
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** A label selector as kubectl takes it; checked here so a typo stops the program at start. */

@@ -1,4 +1,4 @@
-import { formatPath } from "../config/schema";
+import { formatPath } from "../config/path";
 
 /**
  * Limits every envelope obeys, and every ingest body with it. They are

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { formatPath } from "../config/schema";
+import { formatPath } from "../config/path";
 import { EnvelopeTooLargeError, EnvelopeType, InvalidEnvelopeError, makeEnvelope, validateEnvelope, type Envelope, type KubeObject } from "../envelope";
 import type { Log } from "../log";
 import { admissionIdentity } from "./admission-identity";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatPath } from "../config/schema";
+import { formatPath } from "../config/path";
 import { header, mediaType, parseJsonBody, type HttpRequest } from "./http";
 import { InvalidRequestError } from "./errors";
 

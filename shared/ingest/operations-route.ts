@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatPath } from "../config/schema";
+import { formatPath } from "../config/path";
 import { MAX_MESSAGES, MAX_WAIT_SECONDS, type OperationSource } from "../operations";
 import { StoreKey } from "../store/keys";
 import { verifySignedRequest, type SignedRequest } from "./auth";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { formatPath } from "../config/schema";
+import { formatPath } from "../config/path";
 import { clusterNameProblem, findTooDeep, sqsIdProblem, SQS_LIMITS } from "../envelope";
 import { InvalidOperationError } from "./errors";
 

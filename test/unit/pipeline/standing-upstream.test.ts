@@ -19,7 +19,7 @@ const fixtures: Array<[string, Record<string, any>]> = readdirSync(FIXTURES, { r
  * its labels gone or not a map, and with its conditions cut to their first.
  */
 const variants = (object: Record<string, any>): Array<[string, unknown]> => {
-  const placed = { ...object, metadata: { namespace: "default", ...object.metadata } };
+  const placed: Record<string, any> = { ...object, metadata: { namespace: "default", ...object.metadata } };
   const conditions = placed.status?.conditions;
   return [
     ["as upstream wrote it", object],
