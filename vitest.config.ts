@@ -8,7 +8,7 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
  * these running alone at the end. A fresh checkout (CI) has no timings from
  * an earlier run, from which vitest would order them by itself.
  */
-const HEAVY = [/\.apiserver\.test\.ts$/, /\/test\/e2e\//, /\/test\/chaos\//, /\/serverless-package\.test\.ts$/];
+const HEAVY = [/[.-]apiserver\.test\.ts$/, /\/test\/e2e\//, /\/test\/chaos\//, /\/serverless-package\.test\.ts$/];
 
 class HeavyFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
