@@ -1,8 +1,9 @@
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 
 /**
- * A remembered tombstone in memory: 8 hex digits of its JSON's FNV-1a hash,
- * a flag, then the JSON, deflated against a dictionary as a latin1 string
+ * A remembered tombstone in memory: 8 hex digits of its JSON's FNV-1a hash
+ * (or 8 spaces for a JSON kept as it is, which is compared whole), a flag,
+ * then the JSON, deflated against a dictionary as a latin1 string
  * (one byte per byte in V8) when it is long. A Pipelines-as-Code run's
  * tombstone is ~2.3 KB of JSON, mostly label and annotation keys every run
  * repeats; deflated against those keys it is ~0.4 KB (`npm run bench`
@@ -97,9 +98,12 @@ const fingerprint = (json: string): string => {
   return (hash >>> 0).toString(16).padStart(FINGERPRINT_CHARS, "0");
 };
 
+/** In place of the fingerprint of a JSON kept as it is: `holds` compares it whole, hashing it would be wasted. */
+const UNHASHED = " ".repeat(FINGERPRINT_CHARS);
+
 export const pack = (json: string): Packed =>
   json.length < DEFLATE_FROM
-    ? fingerprint(json) + RAW + json
+    ? UNHASHED + RAW + json
     : fingerprint(json) + DEFLATED + deflateRawSync(json, { dictionary: DICTIONARY }).toString("latin1");
 
 export const unpack = (packed: Packed): string => {
