@@ -9,6 +9,8 @@ export interface PlannedCall {
   events: LifecycleEvent[];
   /** The state hash a progress call delivers. */
   hash: string;
+  /** One of the events had been claimed by a call whose lease ran out unrecorded: this call may repeat it. */
+  repeat?: true;
 }
 
 export interface ClaimPlan {
@@ -57,12 +59,14 @@ export const planClaims = (state: RunState, receivers: readonly string[], now: n
     const events: LifecycleEvent[] = [];
     const skipped: LifecycleEvent[] = [];
     let waits = false;
+    let repeat = false;
     for (const event of due) {
       const mark = isOnce(event) ? current[event] : current.progress;
       if (inFlight(mark, now)) {
         waits = true;
         break;
       }
+      if (mark?.s === "claimed" && (isOnce(event) || current.ph !== hash)) repeat = true;
       if (isOnce(event) ? settled(mark) : current.ph === hash) continue;
       const decided = isOnce(event) && mark !== undefined;
       (decided || audience.hears(receiver, event) ? events : skipped).push(event);
@@ -81,7 +85,7 @@ export const planClaims = (state: RunState, receivers: readonly string[], now: n
       else current.progress = { ...claim, h: hash };
     }
     deliveries[receiver] = current;
-    if (events.length > 0) calls.push({ receiver, events, hash });
+    if (events.length > 0) calls.push({ receiver, events, hash, ...(repeat ? { repeat: true as const } : {}) });
   }
   return { state: { ...state, deliveries }, calls, blocked };
 };

@@ -250,8 +250,10 @@ export class PipelineHandler implements Handler {
     });
     let delivered = 0;
     for (const event of call.events) {
+      // Only the call's first callback may repeat a lost one: the later ones follow it in this call.
+      const repeat = call.repeat === true && delivered === 0;
       try {
-        await CALLBACK[event](receiver)({ log: ctx.log, event, memory }, info);
+        await CALLBACK[event](receiver)({ log: ctx.log, event, memory, ...(repeat ? { repeat } : {}) }, info);
         delivered++;
         recordDelivery(call.receiver, event, DeliveryOutcome.Delivered);
       } catch (error) {

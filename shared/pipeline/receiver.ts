@@ -42,6 +42,12 @@ export interface ReceiverContext {
   readonly event: LifecycleEvent;
   /** The receiver's memory of this run; absent when the call is not made for a stored run (nothing is kept then). */
   readonly memory?: RunMemory;
+  /**
+   * The call may repeat one whose record was lost (the process died after
+   * the call): what the receiver remembered of it may be lost with it, and a
+   * receiver that can ask its destination what it last received may do so.
+   */
+  readonly repeat?: boolean;
 }
 
 /** A memory that starts empty and keeps what is set (calls made outside a stored run, tests). */

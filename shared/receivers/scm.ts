@@ -31,6 +31,7 @@ import {
   type PullRequestCommenter,
   type ScmConnection,
   type StatusFields,
+  type StatusTarget,
 } from "../scm";
 import { ReceiverError } from "./errors";
 import type { ReceiverFactory } from "./registry";
@@ -168,15 +169,20 @@ export class ScmReceiver extends PostingReceiver {
     };
 
     const at = digest(`${repoLabel(target.repo)}@${target.sha}/${target.name}`).slice(0, 12);
-    const remembered = isRemembered(ctx.memory?.value) && ctx.memory.value.at === at ? ctx.memory.value : undefined;
+    const { forkNotes } = ready;
+    const fork = forkNotes && forkTargetsOf(info, ready.settings, target);
+    // On a repeat the memory may predate the lost call: what the SCM shows comes first.
+    const recalled = ctx.repeat && !fork ? await recall(ready, target, at, info) : undefined;
+    const remembered = recalled ?? (isRemembered(ctx.memory?.value) && ctx.memory.value.at === at ? ctx.memory.value : undefined);
     const shown = shownDigest(desired, ready.provider);
     if (remembered && isBehind(desired.phase, remembered.phase)) {
       ctx.log.debug(`receiver ${this.name}: ${target.name} on ${repoLabel(target.repo)} left alone: the run already reported ${remembered.phase}`);
-    } else if (remembered?.shown !== shown) {
+    } else if (remembered?.shown === shown) {
+      // Recalled from the SCM: kept, so the next call needs no read.
+      if (recalled) ctx.memory?.set({ ...recalled });
+    } else {
       // A rerun is another run, with a memory of its own: it gets its own check run.
       const status = { ...desired, externalId: info.uid, ...(remembered ? { providerIds: remembered.ids } : {}) };
-      const { forkNotes } = ready;
-      const fork = forkNotes && forkTargetsOf(info, ready.settings, target);
       const providerIds = fork
         ? await postForFork({ receiver: this.name, provider: ready.provider, commenter: forkNotes, store: ready.store, guard: ready.guard, log: ctx.log }, fork, status, info)
         : (await ready.guard.run(target.repo, () => ready.provider.setStatus(target, status))).providerIds;
@@ -197,6 +203,19 @@ export class ScmReceiver extends PostingReceiver {
 }
 
 type TemplateField = keyof NonNullable<ScmOptions["template"]>;
+
+/**
+ * What the SCM shows for the target, as a memory, for a call that may repeat
+ * one whose record (and the memory in it) was lost: one read instead of a
+ * second status, or with a GitHub App a second check run. A check run of
+ * another run (its `external_id`) is not this run's.
+ */
+const recall = async (ready: Ready, target: StatusTarget, at: string, info: PipelineInfo): Promise<RememberedStatus | undefined> => {
+  const observed = await ready.guard.run(target.repo, () => ready.provider.getStatus(target));
+  if (!observed?.phase || (observed.externalId !== undefined && observed.externalId !== info.uid)) return undefined;
+  const fields = { phase: observed.phase, description: observed.description, url: observed.url, ...(observed.details ? { details: observed.details } : {}) };
+  return { at, phase: observed.phase, shown: shownDigest(fields, ready.provider), ids: observed.providerIds };
+};
 
 /** Where the SCM shows a status's details, its statuses are check runs: their summary is the description. */
 const showsDetails = (provider: CommitStatusProvider): boolean => provider.render({ phase: CommitStatusPhase.Success, details: "-" }).details !== undefined;

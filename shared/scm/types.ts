@@ -101,6 +101,8 @@ export interface ObservedStatus {
   readonly url: string;
   readonly details?: string;
   readonly providerIds: ProviderIds;
+  /** The run the status was written for, where the SCM keeps it (a GitHub check run's `external_id`). */
+  readonly externalId?: string;
 }
 
 export const WriteOutcome = {

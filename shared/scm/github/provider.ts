@@ -111,6 +111,7 @@ interface CheckRun {
   status: string;
   conclusion?: string | null;
   details_url?: string | null;
+  external_id?: string | null;
   output?: { summary?: string | null; text?: string | null };
 }
 
@@ -296,6 +297,7 @@ const observedCheckRun = (run: CheckRun): ObservedStatus => {
     url: text(run.details_url),
     details: text(run.output?.text),
     providerIds: { checkRunId: run.id },
+    ...(run.external_id ? { externalId: run.external_id } : {}),
   };
 };
 

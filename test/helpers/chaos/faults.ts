@@ -4,6 +4,7 @@
  * receiver wrapper that tallies every callback that went through.
  */
 import type { PipelineInfo } from "../../../shared/pipeline/types";
+import { stateHash } from "../../../shared/pipeline/lifecycle";
 import { LifecycleEvent, type Receiver, type ReceiverContext, type ServiceContext } from "../../../shared/receivers";
 import type { StateStore, StoredItem } from "../../../shared/store";
 import type { SeededRandom } from "./random";
@@ -105,6 +106,14 @@ export class TallyingReceiver implements Receiver {
 
   async initialize(sc: ServiceContext): Promise<void> {
     await this.#inner.initialize?.(sc);
+  }
+
+  handles(event: LifecycleEvent): boolean {
+    return this.#inner.handles?.(event) ?? true;
+  }
+
+  progressKey(info: PipelineInfo): string {
+    return this.#inner.progressKey?.(info) ?? stateHash(info);
   }
 
   async #call(event: LifecycleEvent, call: () => Promise<void>, info: PipelineInfo): Promise<void> {

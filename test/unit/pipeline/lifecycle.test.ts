@@ -89,6 +89,7 @@ describe("Function: planClaims", () => {
 
     // Assess
     expect(plan.calls[0]?.events).toEqual(["created", "started", "progress"]);
+    expect(plan.calls[0]?.repeat).toBe(true);
   });
 
   it("plans nothing once every callback is delivered", () => {

@@ -161,6 +161,39 @@ describe("Class: ScmReceiver", () => {
     });
   });
 
+  describe("Method: whenFinished (a repeat after a lost record)", () => {
+    it.each([
+      ["a token's commit status", () => ({ provider: "github", baseUrl: github.apiUrl, token: "env:SCM_TEST_TOKEN" })],
+      ["an App's check run", () => app()],
+    ])("reads %s back instead of writing it again when the memory of the first post was lost with its record", async (_name, options) => {
+      // Prepare: the call was made, then the process died before recording it (and the memory in the record).
+      const { receiver } = await build(options());
+      await receiver.whenFinished(ctx(LifecycleEvent.Finished), run(PipelinePhase.Succeeded, { uid: "uid-repeat" }));
+      const writes = github.writes.length;
+      const lost = transientMemory();
+
+      // Act
+      await receiver.whenFinished({ ...ctx(LifecycleEvent.Finished, lost), repeat: true }, run(PipelinePhase.Succeeded, { uid: "uid-repeat" }));
+
+      // Assess
+      expect(github.writes.length).toBe(writes);
+      expect(lost.value).toMatchObject({ phase: "success" });
+    });
+
+    it("writes its own check run when the one on the commit is another run's", async () => {
+      // Prepare
+      const { receiver } = await build(app());
+      await receiver.whenFinished(ctx(LifecycleEvent.Finished), run(PipelinePhase.Succeeded, { uid: "uid-earlier" }));
+      const checkRuns = github.checkRuns.length;
+
+      // Act
+      await receiver.whenFinished({ ...ctx(LifecycleEvent.Finished), repeat: true }, run(PipelinePhase.Succeeded, { uid: "uid-later" }));
+
+      // Assess
+      expect(github.checkRuns.length).toBe(checkRuns + 1);
+    });
+  });
+
   describe("Method: updateProgress", () => {
     it("writes one check run per distinct state and makes no request for a repeat", async () => {
       // Prepare
