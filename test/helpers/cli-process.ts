@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
+import { afterAll } from "vitest";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -23,7 +24,12 @@ export interface CliProcess {
   result: Promise<CliResult>;
 }
 
-let bundled: string | undefined;
+let bundled: { pkg: string; cli: string } | undefined;
+
+// Registered while the test file imports this module: the file's own bundle goes with the file.
+afterAll(() => {
+  if (bundled !== undefined) rmSync(bundled.pkg, { recursive: true, force: true });
+});
 
 /**
  * The CLI bundled from the current sources, the way `npm start` runs it
@@ -36,10 +42,9 @@ let bundled: string | undefined;
  * the CLI imports, which took seconds of CPU at every start.
  */
 const cliBundle = (): string => {
-  if (bundled !== undefined) return bundled;
+  if (bundled !== undefined) return bundled.cli;
+  // Removed after the file's tests; rmSync removes the links, not what they point to.
   const pkg = mkdtempSync(join(tmpdir(), "kube-feedback-cli-"));
-  // rmSync removes the links, not what they point to.
-  process.once("exit", () => rmSync(pkg, { recursive: true, force: true }));
   mkdirSync(join(pkg, "dist"));
   for (const dir of ["node_modules", "recordings"]) symlinkSync(join(repoRoot, dir), join(pkg, dir), "dir");
   const outfile = join(pkg, "dist", "cli.mjs");
@@ -55,7 +60,7 @@ const cliBundle = (): string => {
     sourcemap: true,
     logLevel: "error",
   });
-  bundled = outfile;
+  bundled = { pkg, cli: outfile };
   return outfile;
 };
 
