@@ -130,7 +130,7 @@ const templateOf = (obj: CheckedObject): NormalisedRun["template"] => {
 const workflowPhase = (spec: JsonObject, status: JsonObject): PipelinePhase =>
   phaseOf({ phase: text(status.phase), message: text(status.message), startedAt: text(status.startedAt), shutdown: text(spec.shutdown) !== undefined });
 
-/** Whether the Workflow is over, as normaliseWorkflow's phase says (standing.ts). */
+/** Whether the Workflow is over, as normaliseWorkflow's phase says (standingOf, kinds.ts). */
 export const workflowFinished = (spec: JsonObject, status: JsonObject): boolean => isTerminal(workflowPhase(spec, status));
 
 export function normaliseWorkflow(obj: CheckedObject): NormalisedRun {

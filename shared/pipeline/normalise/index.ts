@@ -12,7 +12,7 @@ import { identify, kindOf } from "./kinds";
 import { record, records, stringMap } from "./read";
 
 export { stageOfTaskRun, tektonPhase } from "./tekton";
-export { standingOf, type RunStanding } from "./standing";
+export { standingOf, type RunStanding } from "./kinds";
 
 /** Whether objects of this apiVersion and kind can be normalised. */
 export function isPipelineKind(apiVersion: string, kind: string): boolean {

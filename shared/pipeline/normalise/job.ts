@@ -45,7 +45,7 @@ const TERMINAL = [
 
 const TERMINAL_TYPES: ReadonlySet<unknown> = new Set(TERMINAL.map(({ type }) => type));
 
-/** Whether the Job is over, as verdictOf says: a terminal condition is True (standing.ts). */
+/** Whether the Job is over, as verdictOf says: a terminal condition is True (standingOf, kinds.ts). */
 export const jobFinished = (_spec: JsonObject, status: JsonObject): boolean =>
   Array.isArray(status.conditions) && status.conditions.some((entry) => isRecord(entry) && entry.status === "True" && TERMINAL_TYPES.has(entry.type));
 

@@ -1,14 +1,14 @@
 /**
  * The kinds `normalise` reads, and the identity check every one of them
  * passes first. Shared by `normalise` (index.ts), which builds the whole run,
- * and `standingOf` (standing.ts), which only asks whether a run is over, so
- * both accept and refuse exactly the same objects.
+ * and `standingOf` (below), which only asks whether a run is over, so both
+ * accept and refuse exactly the same objects.
  */
 import { InvalidObjectError, UnsupportedKindError } from "../errors";
 import type { NormalisedRun } from "../types";
 import { jobFinished, normaliseJob } from "./job";
 import { normaliseWorkflow, workflowFinished } from "./argo";
-import { isRecord, type CheckedObject, type JsonObject } from "./read";
+import { isRecord, record, type CheckedObject, type JsonObject } from "./read";
 import { normalisePipelineRun, normaliseTaskRun, pipelineRunFinished, taskRunFinished, taskRunParent } from "./tekton";
 
 interface Kind {
@@ -98,3 +98,31 @@ export const identify = (obj: unknown): Identified => {
     reader,
   };
 };
+
+/**
+ * Whether a run is over and whether it is a child, without normalising it.
+ *
+ * The relay asks this of every watch event, to know which objects a later
+ * DELETED would still change (relay/known): building the whole run (labels,
+ * annotations, stages, messages) only to read two of its fields was the
+ * largest single cost of an event there. Each kind answers from the same
+ * reading of its status that `normalise` uses (job.ts, tekton.ts, argo.ts),
+ * after the same identity check (identify, above);
+ * test/unit/pipeline/standing-upstream.test.ts holds the two side by side on
+ * every upstream fixture.
+ */
+export interface RunStanding {
+  /** `isTerminal(normalise(obj).phase)`. */
+  finished: boolean;
+  /** `normalise(obj).parent?.name`: the run this one is a stage of (a TaskRun's PipelineRun). */
+  parent?: string;
+}
+
+/** What `normalise(obj)` would say of the run's end and parent; throws what it would throw. */
+export function standingOf(obj: unknown): RunStanding {
+  const { metadata, reader } = identify(obj);
+  const { spec, status } = obj as { spec?: unknown; status?: unknown };
+  const parent = reader.parent(metadata.labels);
+  const finished = reader.finished(record(spec), record(status));
+  return parent === undefined ? { finished } : { finished, parent };
+}

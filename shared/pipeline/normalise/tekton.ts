@@ -21,10 +21,10 @@ export const TektonLabel = {
 /** The PipelineRun a TaskRun belongs to, by name: the label Tekton sets on every TaskRun it creates for one. */
 export const taskRunParent = (labels: unknown): string | undefined => text(record(labels)[TektonLabel.PipelineRun]);
 
-/** Whether a PipelineRun is over, as normalisePipelineRun's phase says (standing.ts). */
+/** Whether a PipelineRun is over, as normalisePipelineRun's phase says (standingOf, kinds.ts). */
 export const pipelineRunFinished = (spec: JsonObject, status: JsonObject): boolean => isTerminal(tektonPhase(status, text(spec.status)));
 
-/** Whether a TaskRun is over, as normaliseTaskRun's phase says: an end with retries left is not one (standing.ts). */
+/** Whether a TaskRun is over, as normaliseTaskRun's phase says: an end with retries left is not one (standingOf, kinds.ts). */
 export const taskRunFinished = (spec: JsonObject, status: JsonObject): boolean => {
   const phase = tektonPhase(status);
   return isTerminal(phase) && !willBeRetried(phase, spec, status);
