@@ -21,6 +21,7 @@
  * Prints one JSON line of figures (bench/relay.ts ConsumerFigures) and exits.
  */
 import { ADD, BatchV1Api, CONNECT, ERROR, KubeConfig, makeInformer, UPDATE, type V1Job } from "@kubernetes/client-node";
+import { markStart, printFigures, type Mark } from "./figures";
 
 const expected = Number(process.env.BENCH_EVENTS);
 const NAMESPACE = "ci";
@@ -32,21 +33,11 @@ const informer = makeInformer<V1Job>(kc, `/apis/batch/v1/namespaces/${NAMESPACE}
 
 let count = 0;
 let connects = 0;
-let startedAt = 0;
-let cpuAtStart = process.cpuUsage();
+let since: Mark = markStart();
 let rssAtReadyKb = 0;
 
 const report = (): void => {
-  const cpu = process.cpuUsage(cpuAtStart);
-  process.stdout.write(
-    `${JSON.stringify({
-      events: count,
-      wallMs: performance.now() - startedAt,
-      cpuMs: (cpu.user + cpu.system) / 1000,
-      rssAtReadyKb,
-      maxRssKb: process.resourceUsage().maxRSS,
-    })}\n`,
-  );
+  printFigures(count, since, rssAtReadyKb);
   process.exit(0);
 };
 
@@ -57,8 +48,7 @@ informer.on(ADD, counted);
 informer.on(UPDATE, counted);
 informer.on(CONNECT, () => {
   if (++connects !== 2) return;
-  startedAt = performance.now();
-  cpuAtStart = process.cpuUsage();
+  since = markStart();
 });
 // A broken stream stops a ListWatch; it is restarted from its resourceVersion, as the relay's watcher reconnects.
 informer.on(ERROR, () => void setTimeout(() => void informer.start(), 10));

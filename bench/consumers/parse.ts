@@ -6,6 +6,7 @@
  */
 import { get } from "node:http";
 import { createInterface } from "node:readline";
+import { markStart, printFigures } from "./figures";
 
 const expected = Number(process.env.BENCH_EVENTS);
 const url = new URL(`${process.env.BENCH_SERVER}/apis/batch/v1/namespaces/ci/jobs`);
@@ -16,22 +17,12 @@ url.searchParams.set("resourceVersion", process.env.BENCH_FROM ?? "0");
 const rssAtReadyKb = Math.round(process.memoryUsage().rss / 1024);
 let count = 0;
 get(url, { headers: { authorization: `Bearer ${process.env.BENCH_TOKEN}` } }, (response) => {
-  const startedAt = performance.now();
-  const cpuAtStart = process.cpuUsage();
+  const since = markStart();
   createInterface(response).on("line", (line) => {
     const event = JSON.parse(line) as { type?: string };
     if (event.type !== "ADDED" && event.type !== "MODIFIED") return;
     if (++count < expected) return;
-    const cpu = process.cpuUsage(cpuAtStart);
-    process.stdout.write(
-      `${JSON.stringify({
-        events: count,
-        wallMs: performance.now() - startedAt,
-        cpuMs: (cpu.user + cpu.system) / 1000,
-        rssAtReadyKb,
-        maxRssKb: process.resourceUsage().maxRSS,
-      })}\n`,
-    );
+    printFigures(count, since, rssAtReadyKb);
     process.exit(0);
   });
 });

@@ -10,6 +10,7 @@ import type { EnvelopeType, KubeObject } from "../../shared/envelope";
 import type { Log } from "../../shared/log";
 import { Relay } from "../../relay/relay";
 import type { SendReport, Sink } from "../../relay/sinks";
+import { markStart, printFigures, type Mark } from "./figures";
 
 const expected = Number(process.env.BENCH_EVENTS);
 const SILENT: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -48,26 +49,15 @@ const relay = new CountingRelay({
 });
 await relay.start(kc);
 const rssAtReadyKb = Math.round(process.memoryUsage().rss / 1024);
-let startedAt = 0;
-let cpuAtStart = process.cpuUsage();
+let since: Mark = markStart();
 // The parent breaks the first stream and writes every event meanwhile; the second stream replays them in one go.
 let connects = 0;
 relay.watchers[0]!.on("CONNECT", () => {
   if (++connects !== 2) return;
-  startedAt = performance.now();
-  cpuAtStart = process.cpuUsage();
+  since = markStart();
 });
 process.stdout.write("ready\n");
 await done;
-const cpu = process.cpuUsage(cpuAtStart);
-process.stdout.write(
-  `${JSON.stringify({
-    events: sent,
-    wallMs: performance.now() - startedAt,
-    cpuMs: (cpu.user + cpu.system) / 1000,
-    rssAtReadyKb,
-    maxRssKb: process.resourceUsage().maxRSS,
-  })}\n`,
-);
+printFigures(sent, since, rssAtReadyKb);
 relay.abandon("benchmark over");
 process.exit(0);
