@@ -290,14 +290,7 @@ export class GitHubProvider implements CommitStatusProvider {
 const observedCheckRun = (run: CheckRun): ObservedStatus => {
   const state = checkRunState(run.status, run.conclusion);
   const phase = FROM_CHECK_RUN[state];
-  return {
-    ...(phase ? { phase } : {}),
-    state,
-    description: text(run.output?.summary),
-    url: text(run.details_url),
-    details: text(run.output?.text),
-    providerIds: { checkRunId: run.id },
-    ...(run.external_id ? { externalId: run.external_id } : {}),
-  };
+  const shown = { description: text(run.output?.summary), url: text(run.details_url), details: text(run.output?.text) };
+  return { ...(phase ? { phase } : {}), state, ...shown, providerIds: { checkRunId: run.id }, ...(run.external_id ? { externalId: run.external_id } : {}) };
 };
 
