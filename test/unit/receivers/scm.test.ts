@@ -33,7 +33,6 @@ class MemoryReceiverStore implements ReceiverStore {
 
 const debugLines: string[] = [];
 const log = { debug: (message: string) => void debugLines.push(message), info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Log;
-
 const stage = (name: string, phase: PipelinePhase): Stage => ({ name, phase });
 
 /**
@@ -71,7 +70,7 @@ const build = async (options: Record<string, unknown>, store = new MemoryReceive
   return { receiver, store };
 };
 
-/** A call's context; calls for the same run share its `memory`, as the pipeline handler keeps it in the run item. */
+/** A call's context; calls for one run share its `memory`, kept in the run item by the pipeline handler. */
 const ctx = (event: LifecycleEvent, memory: RunMemory = transientMemory()): ReceiverContext => ({ log, event, memory });
 
 describe("Class: ScmReceiver", () => {
@@ -161,44 +160,10 @@ describe("Class: ScmReceiver", () => {
     });
   });
 
-  describe("Method: whenFinished (a repeat after a lost record)", () => {
-    it.each([
-      ["a token's commit status", () => ({ provider: "github", baseUrl: github.apiUrl, token: "env:SCM_TEST_TOKEN" })],
-      ["an App's check run", () => app()],
-    ])("reads %s back instead of writing it again when the memory of the first post was lost with its record", async (_name, options) => {
-      // Prepare: the call was made, then the process died before recording it (and the memory in the record).
-      const { receiver } = await build(options());
-      await receiver.whenFinished(ctx(LifecycleEvent.Finished), run(PipelinePhase.Succeeded, { uid: "uid-repeat" }));
-      const writes = github.writes.length;
-      const lost = transientMemory();
-
-      // Act
-      await receiver.whenFinished({ ...ctx(LifecycleEvent.Finished, lost), repeat: true }, run(PipelinePhase.Succeeded, { uid: "uid-repeat" }));
-
-      // Assess
-      expect(github.writes.length).toBe(writes);
-      expect(lost.value).toMatchObject({ phase: "success" });
-    });
-
-    it("writes its own check run when the one on the commit is another run's", async () => {
-      // Prepare
-      const { receiver } = await build(app());
-      await receiver.whenFinished(ctx(LifecycleEvent.Finished), run(PipelinePhase.Succeeded, { uid: "uid-earlier" }));
-      const checkRuns = github.checkRuns.length;
-
-      // Act
-      await receiver.whenFinished({ ...ctx(LifecycleEvent.Finished), repeat: true }, run(PipelinePhase.Succeeded, { uid: "uid-later" }));
-
-      // Assess
-      expect(github.checkRuns.length).toBe(checkRuns + 1);
-    });
-  });
-
   describe("Method: updateProgress", () => {
     it("writes one check run per distinct state and makes no request for a repeat", async () => {
       // Prepare
-      const { receiver, store } = await build(app());
-      const memory = transientMemory();
+      const [{ receiver, store }, memory] = [await build(app()), transientMemory()];
 
       // Act
       await receiver.whenCreated(ctx(LifecycleEvent.Created, memory), run(PipelinePhase.Pending));
@@ -221,8 +186,7 @@ describe("Class: ScmReceiver", () => {
 
     it("leaves the status alone when an earlier state of the same run is replayed", async () => {
       // Prepare
-      const { receiver } = await build(app());
-      const memory = transientMemory();
+      const [{ receiver }, memory] = [await build(app()), transientMemory()];
       await receiver.whenFinished(ctx(LifecycleEvent.Finished, memory), run(PipelinePhase.Succeeded, { uid: "uid-replay" }));
       github.clearRequests();
 
