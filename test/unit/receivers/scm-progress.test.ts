@@ -6,23 +6,15 @@ import { PipelinePhase, type PipelineInfo, type Stage } from "../../../shared/pi
 import { planClaims, settleAssignments } from "../../../shared/pipeline/deliveries";
 import type { RunState } from "../../../shared/pipeline/lifecycle";
 import { transientMemory } from "../../../shared/pipeline/receiver";
-import { createReceivers, LifecycleEvent, type ReceiverStore, type ServiceContext } from "../../../shared/receivers";
+import { createReceivers, LifecycleEvent, type ServiceContext } from "../../../shared/receivers";
 import { startFakeGitHub, type FakeGitHubServer } from "../../helpers/fake-scm";
+import { MemoryReceiverStore } from "../../helpers/memory-receiver-store";
 
 const SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 const APP_ID = 4343;
 const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
 const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Log;
 
-class MemoryStore implements ReceiverStore {
-  readonly items = new Map<string, Record<string, unknown>>();
-  async get(key: string) {
-    return structuredClone(this.items.get(key));
-  }
-  async put(key: string, value: Record<string, unknown>) {
-    this.items.set(key, structuredClone(value));
-  }
-}
 
 const stage = (name: string, phase: PipelinePhase): Stage => ({ name, phase });
 
@@ -62,7 +54,7 @@ describe("scm receiver: progress is due when a stage fails", () => {
       receivers: [{ name: "checks", type: "scm", options: { provider: "github", baseUrl: github.apiUrl, app: { appId: APP_ID, privateKey: "env:SCM_PROGRESS_APP_KEY", installationId: 9 } } }],
     });
     const receiver = createReceivers(config)[0]!.receiver;
-    const sc: ServiceContext = { log, config, kube: () => Promise.reject(new Error("not used")), store: new MemoryStore() };
+    const sc: ServiceContext = { log, config, kube: () => Promise.reject(new Error("not used")), store: new MemoryReceiverStore() };
     await receiver.initialize?.(sc);
     const audience = { hears: () => true, progressKey: (_name: string, info: PipelineInfo) => receiver.progressKey!(info) };
     const memory = transientMemory();

@@ -4,23 +4,15 @@ import { parseConfig } from "../../../shared/config";
 import type { Log } from "../../../shared/log";
 import { transientMemory, type RunMemory } from "../../../shared/pipeline/receiver";
 import { PipelinePhase, type PipelineInfo } from "../../../shared/pipeline/types";
-import { createReceivers, LifecycleEvent, type ReceiverContext, type ReceiverStore, type ServiceContext } from "../../../shared/receivers";
+import { createReceivers, LifecycleEvent, type ReceiverContext, type ServiceContext } from "../../../shared/receivers";
 import { startFakeGitHub, type FakeGitHubServer } from "../../helpers/fake-scm";
+import { MemoryReceiverStore } from "../../helpers/memory-receiver-store";
 
 const SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 const APP_ID = 4545;
 const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
 const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Log;
 
-class MemoryStore implements ReceiverStore {
-  readonly items = new Map<string, Record<string, unknown>>();
-  async get(key: string) {
-    return structuredClone(this.items.get(key));
-  }
-  async put(key: string, value: Record<string, unknown>) {
-    this.items.set(key, structuredClone(value));
-  }
-}
 
 /** A finished call; `repeat`: it may repeat one whose record, and the memory in it, was lost. */
 const finished = (memory: RunMemory, repeat = false): ReceiverContext => ({ log, event: LifecycleEvent.Finished, memory, ...(repeat ? { repeat } : {}) });
@@ -57,7 +49,7 @@ describe("scm receiver: a call that may repeat a lost one", () => {
   const receiverWith = async (options: Record<string, unknown>) => {
     const config = parseConfig({ cluster: "prod", watch: [{ group: "tekton.dev", version: "v1", resource: "pipelineruns" }], receivers: [{ name: "checks", type: "scm", options }] });
     const receiver = createReceivers(config)[0]!.receiver;
-    const sc: ServiceContext = { log, config, kube: () => Promise.reject(new Error("not used")), store: new MemoryStore() };
+    const sc: ServiceContext = { log, config, kube: () => Promise.reject(new Error("not used")), store: new MemoryReceiverStore() };
     await receiver.initialize?.(sc);
     return receiver;
   };
