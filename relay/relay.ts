@@ -17,9 +17,7 @@ import type { Sink } from "./sinks/types";
 import { describeTarget, targetKey, watchTargets } from "./target";
 import { Watcher, WatcherEvent, type WatchConsumer, type WatcherOptions } from "./watcher";
 import type { OperationSource } from "../shared/operations";
-// The files, not the folder's index: its createOperationSource reads the config, which a relay's core does not load.
-import { OperationApplier } from "./writeback/applier";
-import { WriteBackConsumer } from "./writeback/consumer";
+import type { WriteBackConsumer } from "./writeback/consumer";
 
 export { watchTargets } from "./target";
 
@@ -205,7 +203,7 @@ export class Relay implements WatchConsumer {
     const orphaned = this.#known.orphaned;
     if (orphaned > 0) log.info("known objects of kinds no longer watched dropped", { count: orphaned });
     this.#persister?.start();
-    this.#startWriteBack(kc);
+    await this.#startWriteBack(kc);
     await Promise.all(this.#watchers.map((w) => w.start()));
     this.#metrics.knownObjects.set(this.#known.size);
   }
@@ -254,9 +252,13 @@ export class Relay implements WatchConsumer {
   }
 
   /** Applies this cluster's operations while the relay runs: only a leading relay gets here. */
-  #startWriteBack(kc: KubeConfig): void {
+  async #startWriteBack(kc: KubeConfig): Promise<void> {
     const writeBack = this.#options.writeBack;
     if (!writeBack) return;
+    // Loaded only when asked for: parsing operations takes zod, which a relay without write-back then never loads.
+    // The files, not the folder's index: its createOperationSource reads the config, which a relay's core does not load.
+    const [{ OperationApplier }, { WriteBackConsumer }] = await Promise.all([import("./writeback/applier"), import("./writeback/consumer")]);
+    if (this.#stopped) return;
     const { cluster, log } = this.#options;
     const applier = new OperationApplier(kc, { targets: watchTargets(this.#options.watch), ship: this.ship });
     this.#writeBack = new WriteBackConsumer({

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { EnvelopeType, KubeObjectSchema, type KubeObject } from "../../shared/envelope";
+import { EnvelopeType, kubeObjectSchema, type KubeObject } from "../../shared/envelope";
 
 /** One recorded watch event: a line of an `.ndjson` recording. */
 export interface RecordedEvent {
@@ -33,7 +33,7 @@ export const readRecording = (file: string): RecordedEvent[] =>
       if (typeof value.type !== "string" || !TYPES.has(value.type)) {
         throw new RecordingError(file, number, `type must be one of ${[...TYPES].join(", ")}`);
       }
-      const object = KubeObjectSchema.safeParse(value.object);
+      const object = kubeObjectSchema().safeParse(value.object);
       if (!object.success) throw new RecordingError(file, number, `object: ${object.error.issues[0]?.message ?? "invalid"}`);
       return { type: value.type as EnvelopeType, object: object.data as KubeObject };
     });

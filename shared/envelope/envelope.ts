@@ -12,39 +12,52 @@ export const EnvelopeType = {
 } as const;
 export type EnvelopeType = (typeof EnvelopeType)[keyof typeof EnvelopeType];
 
-const ObjectMetaSchema = z.looseObject({
-  name: z.string().min(1),
-  namespace: z.string().optional(),
-  uid: z.string().min(1),
-  resourceVersion: z.string().optional(),
-  generation: z.number().optional(),
-  labels: z.record(z.string(), z.string()).optional(),
-  annotations: z.record(z.string(), z.string()).optional(),
-});
+/**
+ * The schemas are built on first use, not when the module loads: the relay
+ * makes envelopes and never parses them, and a bundle that does not call
+ * the parsers below then leaves zod out altogether (see
+ * test/unit/relay/core-bundle.test.ts).
+ */
+const buildSchemas = () => {
+  const objectMeta = z.looseObject({
+    name: z.string().min(1),
+    namespace: z.string().optional(),
+    uid: z.string().min(1),
+    resourceVersion: z.string().optional(),
+    generation: z.number().optional(),
+    labels: z.record(z.string(), z.string()).optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
+  });
+  const kubeObject = z.looseObject({
+    apiVersion: z.string().min(1),
+    kind: z.string().min(1),
+    metadata: objectMeta,
+  });
+  const envelope = z.strictObject({
+    v: z.literal(1),
+    cluster: z.string().min(1).max(63),
+    type: z.enum(["ADDED", "MODIFIED", "DELETED", "RESYNC"]),
+    apiVersion: z.string().min(1),
+    kind: z.string().min(1),
+    object: kubeObject,
+    observedAt: z.iso.datetime({ offset: true }),
+    /**
+     * RESYNC only: the id of the operation (`kubernetes.via: relay`) this
+     * re-send answers. Part of the deduplication id, so an object re-sent on
+     * request is not dropped as a repeat of the same version listed earlier.
+     */
+    resend: z.string().regex(/^[0-9a-f]{64}$/, "must be an operation id (64 hex digits)").optional(),
+  });
+  return { kubeObject, envelope };
+};
+type Schemas = ReturnType<typeof buildSchemas>;
+let schemas: Schemas | undefined;
 
-export const KubeObjectSchema = z.looseObject({
-  apiVersion: z.string().min(1),
-  kind: z.string().min(1),
-  metadata: ObjectMetaSchema,
-});
-export type KubeObject = z.output<typeof KubeObjectSchema> & { spec?: unknown; status?: unknown };
+export const kubeObjectSchema = (): Schemas["kubeObject"] => (schemas ??= buildSchemas()).kubeObject;
+export const envelopeSchema = (): Schemas["envelope"] => (schemas ??= buildSchemas()).envelope;
 
-export const EnvelopeSchema = z.strictObject({
-  v: z.literal(1),
-  cluster: z.string().min(1).max(63),
-  type: z.enum(["ADDED", "MODIFIED", "DELETED", "RESYNC"]),
-  apiVersion: z.string().min(1),
-  kind: z.string().min(1),
-  object: KubeObjectSchema,
-  observedAt: z.iso.datetime({ offset: true }),
-  /**
-   * RESYNC only: the id of the operation (`kubernetes.via: relay`) this
-   * re-send answers. Part of the deduplication id, so an object re-sent on
-   * request is not dropped as a repeat of the same version listed earlier.
-   */
-  resend: z.string().regex(/^[0-9a-f]{64}$/, "must be an operation id (64 hex digits)").optional(),
-});
-export type Envelope = Omit<z.output<typeof EnvelopeSchema>, "object"> & { object: KubeObject };
+export type KubeObject = z.output<Schemas["kubeObject"]> & { spec?: unknown; status?: unknown };
+export type Envelope = Omit<z.output<Schemas["envelope"]>, "object"> & { object: KubeObject };
 
 /** Parses a queue message body; throws InvalidEnvelopeError naming the field. */
 export const parseEnvelope = (body: string): Envelope => {
@@ -65,7 +78,7 @@ export const parseEnvelope = (body: string): Envelope => {
 export const validateEnvelope = (value: unknown): Envelope => {
   const deep = findTooDeep(value);
   if (deep) throw new InvalidEnvelopeError(deep.path, deep.reason);
-  const result = EnvelopeSchema.safeParse(value);
+  const result = envelopeSchema().safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];
     if (issue?.code === "unrecognized_keys") {

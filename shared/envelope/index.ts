@@ -1,8 +1,8 @@
 export { EnvelopeTooLargeError, InvalidEnvelopeError } from "./errors";
 export {
-  EnvelopeSchema,
+  envelopeSchema,
   EnvelopeType,
-  KubeObjectSchema,
+  kubeObjectSchema,
   makeEnvelope,
   messageDeduplicationId,
   messageGroupId,

@@ -3,7 +3,7 @@ export {
   describeOperation,
   makeOperation,
   OperationKind,
-  OperationSchema,
+  operationSchema,
   operationGroupId,
   operationId,
   parseOperation,

@@ -19,32 +19,40 @@ export const OperationKind = {
 } as const;
 export type OperationKind = (typeof OperationKind)[keyof typeof OperationKind];
 
-/** Kubernetes names: DNS subdomains of at most 253 characters (namespaces are shorter labels, within that). */
-const KubeName = z.string().regex(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, "must be a Kubernetes name").max(253);
-
-const common = {
-  v: z.literal(1),
-  /** The cluster whose relay alone may apply it. */
-  cluster: z.string().min(1).max(63),
-  /** When the process side made it: part of the content, so two asks at different times are two messages. */
-  at: z.iso.datetime({ offset: true }),
+/**
+ * Built on first use, not when the module loads (as the envelope schemas):
+ * a relay without write-back never parses an operation.
+ */
+const buildOperationSchema = () => {
+  /** Kubernetes names: DNS subdomains of at most 253 characters (namespaces are shorter labels, within that). */
+  const kubeName = z.string().regex(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, "must be a Kubernetes name").max(253);
+  const common = {
+    v: z.literal(1),
+    /** The cluster whose relay alone may apply it. */
+    cluster: z.string().min(1).max(63),
+    /** When the process side made it: part of the content, so two asks at different times are two messages. */
+    at: z.iso.datetime({ offset: true }),
+  };
+  return z.discriminatedUnion("op", [
+    z.strictObject({
+      ...common,
+      op: z.literal(OperationKind.PatchStatus),
+      namespace: kubeName,
+      name: kubeName,
+      /** The CommitStatus the patch is for: a resource re-created under the same name is another one and is not patched. */
+      uid: z.string().min(1).max(128),
+      generation: z.int().min(0).optional(),
+      status: z.record(z.string(), z.unknown()),
+    }),
+    z.strictObject({ ...common, op: z.literal(OperationKind.ResendGitRepo), namespace: kubeName, name: kubeName }),
+    z.strictObject({ ...common, op: z.literal(OperationKind.Relist), namespace: kubeName.optional(), gitRepo: kubeName.optional() }),
+  ]);
 };
+type OperationSchema = ReturnType<typeof buildOperationSchema>;
+let schema: OperationSchema | undefined;
 
-export const OperationSchema = z.discriminatedUnion("op", [
-  z.strictObject({
-    ...common,
-    op: z.literal(OperationKind.PatchStatus),
-    namespace: KubeName,
-    name: KubeName,
-    /** The CommitStatus the patch is for: a resource re-created under the same name is another one and is not patched. */
-    uid: z.string().min(1).max(128),
-    generation: z.int().min(0).optional(),
-    status: z.record(z.string(), z.unknown()),
-  }),
-  z.strictObject({ ...common, op: z.literal(OperationKind.ResendGitRepo), namespace: KubeName, name: KubeName }),
-  z.strictObject({ ...common, op: z.literal(OperationKind.Relist), namespace: KubeName.optional(), gitRepo: KubeName.optional() }),
-]);
-export type Operation = z.output<typeof OperationSchema>;
+export const operationSchema = (): OperationSchema => (schema ??= buildOperationSchema());
+export type Operation = z.output<OperationSchema>;
 export type PatchStatusOperation = Extract<Operation, { op: "patchStatus" }>;
 export type ResendGitRepoOperation = Extract<Operation, { op: "resendGitRepo" }>;
 export type RelistOperation = Extract<Operation, { op: "relist" }>;
@@ -99,7 +107,7 @@ const checked = (operation: Operation): Operation => {
 export const validateOperation = (value: unknown): Operation => {
   const deep = findTooDeep(value);
   if (deep) throw new InvalidOperationError(deep.path, deep.reason);
-  const result = OperationSchema.safeParse(value);
+  const result = operationSchema().safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];
     if (issue?.code === "unrecognized_keys") throw new InvalidOperationError(formatPath([...issue.path, issue.keys[0] ?? ""]), "unknown field");
