@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -41,6 +41,8 @@ const bundledFiles = async (entry: string): Promise<string[]> => {
  * external resolves.
  */
 const runBundle = async (source: string): Promise<string> => {
+  // A fresh `npm ci` has no node_modules/.cache yet.
+  await mkdir(join(ROOT, "node_modules", ".cache"), { recursive: true });
   const dir = await mkdtemp(join(ROOT, "node_modules", ".cache", "core-bundle-"));
   try {
     const result = await build({
