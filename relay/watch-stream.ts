@@ -68,8 +68,7 @@ export const openWatch = async (
       if (response.statusCode === 200) {
         onOpen();
         readLines(response, onEvent, finish, () => finished);
-      }
-      else {
+      } else {
         response.resume();
         const error = new Error(response.statusMessage || `HTTP ${response.statusCode}`) as Error & { statusCode?: number };
         error.statusCode = response.statusCode;

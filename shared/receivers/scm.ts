@@ -10,12 +10,13 @@
  * run to a target and a status, compare with what the run's memory says the
  * receiver last posted for it, return early if the SCM would show the same,
  * else write and remember. No GET in the steady state, and no read or write
- * of its own in the state table: the memory travels with the run item. ScmErrors are rethrown as they are, and their disposition
- * (shared/errors) decides: a permanent one makes the pipeline handler give
- * up on the call, a rate limit's not-before time becomes the message's
- * visibility timeout. Every write
- * goes through the credential's guard (scm-pause.ts): a rate limit pauses
- * the credential for every message, and a paused one sends no request.
+ * of its own in the state table: the memory travels with the run item.
+ * ScmErrors are rethrown as they are, and their disposition (shared/errors)
+ * decides: a permanent one makes the pipeline handler give up on the call, a
+ * rate limit's not-before time becomes the message's visibility timeout.
+ * Every write goes through the credential's guard (scm-pause.ts): a rate
+ * limit pauses the credential for every message, and a paused one sends no
+ * request.
  */
 import { stateHash } from "../pipeline/lifecycle";
 import type { PipelineInfo } from "../pipeline/types";
@@ -75,7 +76,7 @@ const isRemembered = (value: Readonly<Record<string, unknown>> | undefined): val
  * failed stage is posted at once: a run can go on for minutes after one
  * (parallel branches, `finally` tasks), and people act on a failure.
  */
-const settledOf = (info: PipelineInfo): string => stateHash({ phase: info.phase, stages: info.stages.filter((s) => FAILED_PHASES.has(s.phase)) });
+const phaseAndFailures = (info: PipelineInfo): string => stateHash({ phase: info.phase, stages: info.stages.filter((s) => FAILED_PHASES.has(s.phase)) });
 
 interface Ready {
   readonly provider: CommitStatusProvider;
@@ -142,7 +143,7 @@ export class ScmReceiver extends PostingReceiver {
   }
 
   progressKey(info: PipelineInfo): string {
-    return settledOf(info);
+    return phaseAndFailures(info);
   }
 
   protected async post(ctx: ReceiverContext, event: LifecycleEvent, info: PipelineInfo): Promise<void> {

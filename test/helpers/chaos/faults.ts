@@ -4,7 +4,6 @@
  * receiver wrapper that tallies every callback that went through.
  */
 import type { PipelineInfo } from "../../../shared/pipeline/types";
-import { stateHash } from "../../../shared/pipeline/lifecycle";
 import { LifecycleEvent, type Receiver, type ReceiverContext, type ServiceContext } from "../../../shared/receivers";
 import type { StateStore, StoredItem } from "../../../shared/store";
 import type { SeededRandom } from "./random";
@@ -95,9 +94,15 @@ export class TallyingReceiver implements Receiver {
   readonly #inner: Receiver;
   readonly #tally: CallTally;
 
+  /** The wrapped receiver's own answers, only where it has them, as the start-up wrapper forwards them (shared/receivers/startup.ts). */
+  readonly handles?: (event: LifecycleEvent) => boolean;
+  readonly progressKey?: (info: PipelineInfo) => string;
+
   constructor(inner: Receiver, tally: CallTally) {
     this.#inner = inner;
     this.#tally = tally;
+    if (inner.handles) this.handles = (event) => inner.handles!(event);
+    if (inner.progressKey) this.progressKey = (info) => inner.progressKey!(info);
   }
 
   get name(): string {
@@ -106,14 +111,6 @@ export class TallyingReceiver implements Receiver {
 
   async initialize(sc: ServiceContext): Promise<void> {
     await this.#inner.initialize?.(sc);
-  }
-
-  handles(event: LifecycleEvent): boolean {
-    return this.#inner.handles?.(event) ?? true;
-  }
-
-  progressKey(info: PipelineInfo): string {
-    return this.#inner.progressKey?.(info) ?? stateHash(info);
   }
 
   async #call(event: LifecycleEvent, call: () => Promise<void>, info: PipelineInfo): Promise<void> {
