@@ -15,7 +15,7 @@ import { ChaosSink } from "../test/helpers/chaos/sink";
 import { REPO } from "../test/helpers/chaos/workload";
 import { startFakeGitHub, type RecordedScmRequest } from "../test/helpers/fake-scm";
 import { onHost } from "../test/helpers/run-host";
-import { DynamoMeter, type DynamoTally } from "./dynamo-meter";
+import { DynamoMeter, type DynamoTally } from "../test/helpers/dynamo-meter";
 import { benchConfig, replayObjects } from "./process";
 import { CountingReceiver, processed, ship, startBenchStack } from "./stack";
 

@@ -62,7 +62,7 @@ class SimulatedDayStore implements StateStore {
   put<S>(key: string, data: S, expectedVersion: number | undefined, ttlSeconds: number): Promise<number> {
     return this.#inner.put(key, data, expectedVersion, ttlSeconds + this.#day() * TTL_SECONDS);
   }
-  setPaths(key: string, assignments: ReadonlyArray<{ path: readonly string[]; value: unknown }>): Promise<void> {
+  setPaths(key: string, assignments: ReadonlyArray<{ path: readonly string[]; value: unknown }>): Promise<StoredItem | undefined> {
     return this.#inner.setPaths(key, assignments);
   }
 }

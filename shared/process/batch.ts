@@ -7,7 +7,7 @@ import { CommitStatusHandler, GitRepoHandler, isCommitStatusKind, isGitRepoKind,
 import { isPipelineKind } from "../pipeline/normalise";
 import { PipelineHandler } from "../pipeline/pipeline-handler";
 import { createReceivers, startReceivers, type ConfiguredReceiver, type ServiceContext } from "../receivers";
-import { DynamoStateStore, StoreKey, storedAfterConflict, VersionConflictError, type StateStore } from "../store";
+import { CachedStateStore, DynamoStateStore, StoreKey, storedAfterConflict, VersionConflictError, type StateStore } from "../store";
 import { planBatch, skipSuperseded } from "./coalesce";
 import { processRecord, type DispatchDeps, type Route } from "./dispatch";
 import { commitStatusApis, type WriteBackOptions } from "./commitstatus-apis";
@@ -103,12 +103,14 @@ export const createCommitStatusHandler = (
 export const createDispatchDeps = async (options: ProcessHandlerOptions = {}): Promise<DispatchDeps> => {
   const config = options.config ?? loadConfig(process.env.FEEDBACK_CONFIG);
   const store = options.store ?? new DynamoStateStore({ tableName: setting("TABLE_NAME") });
+  // Run items stay in the warm instance between invocations (shared/store/cache.ts says why that is safe).
+  const runs = new CachedStateStore(store);
   const queue = options.queue ?? new SqsQueueOps({ queueUrl: setting("QUEUE_URL"), dlqUrl: setting("DLQ_URL") });
   const receivers = options.receivers ?? createReceivers(config);
   const kube = clusterKube(config, options.kube);
   // Each receiver starts on its own: one that cannot is reported and retried, the others are served.
   const started = await startReceivers(receivers, receiverServiceContext(config, store, receiverKube(config, kube)));
-  const pipeline = new PipelineHandler({ config, store, receivers: started.receivers });
+  const pipeline = new PipelineHandler({ config, store: runs, receivers: started.receivers });
   const apiFor = commitStatusApis({ config, store, kube, override: options.commitStatusApi, writeBack: options.writeBack });
   const commitStatus = createCommitStatusHandler(config, store, kube, options, apiFor);
   const gitRepo = new GitRepoHandler({ apiFor, commitStatus, store, closeWaitMs: config.processing.closeWaitMs });
@@ -118,7 +120,7 @@ export const createDispatchDeps = async (options: ProcessHandlerOptions = {}): P
     queue,
     routes: [
       ...(options.routes ?? []),
-      { matches: isPipelineKind, handler: pipeline, keepsObject: true, coalesces: true },
+      { matches: isPipelineKind, handler: pipeline, keepsObject: true, coalesces: true, store: runs },
       { matches: isCommitStatusKind, handler: commitStatus, keepsObject: true },
       // No oldObj is needed for a GitRepo: nothing stored, no write.
       { matches: isGitRepoKind, handler: gitRepo, keepsObject: true },

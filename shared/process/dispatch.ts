@@ -35,6 +35,14 @@ export interface Route {
    * are then acknowledged without a call (coalesce.ts).
    */
   coalesces?: boolean;
+  /**
+   * Where the route's items are read, when not the table itself: the
+   * pipeline handler's run items, kept in the warm instance
+   * (shared/store/cache.ts), since it writes them conditionally before any
+   * call. A route that calls out before it writes (a CommitStatus sync)
+   * reads the table.
+   */
+  store?: StateStore;
 }
 
 export interface DispatchDeps {
@@ -114,7 +122,7 @@ export const processRecord = async (record: SQSRecord, deps: DispatchDeps, parse
   let ctx: HandlerContext = base;
   const outcome = await runWithChannel(
     async (ch) => {
-      const stored = route.handler.readsStored?.(envelope.object) === false ? undefined : await deps.store.get<ObjectRecord>(key);
+      const stored = route.handler.readsStored?.(envelope.object) === false ? undefined : await (route.store ?? deps.store).get<ObjectRecord>(key);
       ctx = stored ? { ...base, stored } : base;
       await callFor(route.handler, ctx, envelope)(ch);
     },

@@ -17,8 +17,12 @@ export interface StateStore {
    */
   put<S>(key: string, data: S, expectedVersion: number | undefined, ttlSeconds: number): Promise<number>;
   // A refused put throws VersionConflictError, with the stored item when the store returned it.
-  /** Sets nested attributes of `data` (the paths must exist) and bumps the version, unconditionally. */
-  setPaths(key: string, assignments: ReadonlyArray<{ path: readonly string[]; value: unknown }>): Promise<void>;
+  /**
+   * Sets nested attributes of `data` (the paths must exist) and bumps the
+   * version, unconditionally. Returns the item as written, when the store
+   * says (DynamoDB does, at no extra cost: `ReturnValues: ALL_NEW`).
+   */
+  setPaths(key: string, assignments: ReadonlyArray<{ path: readonly string[]; value: unknown }>): Promise<StoredItem | undefined>;
 }
 
 /**
@@ -88,8 +92,8 @@ export class DynamoStateStore implements StateStore {
     return version;
   }
 
-  async setPaths(key: string, assignments: ReadonlyArray<{ path: readonly string[]; value: unknown }>): Promise<void> {
-    if (assignments.length === 0) return;
+  async setPaths(key: string, assignments: ReadonlyArray<{ path: readonly string[]; value: unknown }>): Promise<StoredItem | undefined> {
+    if (assignments.length === 0) return undefined;
     const names: Record<string, string> = { "#data": "data", "#version": "version" };
     const values: Record<string, unknown> = { ":one": 1 };
     const nameOf = new Map<string, string>();
@@ -106,7 +110,7 @@ export class DynamoStateStore implements StateStore {
       values[`:v${i}`] = value;
       return `#data.${path.map(alias).join(".")} = :v${i}`;
     });
-    await this.#doc.send(
+    const { Attributes } = await this.#doc.send(
       new UpdateCommand({
         TableName: this.#table,
         Key: { pk: key },
@@ -114,7 +118,11 @@ export class DynamoStateStore implements StateStore {
         ConditionExpression: "attribute_exists(pk)",
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
+        // "There is no additional cost associated with requesting a return value" (UpdateItem, ReturnValues):
+        // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html#DDB-UpdateItem-request-ReturnValues
+        ReturnValues: "ALL_NEW",
       }),
     );
+    return Attributes ? { version: Number(Attributes.version ?? 0), data: Attributes.data as Record<string, unknown> } : undefined;
   }
 }

@@ -1,3 +1,4 @@
+export { CachedStateStore, type CachedStoreOptions, type CacheTally } from "./cache";
 export { StoreError, VersionConflictError, type ConflictingItem } from "./errors";
 export { DynamoStateStore, storedAfterConflict, type DynamoStateStoreOptions, type StateStore, type StoredItem } from "./dynamo";
 export { KeyPrefix, prefixOf, StoreKey } from "./keys";

@@ -32,7 +32,7 @@ export class MemoryStateStore implements StateStore {
     return version;
   }
 
-  async setPaths(key: string, assignments: ReadonlyArray<{ path: readonly string[]; value: unknown }>): Promise<void> {
+  async setPaths(key: string, assignments: ReadonlyArray<{ path: readonly string[]; value: unknown }>): Promise<StoredItem | undefined> {
     this.counts.writes++;
     this.operations.push({ op: "setPaths", key });
     const current = this.items.get(key);
@@ -43,5 +43,6 @@ export class MemoryStateStore implements StateStore {
       node[path.at(-1)!] = structuredClone(value);
     }
     current.version++;
+    return { version: current.version, data: structuredClone(current.data) as Record<string, unknown> };
   }
 }

@@ -9,6 +9,8 @@ import { SeededRandom } from "../helpers/chaos/random";
 import { ChaosSink } from "../helpers/chaos/sink";
 import { buildLifecycles, CI_NAMESPACE, interleave, REPO, type Lifecycle } from "../helpers/chaos/workload";
 import { startFakeGitHub, type FakeGitHubServer, type RecordedScmRequest } from "../helpers/fake-scm";
+import { DynamoStateStore, KeyPrefix, type StateStore } from "../../shared/store";
+import { DynamoMeter, type DynamoTally } from "../helpers/dynamo-meter";
 import { RecordingReceiver } from "../helpers/recording-receiver";
 import { onHost } from "../helpers/run-host";
 
@@ -20,6 +22,7 @@ import { onHost } from "../helpers/run-host";
  * once as the cluster sent them and once with 30% of the messages delivered
  * twice. The floor is one request per transition; 1.05 leaves room for the
  * App's installation token and for a stage that fails before its run ends.
+ * DynamoDB requests are counted on the same replay, as the bench bills them.
  */
 const RUNS = 30;
 const APP_ID = 6161;
@@ -46,7 +49,21 @@ interface Replayed {
   /** Lifecycle callbacks the probe heard: every receiver has the same selector, so the same transitions. */
   transitions: number;
   messages: number;
+  /** DynamoDB requests on run items (`obj#`) and on receivers' items (`rcv#`). */
+  runs: DynamoTally;
+  receivers: DynamoTally;
 }
+
+/** The table's store on a metered client, built on first use: the table exists only once the stack runs. */
+const meteredStore = (meter: DynamoMeter): StateStore => {
+  let store: DynamoStateStore | undefined;
+  const table = () => (store ??= new DynamoStateStore({ tableName: process.env.TABLE_NAME!, client: meter.client() }));
+  return {
+    get: (key) => table().get(key),
+    put: (key, data, expectedVersion, ttlSeconds) => table().put(key, data, expectedVersion, ttlSeconds),
+    setPaths: (key, assignments) => table().setPaths(key, assignments),
+  };
+};
 
 /** The lifecycles through the relay (ADDED, then MODIFIED, resourceVersions rising) into the local stack, until it is idle. */
 const replay = async (duplicateRate: number): Promise<Replayed> => {
@@ -69,11 +86,12 @@ const replay = async (duplicateRate: number): Promise<Replayed> => {
   });
   const probe = new RecordingReceiver("probe");
   const receivers = [...createReceivers(config).filter((r) => r.receiver.name !== "probe"), { receiver: probe, entry: config.receivers[2]! }];
+  const meter = new DynamoMeter();
   let stack: LocalStack | undefined;
   let sink: ChaosSink | undefined;
   let relay: Relay | undefined;
   try {
-    stack = await startLocalStack({ config, process: { receivers } });
+    stack = await startLocalStack({ config, process: { receivers, store: meteredStore(meter) } });
     const sending = new ChaosSink({ queueUrl: stack.emulators.queueUrl, random: new SeededRandom(7), duplicateRate, reorderRate: 0 });
     sink = sending;
     relay = new Relay({ cluster: config.cluster, watch: config.watch, sink: sending, log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
@@ -89,13 +107,16 @@ const replay = async (duplicateRate: number): Promise<Replayed> => {
     await relay.flush();
     await stack.poller.drained(25);
     const transitions = probe.calls.filter((c) => c.event !== LifecycleEvent.Progress).length;
-    return { github, lifecycles, transitions, messages: sending.stats.messages };
+    return { github, lifecycles, transitions, messages: sending.stats.messages, runs: meter.total(KeyPrefix.object), receivers: meter.total(KeyPrefix.receiver) };
   } finally {
     await relay?.stop();
     await stack?.stop();
     sink?.destroy();
   }
 };
+
+/** Run-item writes of each scenario: the duplicated one must write as much as the clean one, no more. */
+const runWrites = new Map<number, number>();
 
 describe.each([
   { scenario: "as the cluster sent them", duplicateRate: 0 },
@@ -134,6 +155,21 @@ describe.each([
     // Assess
     expect(replayed.github.checkRuns).toHaveLength(RUNS);
     expect(requests.length / replayed.transitions).toBeLessThanOrEqual(1.05);
+  });
+
+  it("reads each run's item once, when its first event finds none, and writes items of at most 1 KB", () => {
+    // Prepare
+    const events = replayed.lifecycles.reduce((n, l) => n + l.steps.length, 0);
+
+    // Assess: one instance handles every event, so after its first write a run's item is never read again, duplicates included
+    expect(replayed.runs.reads).toBe(RUNS);
+    expect(replayed.runs.writeUnits).toBe(replayed.runs.writes);
+    // At most a claim and a record per event that calls receivers; a duplicate writes nothing
+    expect(replayed.runs.writes).toBeLessThanOrEqual(2 * events);
+    runWrites.set(duplicateRate, replayed.runs.writes);
+    if (duplicateRate > 0) expect(replayed.runs.writes).toBe(runWrites.get(0));
+    // Receivers keep what they remember in the run item; a pause mark is only ever read
+    expect(replayed.receivers.writes).toBe(0);
   });
 
   it("leaves every run's final status and stage table complete", () => {

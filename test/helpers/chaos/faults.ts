@@ -56,7 +56,7 @@ export class CrashingStateStore implements StateStore {
     return this.#inner().put(key, data, expectedVersion, ttlSeconds);
   }
 
-  async setPaths(key: string, assignments: ReadonlyArray<{ path: readonly string[]; value: unknown }>): Promise<void> {
+  async setPaths(key: string, assignments: ReadonlyArray<{ path: readonly string[]; value: unknown }>): Promise<StoredItem | undefined> {
     if (this.#random.chance(this.#rate)) {
       const uid = key.slice(key.indexOf("/") + 1);
       // Stored marks (shared/pipeline/delivery-codec.ts): `run.d.<receiver>.<c|s|f>` set to "d" is a callback recorded done.
