@@ -63,10 +63,12 @@ export class FeedbackMetrics extends Metrics {
 
   /** The buffer for one set of dimension values (values must be non-empty). */
   dimensioned(dimensions: Dimensions): Metrics {
-    const clean = Object.fromEntries(Object.entries(dimensions).map(([k, v]) => [k, v.trim() || "-"]));
-    const key = JSON.stringify(Object.entries(clean).sort(([a], [b]) => a.localeCompare(b)));
+    // Called for every message: the key is built by hand, the clean copy only for a new bucket.
+    let key = "";
+    for (const name of Object.keys(dimensions).sort()) key += `${name}\u0000${dimensions[name]!.trim() || "-"}\u0001`;
     let bucket = this.#buckets.get(key);
     if (!bucket) {
+      const clean = Object.fromEntries(Object.entries(dimensions).map(([k, v]) => [k, v.trim() || "-"]));
       bucket = new Metrics({ ...this.#options, defaultDimensions: clean });
       this.#buckets.set(key, bucket);
     }

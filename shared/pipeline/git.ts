@@ -12,6 +12,7 @@
  * win over labels; label values are length-limited, which is why
  * Pipelines-as-Code puts the repository URL in an annotation only.
  */
+import { LRUCache } from "lru-cache";
 import type { GitContext } from "./types";
 
 type Metadata = Readonly<Record<string, string>> | undefined;
@@ -143,11 +144,30 @@ const compact = (value: GitContext): GitContext =>
   Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as GitContext;
 
 /** The git context of a run, or undefined when it names neither a commit nor a repository. */
+/**
+ * A repository URL without credentials, and where it points. Every event of
+ * a run reads the same URL (twice: to build the run's info and to store it),
+ * and a deployment sees few repositories, so each is parsed once: two URL
+ * parses per call were most of what reading a run's git context cost.
+ */
+const repoLocations = new LRUCache<string, { repoUrl: string; location: RepoLocation | null }>({ max: 256 });
+
+const locate = (rawUrl: string): { repoUrl: string; location: RepoLocation | null } => {
+  let known = repoLocations.get(rawUrl);
+  if (!known) {
+    const repoUrl = withoutCredentials(rawUrl);
+    known = { repoUrl, location: parseRepoUrl(repoUrl) ?? null };
+    repoLocations.set(rawUrl, known);
+  }
+  return known;
+};
+
 export function gitContext(annotations: Metadata, labels?: Metadata): GitContext | undefined {
   const read = (keys: readonly string[]) => lookup(annotations, labels, keys);
   const rawUrl = read(KEYS.repoUrl);
-  const repoUrl = rawUrl === undefined ? undefined : withoutCredentials(rawUrl);
-  const location = repoUrl === undefined ? undefined : parseRepoUrl(repoUrl);
+  const located = rawUrl === undefined ? undefined : locate(rawUrl);
+  const repoUrl = located?.repoUrl;
+  const location = located?.location ?? undefined;
   const owner = location?.owner ?? read(KEYS.owner);
   const repo = location?.repo ?? read(KEYS.repo);
   const sha = read(KEYS.sha);
