@@ -32,9 +32,22 @@ export interface CostEstimate {
    * is set on: duration depends on the SCM's latency more than on this code.
    * `folded`: `requests` had the marks that record delivered calls been
    * folded into the run's next claim instead of written on their own (the
-   * design evaluated and not adopted: README, "Cost").
+   * design evaluated and not adopted: README, "Cost"). `unwarmed`:
+   * `requests` had no message found its run item in a warm instance
+   * (shared/store/cache.ts), so that each read it: events of a run spread
+   * over many instances, or every one a cold start.
    */
-  perMillion: { sqs: number; lambdaRequests: number; lambdaDuration: number; dynamoWrites: number; dynamoReads: number; total: number; requests: number; folded: number };
+  perMillion: {
+    sqs: number;
+    lambdaRequests: number;
+    lambdaDuration: number;
+    dynamoWrites: number;
+    dynamoReads: number;
+    total: number;
+    requests: number;
+    folded: number;
+    unwarmed: number;
+  };
 }
 
 /** The process function's memory: its own `memorySize`, else the provider's. */
@@ -63,11 +76,15 @@ export const estimateCost = (label: string, replay: ReplayCalls, memoryMb = proc
     total: 0,
     requests: 0,
     folded: 0,
+    unwarmed: 0,
   };
   perMillion.requests = perMillion.sqs + perMillion.lambdaRequests + perMillion.dynamoWrites + perMillion.dynamoReads;
   perMillion.total = perMillion.requests + perMillion.lambdaDuration;
   // One record write per message that called receivers, each as large as the run-state writes on average.
   const recordUnits = replay.state.writes > 0 ? (replay.callbackMessages * replay.state.writeUnits) / replay.state.writes / events : 0;
   perMillion.folded = perMillion.requests - recordUnits * PRICES.dynamoPerMillionWriteUnits;
+  // One read of the run item per message (items stay within 4 KB: one read unit), where the warm instance read fewer.
+  const unreadUnits = Math.max(0, replay.messages - replay.state.readUnits) / events;
+  perMillion.unwarmed = perMillion.requests + unreadUnits * PRICES.dynamoPerMillionReadUnits;
   return { label, memoryMb, perEvent: { sqsRequests, lambdaRequests, gbSeconds, writeUnits, readUnits }, perMillion };
 };

@@ -31,8 +31,8 @@ if (values.only !== undefined && values.only !== "calls" && values.only !== "rel
   process.exit(2);
 }
 const sizes = quick
-  ? { relayObjects: [500, 2_000], processRuns: 30, callRuns: 30, starts: 3, memoryRuns: 2_000, memoryWaves: 4 }
-  : { relayObjects: [1_000, 10_000], processRuns: 150, callRuns: 100, starts: 5, memoryRuns: 5_000, memoryWaves: 5 };
+  ? { relayObjects: [500, 2_000], processRuns: 30, processPairs: 1, callRuns: 30, starts: 3, memoryRuns: 2_000, memoryWaves: 4 }
+  : { relayObjects: [1_000, 10_000], processRuns: 150, processPairs: 3, callRuns: 100, starts: 5, memoryRuns: 5_000, memoryWaves: 5 };
 
 const step = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
   const started = performance.now();
@@ -67,7 +67,7 @@ if (values.only === "relay") {
   process.stderr.write(`relay in bench/results.json replaced; the other figures are the last full run's\n`);
   process.exit(0);
 }
-const processResult = await step(`process, ${sizes.processRuns} runs`, () => measureProcess(sizes.processRuns));
+const processResult = await step(`process, ${sizes.processRuns} runs, ${sizes.processPairs} pairs`, () => measureProcess(sizes.processRuns, sizes.processPairs));
 const calls = await step(`calls, ${sizes.callRuns} runs with and without duplicates`, () => measureCalls(sizes.callRuns));
 const coldStart = await step("cold start of each function bundle", () => measureColdStart(sizes.starts));
 const replayMemory = await step(`local replay memory, ${sizes.memoryRuns} runs with and without the state sweeper`, async () =>

@@ -34,8 +34,15 @@ const relayRows = (r: RelayResult): Row[] => [
 ];
 
 const processRows = (p: ProcessResult): Row[] => [
-  [`process, ${n(p.pipeline.events)} watch events of ${n(p.runs)} runs`, "events per second", n(p.pipeline.eventsPerSecond, 1), `${n(p.noop.eventsPerSecond, 1)} no-op handler`, ratio(p.ratio)],
+  [
+    `process, ${n(p.pipeline.events)} watch events of ${n(p.runs)} runs (median of ${p.ratios.length} pairs)`,
+    "events per second",
+    n(p.pipeline.eventsPerSecond, 1),
+    `${n(p.noop.eventsPerSecond, 1)} no-op handler`,
+    ratio(p.ratio),
+  ],
   ["", "handler time per event", `${n(p.pipeline.handlerMsPerEvent, 1)} ms`, `${n(p.noop.handlerMsPerEvent, 1)} ms no-op handler`, ratio(p.pipeline.handlerMsPerEvent / p.noop.handlerMsPerEvent)],
+  ["", "events per second, each pair", p.ratios.map((r) => r.toFixed(2)).join(" / "), "pipeline / no-op, in the order measured", ""],
 ];
 
 const replayMemoryRows = (r: ReplayMemoryResult): Row[] => {
@@ -81,7 +88,13 @@ const costRows = (estimates: CostEstimate[]): Row[] =>
       `SQS ${usd(c.perMillion.sqs)}, Lambda ${usd(c.perMillion.lambdaRequests + c.perMillion.lambdaDuration)}, DynamoDB ${usd(c.perMillion.dynamoWrites + c.perMillion.dynamoReads)}`,
       "",
     ] as Row,
-    ["", `${c.label}: SQS + Lambda requests + DynamoDB`, usd(c.perMillion.requests), `${usd(c.perMillion.folded)} with marks folded into the next claim`, ""] as Row,
+    [
+      "",
+      `${c.label}: SQS + Lambda requests + DynamoDB`,
+      usd(c.perMillion.requests),
+      `${usd(c.perMillion.unwarmed)} with no warm instance; ${usd(c.perMillion.folded)} with marks folded into the next claim`,
+      "",
+    ] as Row,
   ]);
 
 const priceRows = (estimates: CostEstimate[]): Row[] => [
