@@ -91,18 +91,22 @@ export const planClaims = (state: RunState, receivers: readonly string[], now: n
 };
 
 /**
- * Every claim of `state` turned back into an open mark, as attribute writes
- * under `state`. Only for a store whose single writer is known to be gone
- * (a local state directory reopened after its process was killed): a claim
- * left there belongs to a call that may or may not have been made, and
- * reopening it lets the next event of the run repeat that call at once
- * instead of waiting out the lease, which could outlast the event's retries.
+ * Every claim of `state` turned into a claim whose lease has already ended,
+ * as attribute writes under `state`. Only for a store whose single writer is
+ * known to be gone (a local state directory reopened after its process was
+ * killed): a claim left there belongs to a call that may or may not have
+ * been made. Ending its lease lets the next event of the run make that call
+ * at once instead of waiting out the lease, which could outlast the event's
+ * retries, and makes it what an expired claim makes it anywhere: a possible
+ * repeat (`PlannedCall.repeat`), so that a receiver that can look first
+ * (the `scm` receiver) reads what the SCM shows before writing.
  */
 export const reopenClaims = (state: RunState): Array<{ path: string[]; value: Mark }> => {
   const out: Array<{ path: string[]; value: Mark }> = [];
   for (const [receiver, marks] of Object.entries(state.deliveries)) {
     for (const event of [...ONCE, LifecycleEvent.Progress] as const) {
-      if (marks[event]?.s === "claimed") out.push({ path: ["deliveries", receiver, event], value: { s: "open" } });
+      const mark = marks[event];
+      if (mark?.s === "claimed") out.push({ path: ["deliveries", receiver, event], value: { ...mark, exp: 0 } });
     }
   }
   return out;

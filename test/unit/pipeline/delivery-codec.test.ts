@@ -66,7 +66,12 @@ describe("Delivery marks in the run item", () => {
       lastError: "HTTP 502",
       mem: { at: "x" },
     });
-    expect(runStateOf({ data: reopened }).deliveries.scm).toEqual({ created: { s: "open" }, started: { s: "open" }, progress: { s: "open" } });
+    const plannedHash = plan.calls[0]!.hash;
+    expect(runStateOf({ data: reopened }).deliveries.scm).toEqual({
+      created: { s: "claimed", exp: 0 },
+      started: { s: "claimed", exp: 0 },
+      progress: { s: "claimed", exp: 0, h: plannedHash },
+    });
   });
 
   it("refuses a write outside a receiver's delivery fields", () => {

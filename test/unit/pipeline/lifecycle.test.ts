@@ -113,7 +113,7 @@ describe("Function: planClaims", () => {
 });
 
 describe("Function: reopenClaims", () => {
-  it("reopens every claim of every receiver and leaves the settled marks alone", () => {
+  it("ends the lease of every claim of every receiver and leaves the settled marks alone", () => {
     // Prepare
     const claim = { s: "claimed", exp: 61_000 } as const;
     const state: RunState = {
@@ -129,13 +129,13 @@ describe("Function: reopenClaims", () => {
 
     // Assess
     expect(writes).toEqual([
-      { path: ["deliveries", "r", "started"], value: { s: "open" } },
-      { path: ["deliveries", "r", "progress"], value: { s: "open" } },
-      { path: ["deliveries", "q", "finished"], value: { s: "open" } },
+      { path: ["deliveries", "r", "started"], value: { s: "claimed", exp: 0 } },
+      { path: ["deliveries", "r", "progress"], value: { s: "claimed", exp: 0, h: "h1" } },
+      { path: ["deliveries", "q", "finished"], value: { s: "claimed", exp: 0 } },
     ]);
   });
 
-  it("lets the next plan call a reopened callback at once, before its lease would have ended", () => {
+  it("lets the next plan call a reopened callback at once, before its lease would have ended, as a possible repeat", () => {
     // Prepare
     const claimed = planClaims(stateAt("running"), ["r"], 1_000, 60_000).state;
     const reopened = structuredClone(claimed);
@@ -149,6 +149,7 @@ describe("Function: reopenClaims", () => {
 
     // Assess
     expect(plan.calls[0]?.events).toEqual(["created", "started", "progress"]);
+    expect(plan.calls[0]?.repeat).toBe(true);
     expect(plan.blocked).toEqual([]);
   });
 });
