@@ -12,6 +12,7 @@ import { planBatch, skipSuperseded } from "./coalesce";
 import { processRecord, type DispatchDeps, type Route } from "./dispatch";
 import { commitStatusApis, type WriteBackOptions } from "./commitstatus-apis";
 import { clusterKube, receiverKube, type ClusterKube } from "./kube-access";
+import { HANDED_BACK_DELAY_SECONDS, outOfTime } from "./deadline";
 import { MissingSettingError, RetryLaterError } from "./errors";
 import { SqsQueueOps, type QueueOps } from "./queue";
 
@@ -156,6 +157,7 @@ export const createBatchHandler = (options: ProcessHandlerOptions = {}) => {
       async (record: SQSRecord) => {
         attempted.add(record.messageId);
         if (plan.superseded.has(record.messageId)) return skipSuperseded(record, plan, logger);
+        if (outOfTime(context)) return handBack(record, ready.queue, groupDelays);
         try {
           return await processRecord(record, ready, plan.envelopes.get(record.messageId));
         } catch (error) {
@@ -177,6 +179,25 @@ export const createBatchHandler = (options: ProcessHandlerOptions = {}) => {
     return response;
   };
   return Object.assign(handle, { warm });
+};
+
+/**
+ * A record the invocation has no time left to handle (deadline.ts): back on
+ * the queue shortly, not after the visibility timeout, nothing called. The
+ * rest of its group is skipped behind it and held back as long.
+ */
+const handBack = async (record: SQSRecord, queue: QueueOps, groupDelays: Map<string, number>): Promise<never> => {
+  const applied = await queue.delay(record, HANDED_BACK_DELAY_SECONDS).then(
+    () => HANDED_BACK_DELAY_SECONDS,
+    (error: unknown) => {
+      logger.warn("could not hand a record back early; it comes back after the visibility timeout", { messageId: record.messageId, error: (error as Error).message });
+      return undefined;
+    },
+  );
+  const group = record.attributes.MessageGroupId;
+  if (group && applied !== undefined && !groupDelays.has(group)) groupDelays.set(group, applied);
+  logger.info("handed back unattempted: the invocation is nearly out of time", { messageId: record.messageId });
+  throw new RetryLaterError(record.messageId, applied);
 };
 
 /**

@@ -1,8 +1,9 @@
-import type { SQSEvent, SQSRecord } from "aws-lambda";
+import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../shared/config";
 import type { EnvelopeType, KubeObject } from "../../../shared/envelope";
 import { createBatchHandler } from "../../../shared/process/batch";
+import { HANDED_BACK_DELAY_SECONDS, RECORD_RESERVE_MS } from "../../../shared/process/deadline";
 import { EventStatus } from "../../../shared/status";
 import { StoreKey } from "../../../shared/store";
 import { MemoryStateStore } from "../../helpers/memory-state-store";
@@ -231,6 +232,56 @@ describe("Function: createBatchHandler", () => {
       // Assess
       expect(handler.callsOf(gone).map((c) => c.method)).toEqual(["deleted"]);
       expect(store.counts.writes).toBe(0);
+    });
+  });
+
+  describe("The invocation's clock", () => {
+    /** A Lambda context whose remaining time falls by `stepMs` at every look. */
+    const clock = (startMs: number, stepMs: number): Context => {
+      let left = startMs + stepMs;
+      return { getRemainingTimeInMillis: () => (left -= stepMs) } as Context;
+    };
+
+    it("hands back, unattempted and after a short delay, the records it has no time left to start, their groups' later records with them", async () => {
+      // Prepare: time for one record, then less than one record's reserve
+      const { handler, queue } = setup();
+      const batch = createBatchHandler({ config, store: new MemoryStateStore(), queue, receivers: [], routes: [handler.route], random: () => 0.5 });
+      const a1 = probe("a", "uid-a", "1");
+      const b1 = probe("b", "uid-b", "1");
+      const b2 = probe("b", "uid-b", "2");
+      const c1 = probe("c", "uid-c", "1");
+      const records = [envelopeRecord(a1, { messageId: "A1" }), envelopeRecord(b1, { messageId: "B1" }), envelopeRecord(b2, { messageId: "B2" }), envelopeRecord(c1, { messageId: "C1" })];
+
+      // Act
+      const response = await batch({ Records: records } satisfies SQSEvent, clock(RECORD_RESERVE_MS + 5_000, 6_000));
+
+      // Assess
+      expect(handler.callsOf(a1)).toHaveLength(1);
+      expect([b1, b2, c1].flatMap((o) => handler.callsOf(o))).toEqual([]);
+      expect(failedIds(response)).toEqual(["B1", "B2", "C1"]);
+      expect(queue.delays).toEqual(
+        expect.arrayContaining([
+          { messageId: "B1", seconds: HANDED_BACK_DELAY_SECONDS },
+          { messageId: "B2", seconds: HANDED_BACK_DELAY_SECONDS },
+          { messageId: "C1", seconds: HANDED_BACK_DELAY_SECONDS },
+        ]),
+      );
+      expect(queue.delays).toHaveLength(3);
+    });
+
+    it("starts every record while more than a record's reserve is left", async () => {
+      // Prepare
+      const { handler, queue } = setup();
+      const batch = createBatchHandler({ config, store: new MemoryStateStore(), queue, receivers: [], routes: [handler.route], random: () => 0.5 });
+      const objects = ["d", "e", "f"].map((name) => probe(name, `uid-${name}`, "1"));
+
+      // Act
+      const response = await batch({ Records: objects.map((o, i) => envelopeRecord(o, { messageId: `R${i}` })) } satisfies SQSEvent, clock(30_000, 1_000));
+
+      // Assess
+      expect(failedIds(response)).toEqual([]);
+      expect(objects.flatMap((o) => handler.callsOf(o))).toHaveLength(3);
+      expect(queue.delays).toEqual([]);
     });
   });
 });

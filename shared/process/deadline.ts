@@ -1,0 +1,28 @@
+import type { Context } from "aws-lambda";
+import { DEFAULT_TIMEOUT_MS } from "../scm/options";
+
+/**
+ * The invocation's clock. Records of a batch are handled one after another,
+ * and each calls its receivers, whose every request may take up to its
+ * timeout (`DEFAULT_TIMEOUT_MS`, 10 s). Ten records against an SCM that
+ * hangs need 100 s, and the process function has 30 s (serverless.yml
+ * `processTimeout`): Lambda would stop it in the middle of a record, after
+ * calls that were never recorded — the one window for a repeat — and every
+ * record of the batch would come back only after the queue's visibility
+ * timeout (180 s). So a record is not started with less than this left: it
+ * is handed back with a short delay, unattempted, and its group's later
+ * records with it.
+ *
+ * The reserve is one record's worth: its receivers are called side by side,
+ * each request bounded by the timeout, plus the record's two writes. A
+ * receiver configured with a longer timeout can still be cut off; the
+ * repeat window then covers it, as it covers any crash.
+ */
+export const RECORD_RESERVE_MS = DEFAULT_TIMEOUT_MS + 2_000;
+
+/** How long a record handed back stays invisible: long enough for this invocation to end first. */
+export const HANDED_BACK_DELAY_SECONDS = 1;
+
+/** True when the invocation has too little time left to start another record. */
+export const outOfTime = (context: Pick<Context, "getRemainingTimeInMillis"> | undefined, reserveMs = RECORD_RESERVE_MS): boolean =>
+  context !== undefined && context.getRemainingTimeInMillis() < reserveMs;
