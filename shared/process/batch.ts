@@ -12,7 +12,7 @@ import { planBatch, skipSuperseded } from "./coalesce";
 import { processRecord, type DispatchDeps, type Route } from "./dispatch";
 import { commitStatusApis, type WriteBackOptions } from "./commitstatus-apis";
 import { clusterKube, receiverKube, type ClusterKube } from "./kube-access";
-import { HANDED_BACK_DELAY_SECONDS, outOfTime } from "./deadline";
+import { handBackDelaySeconds, outOfTime } from "./deadline";
 import { MissingSettingError, RetryLaterError } from "./errors";
 import { SqsQueueOps, type QueueOps } from "./queue";
 
@@ -157,7 +157,7 @@ export const createBatchHandler = (options: ProcessHandlerOptions = {}) => {
       async (record: SQSRecord) => {
         attempted.add(record.messageId);
         if (plan.superseded.has(record.messageId)) return skipSuperseded(record, plan, logger);
-        if (outOfTime(context)) return handBack(record, ready.queue, groupDelays);
+        if (outOfTime(context)) return handBack(record, ready, groupDelays);
         try {
           return await processRecord(record, ready, plan.envelopes.get(record.messageId));
         } catch (error) {
@@ -183,12 +183,13 @@ export const createBatchHandler = (options: ProcessHandlerOptions = {}) => {
 
 /**
  * A record the invocation has no time left to handle (deadline.ts): back on
- * the queue shortly, not after the visibility timeout, nothing called. The
- * rest of its group is skipped behind it and held back as long.
+ * the queue after the backoff, not after the visibility timeout, nothing
+ * called. The rest of its group is skipped behind it and held back as long.
  */
-const handBack = async (record: SQSRecord, queue: QueueOps, groupDelays: Map<string, number>): Promise<never> => {
-  const applied = await queue.delay(record, HANDED_BACK_DELAY_SECONDS).then(
-    () => HANDED_BACK_DELAY_SECONDS,
+const handBack = async (record: SQSRecord, deps: DispatchDeps, groupDelays: Map<string, number>): Promise<never> => {
+  const delay = handBackDelaySeconds(record, deps.config.processing, deps.random);
+  const applied = await deps.queue.delay(record, delay).then(
+    () => delay,
     (error: unknown) => {
       logger.warn("could not hand a record back early; it comes back after the visibility timeout", { messageId: record.messageId, error: (error as Error).message });
       return undefined;

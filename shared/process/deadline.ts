@@ -1,5 +1,7 @@
-import type { Context } from "aws-lambda";
+import type { Context, SQSRecord } from "aws-lambda";
+import type { ProcessingConfig } from "../config";
 import { DEFAULT_TIMEOUT_MS } from "../scm/options";
+import { backoffSeconds } from "./verdict";
 
 /**
  * The invocation's clock. Records of a batch are handled one after another,
@@ -10,8 +12,8 @@ import { DEFAULT_TIMEOUT_MS } from "../scm/options";
  * calls that were never recorded — the one window for a repeat — and every
  * record of the batch would come back only after the queue's visibility
  * timeout (180 s). So a record is not started with less than this left: it
- * is handed back with a short delay, unattempted, and its group's later
- * records with it.
+ * is handed back unattempted, to come back after the backoff instead, and
+ * its group's later records with it.
  *
  * The reserve is one record's worth: its receivers are called side by side,
  * each request bounded by the timeout, plus the record's two writes. A
@@ -20,8 +22,15 @@ import { DEFAULT_TIMEOUT_MS } from "../scm/options";
  */
 export const RECORD_RESERVE_MS = DEFAULT_TIMEOUT_MS + 2_000;
 
-/** How long a record handed back stays invisible: long enough for this invocation to end first. */
-export const HANDED_BACK_DELAY_SECONDS = 1;
+/**
+ * How long a record handed back stays invisible: the backoff a retry of it
+ * would wait. A hand-back is a receive like any other (SQS counts it into
+ * `ApproximateReceiveCount`, which the retries are counted from), so against
+ * an SCM that stays slow the handed-back records spend their retries at the
+ * pace of the backoff, as failed ones do, not once a second.
+ */
+export const handBackDelaySeconds = (record: SQSRecord, processing: Pick<ProcessingConfig, "backoff">, random?: () => number): number =>
+  backoffSeconds(Math.max(0, Number(record.attributes.ApproximateReceiveCount ?? "1") - 1), processing.backoff, random);
 
 /** True when the invocation has too little time left to start another record. */
 export const outOfTime = (context: Pick<Context, "getRemainingTimeInMillis"> | undefined, reserveMs = RECORD_RESERVE_MS): boolean =>

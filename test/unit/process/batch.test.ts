@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../shared/config";
 import type { EnvelopeType, KubeObject } from "../../../shared/envelope";
 import { createBatchHandler } from "../../../shared/process/batch";
-import { HANDED_BACK_DELAY_SECONDS, RECORD_RESERVE_MS } from "../../../shared/process/deadline";
+import { RECORD_RESERVE_MS } from "../../../shared/process/deadline";
 import { EventStatus } from "../../../shared/status";
 import { StoreKey } from "../../../shared/store";
 import { MemoryStateStore } from "../../helpers/memory-state-store";
@@ -242,7 +242,7 @@ describe("Function: createBatchHandler", () => {
       return { getRemainingTimeInMillis: () => (left -= stepMs) } as Context;
     };
 
-    it("hands back, unattempted and after a short delay, the records it has no time left to start, their groups' later records with them", async () => {
+    it("hands back, unattempted and for the backoff a retry would wait, the records it has no time left to start, their groups' later records with them", async () => {
       // Prepare: time for one record, then less than one record's reserve
       const { handler, queue } = setup();
       const batch = createBatchHandler({ config, store: new MemoryStateStore(), queue, receivers: [], routes: [handler.route], random: () => 0.5 });
@@ -259,11 +259,12 @@ describe("Function: createBatchHandler", () => {
       expect(handler.callsOf(a1)).toHaveLength(1);
       expect([b1, b2, c1].flatMap((o) => handler.callsOf(o))).toEqual([]);
       expect(failedIds(response)).toEqual(["B1", "B2", "C1"]);
+      // First receive, backoff base 2 s, jitter 0.5: 2 s (verdict.ts backoffSeconds)
       expect(queue.delays).toEqual(
         expect.arrayContaining([
-          { messageId: "B1", seconds: HANDED_BACK_DELAY_SECONDS },
-          { messageId: "B2", seconds: HANDED_BACK_DELAY_SECONDS },
-          { messageId: "C1", seconds: HANDED_BACK_DELAY_SECONDS },
+          { messageId: "B1", seconds: 2 },
+          { messageId: "B2", seconds: 2 },
+          { messageId: "C1", seconds: 2 },
         ]),
       );
       expect(queue.delays).toHaveLength(3);
