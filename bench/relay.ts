@@ -13,11 +13,13 @@
  * client-node's makeInformer keeps for the same purpose: its object cache.
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { startFakeKubeApiServer, type FakeKubeApiServer } from "../test/helpers/fake-kube";
 import { SeededRandom } from "../test/helpers/chaos/random";
 import { buildLifecycles, interleave } from "../test/helpers/chaos/workload";
-import { bundle } from "./bundle";
+import { bundle, ROOT } from "./bundle";
 import { pacPipelineRun } from "./pac-runs";
 
 export interface ConsumerFigures {
@@ -133,6 +135,18 @@ export const renderKnownMemory = (results: readonly RelayResult[]): string =>
     .join("\n");
 
 /**
+ * The node options the relay image runs with (its Dockerfile's
+ * `NODE_OPTIONS`), so that the relay is measured as it is shipped; the
+ * references run with Node's defaults, as an application of their own would.
+ */
+export const shippedRelayNodeOptions = (): string[] => {
+  const dockerfile = readFileSync(join(ROOT, "infra", "relay", "Dockerfile"), "utf8");
+  const value = /NODE_OPTIONS=(?:"([^"]*)"|(\S+))/.exec(dockerfile);
+  if (!value) throw new Error("infra/relay/Dockerfile sets no NODE_OPTIONS");
+  return (value[1] ?? value[2] ?? "").split(/\s+/).filter(Boolean);
+};
+
+/**
  * Replays `steps` into the consumer `file` on a fake API server of its own:
  * the consumer lists (nothing) and watches, the parent breaks the stream and
  * writes every event meanwhile, and the consumer's reconnect replays all of
@@ -142,12 +156,13 @@ const replayInto = async <T = undefined>(
   file: string,
   steps: ReadonlyArray<{ object: Parameters<FakeKubeApiServer["apply"]>[0] }>,
   after?: (kube: FakeKubeApiServer, from: string) => Promise<T>,
+  nodeArgs: string[] = [],
 ): Promise<{ figures: ConsumerFigures; after: T | undefined }> => {
   const kube = await startFakeKubeApiServer({ historyLimit: steps.length + 100 });
   // A watch from resourceVersion 0 would list instead of replaying: give the history a start elsewhere.
   kube.apply({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "elsewhere", namespace: "other" } });
   try {
-    const child = start(file, { BENCH_EVENTS: String(steps.length), BENCH_KUBECONFIG: kube.kubeconfigYaml() });
+    const child = start(file, { BENCH_EVENTS: String(steps.length), BENCH_KUBECONFIG: kube.kubeconfigYaml() }, 120_000, nodeArgs);
     await child.ready;
     await kube.waitForWatches(1, 10_000);
     const from = kube.resourceVersion;
@@ -170,8 +185,11 @@ export const measureStreams = async (objects: number, consumers: Consumers): Pro
   // process, and a server still cold sends the replay slower, in smaller reads,
   // to whichever consumer is measured first. Warmed, it feeds each the same way.
   await replayInto(consumers.informer, steps);
-  const { figures: relayFigures, after: parseFigures } = await replayInto(consumers.relay, steps, (kube, from) =>
-    start(consumers.parse, { BENCH_EVENTS: String(events), BENCH_SERVER: kube.url, BENCH_TOKEN: "fake-kube-token", BENCH_FROM: from }).result,
+  const { figures: relayFigures, after: parseFigures } = await replayInto(
+    consumers.relay,
+    steps,
+    (kube, from) => start(consumers.parse, { BENCH_EVENTS: String(events), BENCH_SERVER: kube.url, BENCH_TOKEN: "fake-kube-token", BENCH_FROM: from }).result,
+    shippedRelayNodeOptions(),
   );
   const { figures: informerFigures } = await replayInto(consumers.informer, steps);
   const relayRate = rate(relayFigures);
