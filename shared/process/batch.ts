@@ -2,7 +2,9 @@ import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambd
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { loadConfig, type FeedbackConfig } from "../config";
+import type { Envelope } from "../envelope";
 import { logger, withKeys } from "../log";
+import { recordRetry, UNPARSED_KIND } from "../metrics";
 import { CommitStatusHandler, GitRepoHandler, isCommitStatusKind, isGitRepoKind, providerCache, type CommitStatusApi, type CredentialsResolver } from "../commitstatus";
 import { isPipelineKind } from "../pipeline/normalise";
 import { PipelineHandler } from "../pipeline/pipeline-handler";
@@ -150,6 +152,7 @@ export const createBatchHandler = (options: ProcessHandlerOptions = {}) => {
   const handle = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
     const ready = await warm();
     const attempted = new Set<string>();
+    let started = false;
     const groupDelays = new Map<string, number>();
     const plan = planBatch(event.Records, ready.routes);
     const response = await processPartialResponse(
@@ -157,7 +160,9 @@ export const createBatchHandler = (options: ProcessHandlerOptions = {}) => {
       async (record: SQSRecord) => {
         attempted.add(record.messageId);
         if (plan.superseded.has(record.messageId)) return skipSuperseded(record, plan, logger);
-        if (outOfTime(context)) return handBack(record, ready, groupDelays);
+        // The first record is always started, or an invocation that begins short of time would hand back its batch for ever.
+        if (started && outOfTime(context)) return handBack(record, ready, groupDelays, plan.envelopes.get(record.messageId));
+        started = true;
         try {
           return await processRecord(record, ready, plan.envelopes.get(record.messageId));
         } catch (error) {
@@ -186,7 +191,7 @@ export const createBatchHandler = (options: ProcessHandlerOptions = {}) => {
  * the queue after the backoff, not after the visibility timeout, nothing
  * called. The rest of its group is skipped behind it and held back as long.
  */
-const handBack = async (record: SQSRecord, deps: DispatchDeps, groupDelays: Map<string, number>): Promise<never> => {
+const handBack = async (record: SQSRecord, deps: DispatchDeps, groupDelays: Map<string, number>, envelope: Envelope | undefined): Promise<never> => {
   const delay = handBackDelaySeconds(record, deps.config.processing, deps.random);
   const applied = await deps.queue.delay(record, delay).then(
     () => delay,
@@ -197,7 +202,17 @@ const handBack = async (record: SQSRecord, deps: DispatchDeps, groupDelays: Map<
   );
   const group = record.attributes.MessageGroupId;
   if (group && applied !== undefined && !groupDelays.has(group)) groupDelays.set(group, applied);
-  logger.info("handed back unattempted: the invocation is nearly out of time", { messageId: record.messageId });
+  const meta = envelope?.object.metadata;
+  logger.info("handed back unattempted: the invocation is nearly out of time", {
+    messageId: record.messageId,
+    cluster: envelope?.cluster,
+    kind: envelope?.kind,
+    namespace: meta?.namespace,
+    name: meta?.name,
+    uid: meta?.uid,
+    delaySeconds: applied,
+  });
+  recordRetry(envelope?.kind ?? UNPARSED_KIND);
   throw new RetryLaterError(record.messageId, applied);
 };
 

@@ -15,10 +15,14 @@ import { backoffSeconds } from "./verdict";
  * is handed back unattempted, to come back after the backoff instead, and
  * its group's later records with it.
  *
- * The reserve is one record's worth: its receivers are called side by side,
- * each request bounded by the timeout, plus the record's two writes. A
- * receiver configured with a longer timeout can still be cut off; the
- * repeat window then covers it, as it covers any crash.
+ * The reserve is one request of each receiver, side by side, bounded by the
+ * timeout, plus the record's two writes. A record whose receivers make
+ * several requests in a row (a run's first event calls created and started
+ * one after the other; the `scm` receiver reads before it writes a possible
+ * repeat), or a receiver configured with a longer timeout, can still be cut
+ * off by a hanging SCM; the repeat window covers it, as it covers any crash.
+ * The first record of an invocation is always started, so that one that
+ * begins short of time (a slow cold start) still makes progress.
  */
 export const RECORD_RESERVE_MS = DEFAULT_TIMEOUT_MS + 2_000;
 

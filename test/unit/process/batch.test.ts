@@ -243,7 +243,7 @@ describe("Function: createBatchHandler", () => {
     };
 
     it("hands back, unattempted and for the backoff a retry would wait, the records it has no time left to start, their groups' later records with them", async () => {
-      // Prepare: time for one record, then less than one record's reserve
+      // Prepare: less than a record's reserve left after the first record, which is always started
       const { handler, queue } = setup();
       const batch = createBatchHandler({ config, store: new MemoryStateStore(), queue, receivers: [], routes: [handler.route], random: () => 0.5 });
       const a1 = probe("a", "uid-a", "1");
@@ -253,7 +253,7 @@ describe("Function: createBatchHandler", () => {
       const records = [envelopeRecord(a1, { messageId: "A1" }), envelopeRecord(b1, { messageId: "B1" }), envelopeRecord(b2, { messageId: "B2" }), envelopeRecord(c1, { messageId: "C1" })];
 
       // Act
-      const response = await batch({ Records: records } satisfies SQSEvent, clock(RECORD_RESERVE_MS + 5_000, 6_000));
+      const response = await batch({ Records: records } satisfies SQSEvent, clock(RECORD_RESERVE_MS - 1_000, 1_000));
 
       // Assess
       expect(handler.callsOf(a1)).toHaveLength(1);
@@ -268,6 +268,21 @@ describe("Function: createBatchHandler", () => {
         ]),
       );
       expect(queue.delays).toHaveLength(3);
+    });
+
+    it("always starts an invocation's first record, even with less than a record's reserve left", async () => {
+      // Prepare
+      const { handler, queue } = setup();
+      const batch = createBatchHandler({ config, store: new MemoryStateStore(), queue, receivers: [], routes: [handler.route], random: () => 0.5 });
+      const g1 = probe("g", "uid-g", "1");
+      const h1 = probe("h", "uid-h", "1");
+
+      // Act
+      const response = await batch({ Records: [envelopeRecord(g1, { messageId: "G1" }), envelopeRecord(h1, { messageId: "H1" })] } satisfies SQSEvent, clock(1_000, 100));
+
+      // Assess: the first made progress, the second waits for a later invocation
+      expect(handler.callsOf(g1)).toHaveLength(1);
+      expect(failedIds(response)).toEqual(["H1"]);
     });
 
     it("starts every record while more than a record's reserve is left", async () => {
