@@ -42,7 +42,7 @@ const processRows = (p: ProcessResult): Row[] => [
     ratio(p.ratio),
   ],
   ["", "handler time per event", `${n(p.pipeline.handlerMsPerEvent, 1)} ms`, `${n(p.noop.handlerMsPerEvent, 1)} ms no-op handler`, ratio(p.pipeline.handlerMsPerEvent / p.noop.handlerMsPerEvent)],
-  ["", "events per second, each pair", p.ratios.map((r) => r.toFixed(2)).join(" / "), "pipeline / no-op, in the order measured", ""],
+  ["", "ratio of events per second, each pair", p.ratios.map((r) => r.toFixed(2)).join(" / "), "pipeline / no-op, in the order measured", ""],
 ];
 
 const replayMemoryRows = (r: ReplayMemoryResult): Row[] => {

@@ -4,14 +4,7 @@ import type { Log } from "../log";
 import { DeliveryOutcome, recordDelivery } from "../metrics";
 import { LifecycleEvent, transientMemory, type ConfiguredReceiver, type Receiver } from "./receiver";
 import { combineRetries, isRetryable } from "../errors";
-import {
-  EventStatus,
-  newEventProcessStatus,
-  type EventProcessStatus,
-  type Handler,
-  type HandlerContext,
-  type StatusChannel,
-} from "../status";
+import { EventStatus, newEventProcessStatus, type EventProcessStatus, type Handler, type HandlerContext, type StatusChannel } from "../status";
 import { StoreKey, storedAfterConflict, VersionConflictError, type StateStore, type StoredItem } from "../store";
 import { planClaims, settleAssignments, type CallResult, type PlannedCall } from "./deliveries";
 import { compileCondition, type Condition } from "./condition";
@@ -35,12 +28,12 @@ export interface PipelineHandlerOptions {
 const MAX_WRITE_ATTEMPTS = 4;
 
 /**
- * True when a new state differs from the stored one only in the run's
- * info and stages: no mark, no `previous`. Such a state is not written (a
- * write unit saved per such event) when the object's next versions carry it
- * again: a PipelineRun's, Job's or Workflow's status is whole in every
- * version, and a TaskRun that started ends in a version that says when it
- * started. A TaskRun's end is always written: the stage table's only source.
+ * True when a new state differs from the stored one only in the run's info
+ * and stages: no mark, no `previous`. Such a state is not written when the
+ * object's next versions carry it again: a PipelineRun's, Job's or
+ * Workflow's status is whole in every version, and a TaskRun that started
+ * ends in a version that says when it started. A TaskRun's end is always
+ * written: the stage table's only source.
  */
 const sameRecord = (stored: RunState, next: RunState): boolean =>
   JSON.stringify(stored.deliveries) === JSON.stringify(next.deliveries) && JSON.stringify(stored.previous) === JSON.stringify(next.previous);
@@ -149,6 +142,7 @@ export class PipelineHandler implements Handler {
     carriedAgain: boolean,
   ): Promise<void> {
     let item = known === undefined ? await this.#store.get<RunRecord>(key) : (known ?? undefined);
+    let reread = false;
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
       const stored = runStateOf(item);
       const adv = fold(stored);
@@ -162,7 +156,15 @@ export class PipelineHandler implements Handler {
       const audience = { hears: (name: string, event: LifecycleEvent) => this.#hears(ctx.log, state, name, event), progressKey: this.#progressKey };
       const plan = planClaims(state, names, now, this.#config.processing.leaseSeconds * 1000, audience);
       if (plan.calls.length === 0 && (!adv.changed || (carriedAgain && item !== undefined && sameRecord(stored, plan.state)))) {
-        if (plan.blocked.length > 0) return this.#retryBlocked(plan.blocked, ch);
+        if (plan.blocked.length > 0) {
+          // Judged on the table's item, not a kept copy (store/cache.ts): an older copy could wait out a settled lease.
+          if (!reread && this.#store.forget?.(key)) {
+            reread = true;
+            item = await this.#store.get<RunRecord>(key);
+            continue;
+          }
+          return this.#retryBlocked(plan.blocked, ch);
+        }
         return newEventProcessStatus().withStatus(EventStatus.Skip).withMessage("reason", adv.changed ? "nothing to tell" : "no change").skipClose(ch);
       }
       // Other fields of the item are kept; an object stored by an earlier version is dropped.

@@ -14,9 +14,12 @@ import { KeyPrefix } from "./keys";
  * Every decision that changes anything is a write conditional on the
  * version, so an item another instance (or the resync path) wrote since is
  * a refused write that carries the current item, and the fold runs again on
- * it. What an older item makes the fold decide without writing is safe too:
- * an event it judges stale or already told is stale or told in every later
- * version of the run.
+ * it. What an older item makes the fold decide without writing is safe too,
+ * because a run's events are handled one at a time (its FIFO message group)
+ * so no other instance changes the item meanwhile: an event it judges stale
+ * or already told is stale or told in every later version of the run, and
+ * the one decision that waits on the item, a claim still in flight, is
+ * checked on the table first (`forget`, pipeline-handler.ts).
  *
  * What a stale item costs is the refused write: on DynamoDB a refused
  * conditional write consumes its write unit, five times a read's price. So
@@ -57,14 +60,19 @@ const DEFAULTS = { maxItems: 2_000, maxAgeMs: 10 * 60_000, judgeAfter: 50, maxSt
 
 const isRunItem = (key: string): boolean => key.startsWith(KeyPrefix.object);
 
+interface Kept {
+  version: number;
+  json: string;
+  /** This copy answered a get: a write on its version that is refused counts as a stale answer. */
+  answered?: boolean;
+}
+
 export class CachedStateStore implements StateStore {
   readonly #inner: StateStore;
   /** Each item as JSON: what a read returns is a copy of its own, as a fresh read is, and holds no reference a caller kept. */
-  readonly #items: LRUCache<string, { version: number; json: string }>;
+  readonly #items: LRUCache<string, Kept>;
   readonly #options: Required<Omit<CachedStoreOptions, "now">>;
   readonly #now: () => number;
-  /** The version each key was last answered with from the cache, until it is written. */
-  readonly #answered = new Map<string, number>();
   #judged = { writes: 0, stale: 0 };
   #distrustedUntil = 0;
   readonly tally: CacheTally = { hits: 0, misses: 0, stale: 0, distrusted: 0 };
@@ -74,7 +82,8 @@ export class CachedStateStore implements StateStore {
     const { now, ...rest } = options;
     this.#options = { ...DEFAULTS, ...rest };
     this.#now = now ?? Date.now;
-    this.#items = new LRUCache<string, { version: number; json: string }>({ max: this.#options.maxItems, ttl: this.#options.maxAgeMs, perf: { now: this.#now } });
+    // ttlResolution 0: the age is read from the clock at every look, not from a copy of it lru-cache keeps for a millisecond.
+    this.#items = new LRUCache<string, Kept>({ max: this.#options.maxItems, ttl: this.#options.maxAgeMs, ttlResolution: 0, perf: { now: this.#now } });
   }
 
   async get<S>(key: string): Promise<StoredItem<S> | undefined> {
@@ -82,11 +91,10 @@ export class CachedStateStore implements StateStore {
     const kept = this.#now() >= this.#distrustedUntil ? this.#items.get(key) : undefined;
     if (kept) {
       this.tally.hits++;
-      this.#answered.set(key, kept.version);
+      kept.answered = true;
       return { version: kept.version, data: JSON.parse(kept.json) as S };
     }
     this.tally.misses++;
-    this.#answered.delete(key);
     const item = await this.#inner.get<S>(key);
     this.#keep(key, item);
     return item;
@@ -94,8 +102,8 @@ export class CachedStateStore implements StateStore {
 
   async put<S>(key: string, data: S, expectedVersion: number | undefined, ttlSeconds: number): Promise<number> {
     if (!isRunItem(key)) return this.#inner.put(key, data, expectedVersion, ttlSeconds);
-    const answered = this.#answered.get(key);
-    this.#answered.delete(key);
+    const kept = this.#items.peek(key);
+    const answered = kept?.answered ? kept.version : undefined;
     try {
       const version = await this.#inner.put(key, data, expectedVersion, ttlSeconds);
       if (answered !== undefined) this.#judge(false);
@@ -126,6 +134,11 @@ export class CachedStateStore implements StateStore {
       this.#items.delete(key);
       throw error;
     }
+  }
+
+  /** Drops the copy kept of `key`, so that the next get reads the table; true when there was one. */
+  forget(key: string): boolean {
+    return this.#items.delete(key);
   }
 
   #keep(key: string, item: StoredItem<unknown> | undefined): void {

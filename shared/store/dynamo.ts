@@ -23,6 +23,12 @@ export interface StateStore {
    * says (DynamoDB does, at no extra cost: `ReturnValues: ALL_NEW`).
    */
   setPaths(key: string, assignments: ReadonlyArray<{ path: readonly string[]; value: unknown }>): Promise<StoredItem | undefined>;
+  /**
+   * Drops any copy of the item the store keeps, so that the next get reads
+   * the table; true when there was one. Only a store that keeps copies
+   * (CachedStateStore) has it.
+   */
+  forget?(key: string): boolean;
 }
 
 /**

@@ -94,6 +94,46 @@ describe("Class: CachedStateStore", () => {
     });
   });
 
+  describe("Method: setPaths", () => {
+    it("forgets the item when the record fails, whether or not the table took it", async () => {
+      // Prepare
+      const { table, cache, reads } = setup();
+      const item = await cache.get(RUN);
+      await cache.put(RUN, { run: { phase: "Running" } }, item?.version, TTL);
+      const setPaths = table.setPaths.bind(table);
+      table.setPaths = async () => {
+        throw new Error("socket hang up");
+      };
+      await expect(cache.setPaths(RUN, [{ path: ["run", "d"], value: "told" }])).rejects.toThrow("socket hang up");
+      table.setPaths = setPaths;
+      const readsBefore = reads();
+
+      // Act
+      await cache.get(RUN);
+
+      // Assess
+      expect(reads()).toBe(readsBefore + 1);
+    });
+  });
+
+  describe("Method: forget", () => {
+    it("drops the copy kept, so that the next get reads the table, and says whether there was one", async () => {
+      // Prepare
+      const { cache, reads } = setup();
+      await claimAndRecord(cache, "Running");
+      const readsBefore = reads();
+
+      // Act
+      const dropped = cache.forget(RUN);
+      const again = cache.forget(RUN);
+      await cache.get(RUN);
+
+      // Assess
+      expect([dropped, again]).toEqual([true, false]);
+      expect(reads()).toBe(readsBefore + 1);
+    });
+  });
+
   describe("Method: put", () => {
     it("refuses a write on an item another writer changed since, and answers with the item the refusal carried", async () => {
       // Prepare
