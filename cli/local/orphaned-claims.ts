@@ -12,8 +12,9 @@ export interface OrphanedClaimsOptions {
 }
 
 /**
- * Reopens the claims a killed process left in a persisted state table, before
- * anything else reads it; resolves with the number of callbacks reopened.
+ * Ends the lease of the claims a killed process left in a persisted state
+ * table, before anything else reads it; resolves with the number of
+ * callbacks reopened so.
  *
  * A claim is a lease: a call in flight, recorded as done or open once the
  * receiver answers. When the process is killed in between, the claim stays,
@@ -21,9 +22,10 @@ export interface OrphanedClaimsOptions {
  * is retried until the lease ends (`processing.leaseSeconds`, 120 s by
  * default), and with the default backoff its retries run out first (five in
  * about a minute), so the event went to the DLQ and the callback was never
- * made. The directory's lock guarantees the claims' owner is gone, so they are
- * reopened here and the replayed event makes each call again: a repeat for
- * the calls that were in flight, at most one each, and nothing lost.
+ * made. The directory's lock guarantees the claims' owner is gone, so their
+ * leases are ended here and the replayed event makes each call again, told
+ * it may repeat one: a repeat for the calls that were in flight, at most one
+ * each, and nothing lost.
  */
 export const reopenOrphanedClaims = async (options: OrphanedClaimsOptions): Promise<number> => {
   const store = new DynamoStateStore({ tableName: options.tableName, client: options.client });

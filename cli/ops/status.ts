@@ -38,12 +38,13 @@ interface RunItem {
   data?: RunRecord;
 }
 
-const markState = (mark: Mark | undefined): string => mark?.s ?? "open";
+/** A claim whose lease ended is shown apart from one in flight: its call is made again by the run's next attempt, as a possible repeat. */
+const markState = (mark: Mark | undefined, now: number): string => (mark?.s === "claimed" && (mark.exp ?? 0) <= now ? "expired" : (mark?.s ?? "open"));
 
-// ✓ delivered, ✗ given up (permanent error), … claimed by a call in flight, · not yet, – not heard (its `when` was false).
-const SYMBOL: Record<string, string> = { done: "✓", failed: "✗", claimed: "…", open: "·", skipped: "–" };
+// ✓ delivered, ✗ given up (permanent error), … claimed by a call in flight, ↻ claimed by a call whose lease ended, · not yet, – not heard (its `when` was false).
+const SYMBOL: Record<string, string> = { done: "✓", failed: "✗", claimed: "…", expired: "↻", open: "·", skipped: "–" };
 
-const summarise = (item: RunItem): RunSummary | undefined => {
+const summarise = (item: RunItem, now: number): RunSummary | undefined => {
   const { info, deliveries } = runStateOf(item.data ? { data: item.data } : undefined);
   if (!info) return undefined;
   const updatedAt = updatedAtOf(item.data);
@@ -60,9 +61,9 @@ const summarise = (item: RunItem): RunSummary | undefined => {
         .map(([name, d]) => [
           name,
           {
-            created: markState(d.created),
-            started: markState(d.started),
-            finished: markState(d.finished),
+            created: markState(d.created, now),
+            started: markState(d.started, now),
+            finished: markState(d.finished, now),
             progress: d.pc ?? 0,
             // Written by another process, so registered secrets are unknown here; known shapes are still masked.
             ...(d.lastError ? { lastError: redactText(d.lastError) } : {}),
@@ -123,7 +124,7 @@ export const scanRuns = async (
     scanned += page.ScannedCount ?? 0;
     for (const item of (page.Items ?? []) as RunItem[]) {
       // The namespace is read here, not filtered on: where the run item keeps it is run-record.ts's business.
-      const summary = summarise(item);
+      const summary = summarise(item, Date.now());
       if (summary && (filter.namespace === undefined || summary.namespace === filter.namespace)) runs.push(summary);
     }
     startKey = page.LastEvaluatedKey;
@@ -201,7 +202,7 @@ export const runStatus = async (argv: string[], io: OpsIo): Promise<number> => {
       return 0;
     }
     io.out(render(shown, now));
-    io.out(`\n${shown.length} of ${runs.length} runs   (✓ delivered, · not yet, … in flight, ✗ failed permanently)\n`);
+    io.out(`\n${shown.length} of ${runs.length} runs   (✓ delivered, · not yet, … in flight, ↻ lease ended, ✗ failed permanently)\n`);
     return 0;
   } finally {
     client.destroy();

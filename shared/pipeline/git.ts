@@ -132,36 +132,38 @@ const sameProject = (a: RepoLocation, b: { host?: string; owner?: string; repo?:
   // GitLab and GitHub paths are case-insensitive.
   a.host === b.host && a.owner.toLowerCase() === b.owner?.toLowerCase() && a.repo.toLowerCase() === b.repo?.toLowerCase();
 
-/** The source repository's URL when it names another project than the run's (a fork); PaC sets it on every run. */
-const sourceOf = (rawUrl: string | undefined, target: { host?: string; owner?: string; repo?: string }): string | undefined => {
-  if (rawUrl === undefined) return undefined;
-  const url = withoutCredentials(rawUrl);
-  const location = parseRepoUrl(url);
-  return location && !sameProject(location, target) ? url : undefined;
-};
-
-const compact = (value: GitContext): GitContext =>
-  Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as GitContext;
-
-/** The git context of a run, or undefined when it names neither a commit nor a repository. */
 /**
  * A repository URL without credentials, and where it points. Every event of
- * a run reads the same URL (twice: to build the run's info and to store it),
- * and a deployment sees few repositories, so each is parsed once: two URL
- * parses per call were most of what reading a run's git context cost.
+ * a run reads the same URLs (twice: to build the run's info and to store
+ * it), and a deployment sees few repositories, so each is parsed once: two
+ * URL parses per URL and call were most of what reading a run's git context
+ * cost. A URL that carries credentials is parsed every time instead, so
+ * that none is kept.
  */
 const repoLocations = new LRUCache<string, { repoUrl: string; location: RepoLocation | null }>({ max: 256 });
+const WITH_CREDENTIALS = /^https?:\/\/[^/]*@/i;
 
 const locate = (rawUrl: string): { repoUrl: string; location: RepoLocation | null } => {
   let known = repoLocations.get(rawUrl);
   if (!known) {
     const repoUrl = withoutCredentials(rawUrl);
     known = { repoUrl, location: parseRepoUrl(repoUrl) ?? null };
-    repoLocations.set(rawUrl, known);
+    if (!WITH_CREDENTIALS.test(rawUrl)) repoLocations.set(rawUrl, known);
   }
   return known;
 };
 
+/** The source repository's URL when it names another project than the run's (a fork); PaC sets it on every run. */
+const sourceOf = (rawUrl: string | undefined, target: { host?: string; owner?: string; repo?: string }): string | undefined => {
+  if (rawUrl === undefined) return undefined;
+  const { repoUrl, location } = locate(rawUrl);
+  return location && !sameProject(location, target) ? repoUrl : undefined;
+};
+
+const compact = (value: GitContext): GitContext =>
+  Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as GitContext;
+
+/** The git context of a run, or undefined when it names neither a commit nor a repository. */
 export function gitContext(annotations: Metadata, labels?: Metadata): GitContext | undefined {
   const read = (keys: readonly string[]) => lookup(annotations, labels, keys);
   const rawUrl = read(KEYS.repoUrl);

@@ -11,7 +11,21 @@ import type { KubeObject } from "../../shared/envelope";
 import type { Route } from "../../shared/process/dispatch";
 import { LifecycleEvent } from "../../shared/receivers";
 import { EventStatus, newEventProcessStatus, type Handler, type HandlerContext, type StatusChannel } from "../../shared/status";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { advance, emptyRunState } from "../../shared/pipeline/lifecycle";
+import { toPipelineInfo } from "../../shared/pipeline/info";
+import { normalise } from "../../shared/pipeline/normalise";
+import { runRecord } from "../../shared/pipeline/run-record";
+import { DynamoStateStore, StoreKey } from "../../shared/store";
 import { RecordingReceiver } from "../helpers/recording-receiver";
+
+/** A Job whose run item the status test writes with claims of its own. */
+const LEASED_JOB: KubeObject = {
+  apiVersion: "batch/v1",
+  kind: "Job",
+  metadata: { name: "leased", namespace: "ci", uid: "leased-job-1", resourceVersion: "3", creationTimestamp: "2026-11-20T10:00:00Z" },
+  status: { startTime: "2026-11-20T10:00:01Z", active: 1 },
+};
 
 /** A handler for a kind of our own whose upstream refuses everything until it is "fixed". */
 class WidgetHandler implements Handler {
@@ -235,6 +249,32 @@ describe("Command: kube-feedback status and dlq", () => {
       expect(otherCluster.stdout).toBe("no runs found\n");
       expect(otherNamespace).toEqual([]);
       expect(limited.map((r) => r.id)).toEqual(["ops/ci/db-migrate-28871"]);
+    });
+
+    it("tells a claim in flight from one whose lease ended", async () => {
+      // Prepare: a run in another cluster whose `created` is claimed by a call in flight and `started` by one whose lease ended
+      const info = toPipelineInfo("leases", normalise(LEASED_JOB), {});
+      const state = advance(emptyRunState(), info).state;
+      const deliveries = { recorder: { created: { s: "claimed" as const, exp: Date.now() + 600_000 }, started: { s: "claimed" as const, exp: 0 } } };
+      const client = new DynamoDBClient({ endpoint: stack.emulators.dynamoEndpoint });
+      try {
+        await new DynamoStateStore({ tableName: stack.emulators.tableName, client }).put(
+          StoreKey.object("leases", LEASED_JOB.metadata.uid),
+          runRecord({ ...state, deliveries }, new Date().toISOString()),
+          undefined,
+          3_600,
+        );
+      } finally {
+        client.destroy();
+      }
+
+      // Act
+      const json = JSON.parse((await ops("status", "--json", "--cluster", "leases")).stdout) as RunSummary[];
+      const table = await ops("status", "--cluster", "leases");
+
+      // Assess
+      expect(json[0]!.receivers.recorder).toMatchObject({ created: "claimed", started: "expired", finished: "open" });
+      expect(table.stdout).toMatch(/recorder\s+…\s+↻\s+·/);
     });
 
     it("exits 2 naming the flag when a duration or the table is wrong", async () => {
