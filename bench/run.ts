@@ -32,7 +32,7 @@ if (values.only !== undefined && values.only !== "calls" && values.only !== "rel
 }
 const sizes = quick
   ? { relayObjects: [500, 2_000], processRuns: 30, processPairs: 1, callRuns: 30, starts: 3, memoryRuns: 2_000, memoryWaves: 4 }
-  : { relayObjects: [1_000, 10_000], processRuns: 150, processPairs: 3, callRuns: 100, starts: 5, memoryRuns: 5_000, memoryWaves: 5 };
+  : { relayObjects: [1_000, 10_000], processRuns: 150, processPairs: 5, callRuns: 100, starts: 5, memoryRuns: 5_000, memoryWaves: 5 };
 
 const step = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
   const started = performance.now();
