@@ -29,10 +29,10 @@ import { KeyPrefix } from "./keys";
  *
  * Only run items (`obj#`) are kept. The receivers' memory, pause marks and
  * the last finish of a pipeline are read by decisions that do not write, so
- * they are always read from the table. Keeping items for a while in an
- * instance is what Powertools' idempotency does with `useLocalCache`
- * (https://docs.powertools.aws.dev/lambda/typescript/latest/features/idempotency/#persistence-layers),
- * with the same library for the bounds: lru-cache.
+ * they are always read from the table. Keeping records for a while in the
+ * instance is what Powertools' idempotency offers as `useLocalCache`
+ * (https://docs.powertools.aws.dev/lambda/typescript/latest/features/idempotency/);
+ * the bounds here (size and age) are lru-cache's.
  */
 export interface CachedStoreOptions {
   /** Items kept; the least recently used go first. */
