@@ -1,181 +1,40 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-type Json = Record<string, unknown>;
-type Resource = { Type: string; Properties?: Json; DependsOn?: string | string[] };
-type Template = { Resources: Record<string, Resource>; Outputs?: Record<string, Json> };
-type Statement = {
-  Effect?: string;
-  Action?: string | string[];
-  NotAction?: unknown;
-  Resource?: unknown;
-  NotResource?: unknown;
-};
-
-const asArray = <T>(value: T | T[] | undefined): T[] =>
-  value === undefined ? [] : Array.isArray(value) ? value : [value];
-
-/** The logical id behind `{ "Fn::GetAtt": [id, attr] }` or `{ Ref: id }`, if that is what `value` is. */
-function referencedId(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const getAtt = (value as Json)['Fn::GetAtt'];
-  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
-  const ref = (value as Json).Ref;
-  return typeof ref === 'string' ? ref : undefined;
-}
-
-function resourcesOfType(template: Template, type: string): [string, Resource][] {
-  return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
-}
-
-function resource(template: Template, id: string | undefined): Resource {
-  const found = id === undefined ? undefined : template.Resources[id];
-  if (!found) throw new Error(`no resource ${String(id)} in the template`);
-  return found;
-}
-
-/** Every IAM statement in the template, named by where it sits. */
-function iamStatements(template: Template): { where: string; statement: Statement }[] {
-  const found: { where: string; statement: Statement }[] = [];
-  for (const [id, r] of Object.entries(template.Resources)) {
-    const props = r.Properties ?? {};
-    if (r.Type === 'AWS::IAM::Role') {
-      for (const policy of asArray(props.Policies as Json[] | undefined)) {
-        const doc = policy.PolicyDocument as Json | undefined;
-        for (const statement of asArray(doc?.Statement as Statement | Statement[] | undefined)) {
-          found.push({ where: `${id}/${String(policy.PolicyName)}`, statement });
-        }
-      }
-    }
-    if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') {
-      const doc = props.PolicyDocument as Json | undefined;
-      for (const statement of asArray(doc?.Statement as Statement | Statement[] | undefined)) {
-        found.push({ where: id, statement });
-      }
-    }
-  }
-  return found;
-}
-
-// The only ARN strings we accept are the framework's own log-group grants, which
-// it writes as Fn::Sub strings scoped to this service's /aws/lambda/ groups.
-const frameworkLogGroupArn =
-  /^arn:\$\{AWS::Partition\}:logs:\$\{AWS::Region\}:\$\{AWS::AccountId\}:log-group:\/aws\/lambda\/[^*]+/;
-
-function wildcardProblems(where: string, statement: Statement): string[] {
-  const problems: string[] = [];
-  // NotResource / NotAction grant everything but a list: a wildcard in disguise.
-  if (statement.NotResource !== undefined) problems.push(`${where}: uses NotResource`);
-  if (statement.NotAction !== undefined) problems.push(`${where}: uses NotAction`);
-  const actions = asArray(statement.Action);
-  if (actions.some((a) => a === '*' || a.endsWith(':*'))) problems.push(`${where}: wildcard action ${actions.join(',')}`);
-  const onlyLogs = actions.length > 0 && actions.every((a) => a.startsWith('logs:'));
-  const resources = asArray(statement.Resource);
-  if (resources.length === 0) problems.push(`${where}: no Resource`);
-  for (const res of resources) {
-    if (referencedId(res) !== undefined) continue;
-    const sub = typeof res === 'object' && res !== null ? (res as Json)['Fn::Sub'] : undefined;
-    if (onlyLogs && typeof sub === 'string' && frameworkLogGroupArn.test(sub)) continue;
-    if (typeof sub === 'string' && secretUnderPrefix(actions, sub, statement)) continue;
-    problems.push(`${where}: resource ${JSON.stringify(res)} is not a reference to a resource of this stack`);
-  }
-  return problems;
-}
-
-// Secrets are read by reference from under one configured path prefix (the
-// secretsPrefix parameter, "kube-feedback" by default): the ARN names that
-// prefix, and KMS decryption only happens through SSM.
-const secretArn: Record<string, RegExp> = {
-  'ssm:GetParameter': /^arn:\$\{AWS::Partition\}:ssm:\$\{AWS::Region\}:\$\{AWS::AccountId\}:parameter\/kube-feedback\/\*$/,
-  'secretsmanager:GetSecretValue': /^arn:\$\{AWS::Partition\}:secretsmanager:\$\{AWS::Region\}:\$\{AWS::AccountId\}:secret:kube-feedback\/\*$/,
-  'kms:Decrypt': /^arn:\$\{AWS::Partition\}:kms:\$\{AWS::Region\}:\$\{AWS::AccountId\}:key\/\*$/,
-};
-
-function secretUnderPrefix(actions: string[], sub: string, statement: Statement): boolean {
-  if (actions.length !== 1 || !secretArn[actions[0]!]?.test(sub)) return false;
-  if (actions[0] !== 'kms:Decrypt') return true;
-  const condition = (statement as Json).Condition as Json | undefined;
-  const via = (condition?.StringEquals as Json | undefined)?.['kms:ViaService'] as Json | undefined;
-  return typeof via?.['Fn::Sub'] === 'string' && /^ssm\./.test(via['Fn::Sub'] as string);
-}
+import {
+  asArray,
+  iamStatements,
+  onlyOne,
+  packageTemplate,
+  queueNamed,
+  referencedId,
+  resource,
+  resourcesOfType,
+  secretArn,
+  wildcardProblems,
+  type Json,
+  type Resource,
+  type Template,
+} from '../helpers/serverless-template';
 
 describe('Template: serverless package', () => {
-  let packageDir: string;
   let template: Template;
+  let remove: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    // Prepare
-    // A temporary --package directory keeps .serverless/ out of the work tree.
-    packageDir = await mkdtemp(join(tmpdir(), 'kube-feedback-package-'));
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      // osls 4 (unlike Serverless Framework v4) has no login, dashboard,
-      // telemetry or update check, and `package` makes no AWS call: it runs
-      // with no network at all. These two keep it quiet should a build of the
-      // framework that still knows them be picked up.
-      SLS_TELEMETRY_DISABLED: '1',
-      SLS_NOTIFICATIONS_MODE: 'off',
-    };
-    // No credentials and no profile: packaging must not depend on an account,
-    // and an SSO profile would otherwise be able to start a device login.
-    for (const name of [
-      'AWS_ACCESS_KEY_ID',
-      'AWS_SECRET_ACCESS_KEY',
-      'AWS_SESSION_TOKEN',
-      'AWS_PROFILE',
-      'AWS_DEFAULT_PROFILE',
-    ]) {
-      delete env[name];
-    }
-
-    // Act
-    const osls = join(root, 'node_modules', '.bin', 'osls');
-    try {
-      await run(osls, ['package', '--package', packageDir], {
-        cwd: root,
-        env,
-        maxBuffer: 16 * 1024 * 1024,
-      });
-    } catch (error) {
-      const e = error as { stdout?: string; stderr?: string; message: string };
-      throw new Error(`osls package failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
-    }
-    template = JSON.parse(
-      await readFile(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'),
-    ) as Template;
+    // Prepare, Act
+    const packaged = await packageTemplate();
+    template = packaged.template;
+    remove = packaged.remove;
   }, 180_000);
 
   afterAll(async () => {
-    if (packageDir) await rm(packageDir, { recursive: true, force: true });
+    await remove?.();
   });
 
-  function processFunction(): [string, Resource] {
-    const found = resourcesOfType(template, 'AWS::Lambda::Function').filter(
-      ([, r]) => r.Properties?.Handler === 'functions/process/handler.handler',
-    );
-    expect(found).toHaveLength(1);
-    return found[0]!;
-  }
-
-  function queueNamed(suffix: string): [string, Resource] {
-    const found = resourcesOfType(template, 'AWS::SQS::Queue').filter(
-      ([, r]) => r.Properties?.RedrivePolicy !== undefined && String(r.Properties?.QueueName).endsWith(suffix),
-    );
-    expect(found).toHaveLength(1);
-    return found[0]!;
-  }
-
-  const eventQueue = (): [string, Resource] => queueNamed('-events.fifo');
+  const processFunction = (): [string, Resource] => onlyOne(template, 'AWS::Lambda::Function', (r) => r.Properties?.Handler === 'functions/process/handler.handler');
+  const ingestFunction = (): [string, Resource] => onlyOne(template, 'AWS::Lambda::Function', (r) => r.Properties?.Handler === 'functions/ingest/handler.handler');
+  const eventQueue = (): [string, Resource] => queueNamed(template, '-events.fifo');
   /** kubernetes.via: relay: the own cluster's operations queue. */
-  const operationsQueue = (): [string, Resource] => queueNamed('-operations.fifo');
+  const operationsQueue = (): [string, Resource] => queueNamed(template, '-operations.fifo');
 
   it('declares a FIFO event queue that redrives to a FIFO dead-letter queue', () => {
     // Prepare
@@ -280,6 +139,54 @@ describe('Template: serverless package', () => {
     });
   });
 
+  it('declares the outputs the relay and operators need', () => {
+    // Assess
+    expect(Object.keys(template.Outputs ?? {})).toEqual(
+      expect.arrayContaining(['QueueUrl', 'QueueArn', 'DlqUrl', 'TableName', 'IngestUrl']),
+    );
+  });
+
+  it('declares resync on a schedule with its own role, alarms on the DLQ, the oldest message and process errors, and a dashboard', () => {
+    // Prepare
+    const resync = Object.entries(template.Resources).find(
+      ([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties?.Handler ?? '').startsWith('functions/resync/'),
+    );
+    const rules = resourcesOfType(template, 'AWS::Events::Rule');
+    const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties?.MetricName);
+
+    // Assess
+    expect(resync).toBeDefined();
+    expect(referencedId(resync![1].Properties?.Role)).toBe('ResyncRole');
+    expect(rules.map(([, r]) => r.Properties?.ScheduleExpression)).toContain('rate(5 minutes)');
+    expect(alarms).toEqual(expect.arrayContaining(['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage', 'Errors']));
+    expect(resourcesOfType(template, 'AWS::CloudWatch::Dashboard')).toHaveLength(1);
+    expect(Object.keys(template.Outputs ?? {})).toEqual(expect.arrayContaining(['ProcessRoleArn', 'ResyncRoleArn', 'DashboardUrl']));
+  });
+
+  it('declares the operations queue of kubernetes.via: relay as FIFO with its own FIFO DLQ, named to process, resync and ingest, and sent to only by process and resync', () => {
+    // Prepare
+    const [queueId, queue] = operationsQueue();
+    const redrive = queue.Properties?.RedrivePolicy as Json;
+    const dlq = resource(template, referencedId(redrive.deadLetterTargetArn));
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+    const byHandler = (prefix: string) => functions.find(([, f]) => String(f.Properties?.Handler ?? '').startsWith(prefix))![1];
+    const senders = iamStatements(template)
+      .filter(({ statement }) => asArray(statement.Resource).some((r) => referencedId(r) === queueId) && asArray(statement.Action).includes('sqs:SendMessage'))
+      .map(({ where }) => where.split('/')[0])
+      .sort();
+
+    // Assess
+    expect(queue.Properties).toMatchObject({ FifoQueue: true, ContentBasedDeduplication: false, SqsManagedSseEnabled: true });
+    expect(redrive.maxReceiveCount).toBe(20);
+    expect(dlq.Properties).toMatchObject({ FifoQueue: true, SqsManagedSseEnabled: true });
+    expect(referencedId(redrive.deadLetterTargetArn)).not.toBe(referencedId((eventQueue()[1].Properties?.RedrivePolicy as Json).deadLetterTargetArn));
+    for (const prefix of ['functions/process/', 'functions/resync/', 'functions/ingest/']) {
+      const variables = (byHandler(prefix).Properties?.Environment as Json).Variables as Json;
+      expect(referencedId(variables.OPERATIONS_QUEUE_URL), prefix).toBe(queueId);
+    }
+    expect(senders).toEqual(['ProcessRole', 'ResyncRole']);
+    expect(Object.keys(template.Outputs ?? {})).toEqual(expect.arrayContaining(['OperationsQueueUrl', 'OperationsQueueArn']));
+  });
   it('declares no IAM statement with a wildcard resource', () => {
     // Prepare
     const statements = iamStatements(template);
@@ -337,21 +244,6 @@ describe('Template: serverless package', () => {
       ],
     });
   });
-
-  it('declares the outputs the relay and operators need', () => {
-    // Assess
-    expect(Object.keys(template.Outputs ?? {})).toEqual(
-      expect.arrayContaining(['QueueUrl', 'QueueArn', 'DlqUrl', 'TableName', 'IngestUrl']),
-    );
-  });
-
-  function ingestFunction(): [string, Resource] {
-    const found = resourcesOfType(template, 'AWS::Lambda::Function').filter(
-      ([, r]) => r.Properties?.Handler === 'functions/ingest/handler.handler',
-    );
-    expect(found).toHaveLength(1);
-    return found[0]!;
-  }
 
   it('declares the ingest routes POST /events, /cloudevents, /admission/{token} and /operations/{receive,ack} on one HTTP API', () => {
     // Prepare
@@ -436,45 +328,4 @@ describe('Template: serverless package', () => {
     expect(resource(template, 'HttpApi').Type).toBe('AWS::ApiGatewayV2::Api');
   });
 
-  it('declares resync on a schedule with its own role, alarms on the DLQ, the oldest message and process errors, and a dashboard', () => {
-    // Prepare
-    const resync = Object.entries(template.Resources).find(
-      ([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties?.Handler ?? '').startsWith('functions/resync/'),
-    );
-    const rules = resourcesOfType(template, 'AWS::Events::Rule');
-    const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties?.MetricName);
-
-    // Assess
-    expect(resync).toBeDefined();
-    expect(referencedId(resync![1].Properties?.Role)).toBe('ResyncRole');
-    expect(rules.map(([, r]) => r.Properties?.ScheduleExpression)).toContain('rate(5 minutes)');
-    expect(alarms).toEqual(expect.arrayContaining(['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage', 'Errors']));
-    expect(resourcesOfType(template, 'AWS::CloudWatch::Dashboard')).toHaveLength(1);
-    expect(Object.keys(template.Outputs ?? {})).toEqual(expect.arrayContaining(['ProcessRoleArn', 'ResyncRoleArn', 'DashboardUrl']));
-  });
-
-  it('declares the operations queue of kubernetes.via: relay as FIFO with its own FIFO DLQ, named to process, resync and ingest, and sent to only by process and resync', () => {
-    // Prepare
-    const [queueId, queue] = operationsQueue();
-    const redrive = queue.Properties?.RedrivePolicy as Json;
-    const dlq = resource(template, referencedId(redrive.deadLetterTargetArn));
-    const functions = resourcesOfType(template, 'AWS::Lambda::Function');
-    const byHandler = (prefix: string) => functions.find(([, f]) => String(f.Properties?.Handler ?? '').startsWith(prefix))![1];
-    const senders = iamStatements(template)
-      .filter(({ statement }) => asArray(statement.Resource).some((r) => referencedId(r) === queueId) && asArray(statement.Action).includes('sqs:SendMessage'))
-      .map(({ where }) => where.split('/')[0])
-      .sort();
-
-    // Assess
-    expect(queue.Properties).toMatchObject({ FifoQueue: true, ContentBasedDeduplication: false, SqsManagedSseEnabled: true });
-    expect(redrive.maxReceiveCount).toBe(20);
-    expect(dlq.Properties).toMatchObject({ FifoQueue: true, SqsManagedSseEnabled: true });
-    expect(referencedId(redrive.deadLetterTargetArn)).not.toBe(referencedId((eventQueue()[1].Properties?.RedrivePolicy as Json).deadLetterTargetArn));
-    for (const prefix of ['functions/process/', 'functions/resync/', 'functions/ingest/']) {
-      const variables = (byHandler(prefix).Properties?.Environment as Json).Variables as Json;
-      expect(referencedId(variables.OPERATIONS_QUEUE_URL), prefix).toBe(queueId);
-    }
-    expect(senders).toEqual(['ProcessRole', 'ResyncRole']);
-    expect(Object.keys(template.Outputs ?? {})).toEqual(expect.arrayContaining(['OperationsQueueUrl', 'OperationsQueueArn']));
-  });
 });
