@@ -31,3 +31,17 @@ export const sqsRecord = (
 };
 
 export const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
+
+/** A record of `object` in cluster "unit" with a readable message id (and receipt handle). */
+export const namedRecord = (
+  object: KubeObject,
+  options: { messageId: string; receiveCount?: number; body?: string; type?: EnvelopeType },
+): SQSRecord => ({
+  ...sqsRecord("unit", options.type ?? "ADDED", object, options.receiveCount ?? 1, options.body),
+  messageId: options.messageId,
+  receiptHandle: `receipt-${options.messageId}`,
+});
+
+/** The message ids a partial batch response reports failed, in order. */
+export const failedIds = (response: { batchItemFailures: Array<{ itemIdentifier: string }> }): string[] =>
+  response.batchItemFailures.map((f) => f.itemIdentifier);
