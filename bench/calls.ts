@@ -7,13 +7,12 @@
  * App's installation token included), DynamoDB requests and request units
  * from SDK middleware on the client the store is built on.
  */
-import { generateKeyPairSync } from "node:crypto";
 import { createReceivers } from "../shared/receivers";
 import { DynamoStateStore, KeyPrefix } from "../shared/store";
 import { SeededRandom } from "../test/helpers/chaos/random";
 import { ChaosSink } from "../test/helpers/chaos/sink";
 import { REPO } from "../test/helpers/chaos/workload";
-import { startFakeGitHub, type RecordedScmRequest } from "../test/helpers/fake-scm";
+import { appKeyPair, startFakeGitHub, type RecordedScmRequest } from "../test/helpers/fake-scm";
 import { onHost } from "../test/helpers/run-host";
 import { DynamoMeter, type DynamoTally } from "../test/helpers/dynamo-meter";
 import { benchConfig, replayObjects } from "./process";
@@ -64,11 +63,7 @@ const gitHubFor = async (credentials: Credentials) => {
     const github = await startFakeGitHub({ repos: [repo], tokens: [TOKEN] });
     return { github, options: { provider: "github", baseUrl: github.apiUrl, token: `env:${TOKEN_VARIABLE}` } };
   }
-  const { privateKey, publicKey } = generateKeyPairSync("rsa", {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: "pkcs8", format: "pem" },
-    publicKeyEncoding: { type: "spki", format: "pem" },
-  });
+  const { privateKey, publicKey } = appKeyPair();
   process.env[APP_KEY_VARIABLE] = privateKey;
   const github = await startFakeGitHub({ repos: [repo], app: { id: APP_ID, publicKey, installations: [{ id: 7, repos: [repo] }] } });
   return { github, options: { provider: "github", baseUrl: github.apiUrl, app: { appId: APP_ID, privateKey: `env:${APP_KEY_VARIABLE}` } } };

@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyObjects, findApiServerScript, readKustomization, readManifest, REPOSITORY_ROOT, startApiServer, waitForAccess, waitForCrds, type RealApiServer } from "../helpers/apiserver";
 import { startCli, type CliProcess } from "../helpers/cli-process";
 import { eventually } from "../helpers/eventually";
-import { startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-scm";
+import { appKeyPair, startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-scm";
 import { HoldingWebhook } from "../helpers/holding-webhook";
 import { startTlsFront, type TlsFront } from "../helpers/tls-front";
 
@@ -27,11 +26,7 @@ const FINISHED = {
   succeeded: 1,
   conditions: [{ type: "Complete", status: "True", lastTransitionTime: "2026-03-02T10:01:00Z" }],
 };
-const { privateKey, publicKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs8", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
+const { privateKey, publicKey } = appKeyPair();
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
 interface CommitStatusSeen {

@@ -1,20 +1,15 @@
-import { generateKeyPairSync } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readRecording, type RecordedEvent } from "../../cli/local/replay";
 import { startLocalStack, type LocalStack } from "../../cli/local/stack";
 import { parseConfig } from "../../shared/config";
 import { createReceivers } from "../../shared/receivers";
-import { startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-scm";
+import { appKeyPair, startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-scm";
 import { RecordingReceiver } from "../helpers/recording-receiver";
 import { eventsOnHost } from "../helpers/run-host";
 
 const APP_ID = 6161;
-const { privateKey, publicKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs8", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
+const { privateKey, publicKey } = appKeyPair();
 const RECORDING = readRecording(fileURLToPath(new URL("../../recordings/tekton-pipelinerun.ndjson", import.meta.url)));
 
 const isFinal = (e: RecordedEvent) =>

@@ -5,6 +5,7 @@ import {
   type Message,
 } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
+import { parseEnvelope, type Envelope } from "../../shared/envelope";
 import type { QueueOps } from "../../shared/process/queue";
 
 /** One SQS request as it went over the wire, and the HTTP status it got. */
@@ -79,6 +80,22 @@ export class DeferredQueueOps implements QueueOps {
     return this.target;
   }
 }
+
+/** Receives (and deletes) envelopes until `count` came or `attempts` empty polls passed. */
+export const receiveEnvelopes = async (sqs: SQSClient, queueUrl: string, count: number, attempts = 200): Promise<Envelope[]> => {
+  const received: Envelope[] = [];
+  for (let empty = 0; received.length < count && empty < attempts; ) {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    if (Messages.length === 0) {
+      empty++;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      continue;
+    }
+    received.push(...Messages.map((m) => parseEnvelope(m.Body ?? "")));
+    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
+  }
+  return received;
+};
 
 /** Drains a queue in the background over the real SDK, keeping every message with its attributes. */
 export class QueueCollector {

@@ -1,20 +1,15 @@
-import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalStack, type LocalStack } from "../../cli/local/stack";
 import { parseConfig, type FeedbackConfig } from "../../shared/config";
 import { createResyncHandler } from "../../shared/process/resync";
 import { DynamoStateStore } from "../../shared/store";
 import { startFakeKubeApiServer, waitUntil, type FakeKubeApiServer } from "../helpers/fake-kube";
-import { startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-scm";
+import { appKeyPair, startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-scm";
 
 const SHA_A = "3f786850e387550fdab836ed7e6dc881de23001b";
 const SHA_B = "89e6c98d92887913cadf06b2adb97f26cde4849b";
 const GROUP = "commit-status.argoproj.io/v1alpha1";
-const { privateKey, publicKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs8", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
+const { privateKey, publicKey } = appKeyPair();
 
 const gitRepo = (name: string, apiUrl: string, driftPolicy = "overwrite") => ({
   apiVersion: GROUP,

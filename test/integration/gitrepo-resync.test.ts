@@ -1,17 +1,12 @@
-import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalStack, type LocalStack } from "../../cli/local/stack";
 import { parseConfig } from "../../shared/config";
 import { startFakeKubeApiServer, waitUntil, type FakeKubeApiServer } from "../helpers/fake-kube";
-import { startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-scm";
+import { appKeyPair, startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-scm";
 
 const SHA = "3f786850e387550fdab836ed7e6dc881de23001b";
 const GROUP = "commit-status.argoproj.io/v1alpha1";
-const { privateKey, publicKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs8", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
+const { privateKey, publicKey } = appKeyPair();
 
 const gitRepo = (apiUrl: string, ssmParameter: string, name = "shop") => ({
   apiVersion: GROUP,

@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from "node:crypto";
 import { join } from "node:path";
 import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,7 +8,7 @@ import { logger } from "../../shared/log";
 import { eventually } from "../helpers/eventually";
 import { heldMessages, type HeldMessage } from "../helpers/fauxqs-inspect";
 import { applyObjects, findApiServerScript, readKustomization, REPOSITORY_ROOT, startApiServer, waitForCrds, type RealApiServer } from "../helpers/apiserver";
-import { startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-scm";
+import { appKeyPair, startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-scm";
 import { startTlsFront, type TlsFront } from "../helpers/tls-front";
 
 const script = findApiServerScript("multi-cluster.apiserver.test.ts");
@@ -17,11 +16,7 @@ const GROUP = "commit-status.argoproj.io";
 const VERSION = "v1alpha1";
 const SHA = "3f786850e387550fdab836ed7e6dc881de23001b";
 const WATCH = [{ group: GROUP, version: VERSION, resource: "commitstatuses", namespaces: [] as string[] }];
-const { privateKey, publicKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs8", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
+const { privateKey, publicKey } = appKeyPair();
 
 /** The same names in every cluster; only the repository the GitRepo points at differs. */
 const objects = (repo: string, apiUrl: string) => [

@@ -1,11 +1,12 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { startEmulators, type Emulators } from "../../cli/local/emulators";
 import type { WatchConfig } from "../../shared/config";
-import { parseEnvelope, type Envelope, type KubeObject } from "../../shared/envelope";
+import type { Envelope, KubeObject } from "../../shared/envelope";
 import { RelayMetrics } from "../../relay/metrics";
 import { Relay } from "../../relay/relay";
 import { SqsSink } from "../../relay/sinks/sqs";
+import { receiveEnvelopes } from "../helpers/sqs-wire";
 import { memoryLog, pipelineRun } from "../unit/relay/doubles";
 
 /**
@@ -25,21 +26,6 @@ const events = (): Array<["ADDED" | "MODIFIED", KubeObject]> => {
   return Array.from({ length: EVENTS }, (_, i) =>
     runs.map((run): ["ADDED" | "MODIFIED", KubeObject] => [i === 0 ? "ADDED" : "MODIFIED", { ...run, metadata: { ...run.metadata, resourceVersion: String(i + 1) } }]),
   ).flat();
-};
-
-const receiveAll = async (sqs: SQSClient, queueUrl: string, count: number): Promise<Envelope[]> => {
-  const received: Envelope[] = [];
-  for (let empty = 0; received.length < count && empty < 200; ) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-    if (Messages.length === 0) {
-      empty++;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      continue;
-    }
-    received.push(...Messages.map((m) => parseEnvelope(m.Body ?? "")));
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
-  }
-  return received;
 };
 
 /** Counts SendMessageBatch requests in flight on the client the sink sends with. */
@@ -89,7 +75,7 @@ describe("Class: Relay", () => {
       // Act
       for (const [type, object] of events()) await relay.ship(type, object);
       await relay.flush();
-      const received = await receiveAll(reader, emulators.queueUrl, RUNS * EVENTS);
+      const received = await receiveEnvelopes(reader, emulators.queueUrl, RUNS * EVENTS);
 
       // Assess
       expect(inFlight.max).toBeGreaterThan(1);
@@ -114,7 +100,7 @@ describe("Class: Relay", () => {
 
       // Assess
       expect(envelopeCalls).toBe(RUNS * EVENTS);
-      expect(await receiveAll(reader, emulators.queueUrl, RUNS * EVENTS)).toHaveLength(RUNS * EVENTS);
+      expect(await receiveEnvelopes(reader, emulators.queueUrl, RUNS * EVENTS)).toHaveLength(RUNS * EVENTS);
     });
 
     it("counts events received without touching the metric's series per event", async () => {

@@ -1,13 +1,13 @@
-import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { startFauxqs, type FauxqsServer } from "fauxqs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startEmulators, type Emulators } from "../../cli/local/emulators";
 import type { WatchConfig } from "../../shared/config";
-import { parseEnvelope, type Envelope } from "../../shared/envelope";
 import { RelayMetrics } from "../../relay/metrics";
 import { Relay } from "../../relay/relay";
 import { SqsSink } from "../../relay/sinks/sqs";
 import { startFakeKubeApiServer, type FakeKubeApiServer, type KubeObject } from "../helpers/fake-kube/index.js";
+import { receiveEnvelopes } from "../helpers/sqs-wire";
 import { eventually, memoryLog } from "../unit/relay/doubles";
 
 const WATCH: WatchConfig[] = [{ group: "tekton.dev", version: "v1", resource: "pipelineruns", namespaces: ["ci"] }];
@@ -25,24 +25,6 @@ const run = (name: string): KubeObject => ({
 const metric = async (metrics: RelayMetrics, series: string): Promise<number> => {
   const line = (await metrics.render()).split("\n").find((l) => l.startsWith(`${series} `));
   return line ? Number(line.split(" ")[1]) : 0;
-};
-
-/** Receives (and deletes) until `count` messages came or `attempts` empty polls passed. */
-const receiveAll = async (sqs: SQSClient, queueUrl: string, count: number, attempts = 200): Promise<Envelope[]> => {
-  const received: Envelope[] = [];
-  for (let empty = 0; received.length < count && empty < attempts; ) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-    if (Messages.length === 0) {
-      empty++;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      continue;
-    }
-    received.push(...Messages.map((m) => parseEnvelope(m.Body ?? "")));
-    await sqs.send(
-      new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
-    );
-  }
-  return received;
 };
 
 describe("Class: Relay", () => {
@@ -103,7 +85,7 @@ describe("Class: Relay", () => {
       const { QueueUrl } = await sqs.send(
         new CreateQueueCommand({ QueueName: "kube-feedback-events.fifo", Attributes: { FifoQueue: "true", ContentBasedDeduplication: "false" } }),
       );
-      const received = await receiveAll(sqs, QueueUrl!, created.length);
+      const received = await receiveEnvelopes(sqs, QueueUrl!, created.length);
 
       // Assess
       expect(QueueUrl).toBe(emulators.queueUrl);
@@ -119,7 +101,7 @@ describe("Class: Relay", () => {
       expect(new Set(received.map((e) => e.object.metadata.name))).toEqual(new Set(created.map((o) => o.metadata?.name)));
       expect(received.every((e) => e.type === "ADDED")).toBe(true);
       expect(await metric(metrics, 'kube_feedback_relay_envelopes_sent_total{sink="sqs"}')).toBe(2 + created.length);
-      expect(await receiveAll(sqs, QueueUrl!, 1, 5)).toHaveLength(0);
+      expect(await receiveEnvelopes(sqs, QueueUrl!, 1, 5)).toHaveLength(0);
     });
   });
 });

@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { DeleteItemCommand, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,7 +7,7 @@ import { parseConfig } from "../../shared/config";
 import type { EnvelopeType } from "../../shared/envelope";
 import { createReceivers } from "../../shared/receivers";
 import { KeyPrefix } from "../../shared/store";
-import { startFakeGitHub, type FakeGitHubServer, type RecordedScmRequest } from "../helpers/fake-scm";
+import { appKeyPair, startFakeGitHub, type FakeGitHubServer, type RecordedScmRequest } from "../helpers/fake-scm";
 import { eventsOnHost } from "../helpers/run-host";
 
 const APP_ID = 7171;
@@ -16,11 +15,7 @@ const SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 const DASHBOARD = "https://dashboard.example.com/#/namespaces/{{namespace}}/pipelineruns/{{name}}";
 const STAGE_URL = "https://dashboard.example.com/#/namespaces/{{namespace}}/pipelineruns/{{name}}?pipelineTask={{stage}}";
 const ENVIRONMENT_URL = "https://staging.shop.example.com";
-const { privateKey, publicKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs8", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
+const { privateKey, publicKey } = appKeyPair();
 const RECORDING = readRecording(fileURLToPath(new URL("../../recordings/tekton-pipelinerun.ndjson", import.meta.url)));
 const WATCH = [
   { group: "tekton.dev", version: "v1", resource: "pipelineruns" },

@@ -4,7 +4,6 @@
  * fake), which stays out of drift comparison, and each provider's
  * description limit, which the fakes enforce as the real SCMs do.
  */
-import { generateKeyPairSync } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   BitbucketServerProvider,
@@ -15,17 +14,13 @@ import {
   type DesiredStatus,
   type StatusTarget,
 } from "../../shared/scm/providers";
-import { startFakeBitbucketServer, startFakeGitHub, startFakeGitLab, type FakeBitbucketServer, type FakeGitHubServer, type FakeGitLabServer } from "../helpers/fake-scm";
+import { appKeyPair, startFakeBitbucketServer, startFakeGitHub, startFakeGitLab, type FakeBitbucketServer, type FakeGitHubServer, type FakeGitLabServer } from "../helpers/fake-scm";
 
 const SHA = "3f786850e387550fdab836ed7e6dc881de23001b";
 const UID = "c1d5f3b2-8e4a-4d6f-ab9c-2a3b4c5d6e7f";
 const URL_1 = "https://dashboard.example.com/prod/data/job/etl-nightly-28991520";
 const APP_ID = 5353;
-const { privateKey, publicKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs8", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
+const { privateKey, publicKey } = appKeyPair();
 const target = (name = "data/etl-nightly"): StatusTarget => ({ repo: { kind: "github", owner: "acme", name: "shop" }, sha: SHA, name });
 
 describe("Class: GitHubProvider (run fields)", () => {

@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from "node:crypto";
 import { Octokit } from "@octokit/rest";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Disposition } from "../../shared/errors";
@@ -17,7 +16,7 @@ import {
   type DesiredStatus,
   type StatusTarget,
 } from "../../shared/scm/providers";
-import {
+import { appKeyPair,
   startFakeBitbucketCloud,
   startFakeBitbucketServer,
   startFakeGitea,
@@ -32,11 +31,7 @@ import {
 
 const SHA = "3f786850e387550fdab836ed7e6dc881de23001b";
 const URL_1 = "https://ci.example.com/runs/1";
-const { privateKey, publicKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs8", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
+const { privateKey, publicKey } = appKeyPair();
 
 const github = (owner: string, name: string, status = "ci/build"): StatusTarget => ({ repo: { kind: "github", owner, name }, sha: SHA, name: status });
 

@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
@@ -13,7 +12,7 @@ import { createReceivers } from "../../shared/receivers";
 import { runStateOf, type RunRecord } from "../../shared/pipeline/run-record";
 import { KeyPrefix } from "../../shared/store";
 import { eventually } from "../helpers/eventually";
-import { startFakeGitHub, type FakeGitHubServer, type RecordedScmRequest } from "../helpers/fake-scm";
+import { appKeyPair, startFakeGitHub, type FakeGitHubServer, type RecordedScmRequest } from "../helpers/fake-scm";
 import { RecordingReceiver } from "../helpers/recording-receiver";
 import { eventsOnHost } from "../helpers/run-host";
 import { DeferredQueueOps, recordSqsWire, type WireCall } from "../helpers/sqs-wire";
@@ -25,11 +24,7 @@ const DASHBOARD = "https://dashboard.example.com/#/namespaces/{{namespace}}/pipe
 const RUN_URL = "https://dashboard.example.com/#/namespaces/ci/pipelineruns/build-and-test-x7k2p";
 /** The recorded PipelineRun's uid: its check run's external_id. */
 const RUN_UID = "5f0c2d1e-8a4b-4c7e-9d3f-1b2a3c4d5e6f";
-const { privateKey, publicKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs8", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
+const { privateKey, publicKey } = appKeyPair();
 const RECORDING = readRecording(fileURLToPath(new URL("../../recordings/tekton-pipelinerun.ndjson", import.meta.url)));
 const WATCH = [
   { group: "tekton.dev", version: "v1", resource: "pipelineruns" },

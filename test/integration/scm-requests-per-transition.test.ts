@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalStack, type LocalStack } from "../../cli/local/stack";
 import { parseConfig } from "../../shared/config";
@@ -8,7 +7,7 @@ import { Relay } from "../../relay/relay";
 import { SeededRandom } from "../helpers/chaos/random";
 import { ChaosSink } from "../helpers/chaos/sink";
 import { buildLifecycles, CI_NAMESPACE, interleave, REPO, type Lifecycle } from "../helpers/chaos/workload";
-import { startFakeGitHub, type FakeGitHubServer, type RecordedScmRequest } from "../helpers/fake-scm";
+import { appKeyPair, startFakeGitHub, type FakeGitHubServer, type RecordedScmRequest } from "../helpers/fake-scm";
 import { DynamoStateStore, KeyPrefix, type StateStore } from "../../shared/store";
 import { DynamoMeter, type DynamoTally } from "../helpers/dynamo-meter";
 import { RecordingReceiver } from "../helpers/recording-receiver";
@@ -27,11 +26,7 @@ import { onHost } from "../helpers/run-host";
 const RUNS = 30;
 const APP_ID = 6161;
 const TOKEN = "ghp_requestsPerTransition0123456789";
-const { privateKey, publicKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs8", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
+const { privateKey, publicKey } = appKeyPair();
 const WATCH = [
   { group: "batch", version: "v1", resource: "jobs", namespaces: [CI_NAMESPACE] },
   { group: "tekton.dev", version: "v1", resource: "pipelineruns", namespaces: [CI_NAMESPACE] },

@@ -7,7 +7,6 @@
  * run says which stage failed and why; GitHub check runs carry the run's
  * uid as `external_id` and the dashboard as `details_url`.
  */
-import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -18,7 +17,7 @@ import { normalise } from "../../shared/pipeline/normalise";
 import { isTerminal, PipelinePhase, type PipelineInfo } from "../../shared/pipeline/types";
 import { transientMemory, type RunMemory } from "../../shared/pipeline/receiver";
 import { createReceivers, LifecycleEvent, type Receiver, type ReceiverContext } from "../../shared/receivers";
-import {
+import { appKeyPair,
   startFakeBitbucketCloud,
   startFakeBitbucketServer,
   startFakeGitea,
@@ -34,11 +33,7 @@ import {
 const APP_ID = 6161;
 const TOKEN = "scm-names-token";
 const DASHBOARD = "https://dashboard.example.com/{{cluster}}/{{namespace}}/{{kind}}/{{name}}";
-const { privateKey, publicKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs8", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
+const { privateKey, publicKey } = appKeyPair();
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Log;
 /** A call's context; calls for one run share its `memory`, as the pipeline handler keeps it in the run item. */
 const ctx = (event: LifecycleEvent, memory: RunMemory = transientMemory()): ReceiverContext => ({ log: silent, event, memory });

@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -11,7 +10,7 @@ import type { PipelineInfo } from "../../shared/pipeline/types";
 import { createReceivers, LifecycleEvent, type ReceiverStore, type ServiceContext } from "../../shared/receivers";
 import type { ScmReceiver } from "../../shared/receivers/scm";
 import { slackMessage } from "../../shared/receivers/slack";
-import { startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-scm";
+import { appKeyPair, startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-scm";
 
 type Json = Record<string, any>;
 
@@ -19,11 +18,7 @@ const SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 const APP_ID = 6161;
 /** The Tekton Dashboard's page of a PipelineRun, opened at one of its tasks. */
 const STAGE_URL = "https://tekton.example.com/#/namespaces/{{namespace}}/pipelineruns/{{name}}?pipelineTask={{stage}}";
-const { privateKey, publicKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs8", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
+const { privateKey, publicKey } = appKeyPair();
 
 class MemoryReceiverStore implements ReceiverStore {
   readonly items = new Map<string, Record<string, unknown>>();

@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from "node:crypto";
 import { join } from "node:path";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
@@ -21,7 +20,7 @@ import {
   waitForCrds,
   type RealApiServer,
 } from "../helpers/apiserver";
-import { startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-scm";
+import { appKeyPair, startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-scm";
 import { startTlsFront, type TlsFront } from "../helpers/tls-front";
 
 const script = findApiServerScript("writeback-relay.apiserver.test.ts");
@@ -31,11 +30,7 @@ const SHA = "3f786850e387550fdab836ed7e6dc881de23001b";
 const NAMESPACE = "apps";
 /** The relay's own identity: the ServiceAccount infra/relay binds its roles to. */
 const RELAY_USER = "system:serviceaccount:kube-feedback:relay";
-const { privateKey, publicKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs8", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
+const { privateKey, publicKey } = appKeyPair();
 
 type Status = {
   isSynced?: boolean;

@@ -4,8 +4,16 @@
  * at most 10 minutes long) buys an installation token, which then acts with
  * that installation's permissions on its repositories only.
  */
-import { createPublicKey, randomBytes, verify, type KeyObject } from "node:crypto";
+import { createPublicKey, generateKeyPairSync, randomBytes, verify, type KeyObject } from "node:crypto";
 import { credentialOf, ScmHttpError, type RecordedScmRequest } from "./base";
+
+/** A GitHub App's RSA key pair as PEM: the private key (PKCS#8) for the receiver, the public key for the fake GitHub to check its JWTs. */
+export const appKeyPair = (): { privateKey: string; publicKey: string } =>
+  generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  });
 
 export interface FakeGitHubInstallation {
   readonly id: number;

@@ -22,6 +22,7 @@ export { FakeBitbucketCloudServer, type FakeBitbucketCloudOptions, type FakeBuil
 export { FakeBitbucketServer, type FakeBitbucketServerOptions, type FakeServerBuildStatus } from "./bitbucket-server";
 export { FakeGiteaServer, type FakeGiteaOptions, type FakeGiteaStatus } from "./gitea";
 export { FakeAzureDevOpsServer, type FakeAzureDevOpsOptions, type FakeAzureDevOpsRepo, type FakeGitStatus } from "./azure-devops";
+export { appKeyPair } from "./github-auth";
 export { OpenApiValidator } from "./openapi";
 
 /** Each starts on a free loopback port; pair with `stop()` in `afterEach`/`afterAll`. */

@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import type { SQSEvent } from "aws-lambda";
-import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseConfig } from "../../../shared/config";
@@ -10,7 +9,7 @@ import { PipelinePhase } from "../../../shared/pipeline/types";
 import { createBatchHandler } from "../../../shared/process/batch";
 import { StoreKey } from "../../../shared/store";
 import { dynamoItemSize } from "../../helpers/dynamo-item-size";
-import { startFakeGitHub, type FakeGitHubServer } from "../../helpers/fake-scm";
+import { appKeyPair, startFakeGitHub, type FakeGitHubServer } from "../../helpers/fake-scm";
 import { onHost } from "../../helpers/run-host";
 import { MemoryStateStore } from "../../helpers/memory-state-store";
 import { RecordingQueueOps } from "../../helpers/recording-queue-ops";
@@ -71,7 +70,7 @@ const RAN = [
 ] as const;
 
 const APP_ID = 5151;
-const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+const { privateKey, publicKey } = appKeyPair();
 
 /** A console receiver and an `scm` receiver writing check runs, whose memory of the run (the check run's id) is part of the item. */
 const configFor = (github: FakeGitHubServer) =>

@@ -1,16 +1,15 @@
-import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../../shared/config";
 import type { Log } from "../../../shared/log";
 import { transientMemory, type RunMemory } from "../../../shared/pipeline/receiver";
 import { PipelinePhase, type PipelineInfo } from "../../../shared/pipeline/types";
 import { createReceivers, LifecycleEvent, type ReceiverContext, type ServiceContext } from "../../../shared/receivers";
-import { startFakeGitHub, type FakeGitHubServer } from "../../helpers/fake-scm";
+import { appKeyPair, startFakeGitHub, type FakeGitHubServer } from "../../helpers/fake-scm";
 import { MemoryReceiverStore } from "../../helpers/memory-receiver-store";
 
 const SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 const APP_ID = 4545;
-const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+const { privateKey, publicKey } = appKeyPair();
 const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Log;
 
 

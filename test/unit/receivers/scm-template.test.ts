@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../../shared/config";
 import type { Log } from "../../../shared/log";
@@ -6,15 +5,11 @@ import { PipelinePhase, type PipelineInfo } from "../../../shared/pipeline/types
 import { createReceivers, LifecycleEvent, type ReceiverContext, type ReceiverStore, type ServiceContext } from "../../../shared/receivers";
 import type { ScmReceiver } from "../../../shared/receivers/scm";
 import { GITHUB_STATUS_DESCRIPTION_LIMIT } from "../../../shared/scm/github/provider";
-import { startFakeGitHub, startFakeGitLab, type FakeGitHubServer, type FakeGitLabServer } from "../../helpers/fake-scm";
+import { appKeyPair, startFakeGitHub, startFakeGitLab, type FakeGitHubServer, type FakeGitLabServer } from "../../helpers/fake-scm";
 
 const SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 const APP_ID = 4343;
-const { privateKey, publicKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs8", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
+const { privateKey, publicKey } = appKeyPair();
 
 const memoryStore = (): ReceiverStore => {
   const items = new Map<string, Record<string, unknown>>();

@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from "node:crypto";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../../shared/config";
 import { Disposition } from "../../../shared/errors";
@@ -8,15 +7,11 @@ import { transientMemory, type RunMemory } from "../../../shared/pipeline/receiv
 import { createReceivers, LifecycleEvent, type ReceiverContext, type ReceiverStore, type ServiceContext } from "../../../shared/receivers";
 import type { ScmReceiver } from "../../../shared/receivers/scm";
 import { PermanentScmError, RateLimitedError } from "../../../shared/scm";
-import { startFakeGitHub, startFakeGitLab, type FakeGitHubServer, type FakeGitLabServer } from "../../helpers/fake-scm";
+import { appKeyPair, startFakeGitHub, startFakeGitLab, type FakeGitHubServer, type FakeGitLabServer } from "../../helpers/fake-scm";
 
 const SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 const APP_ID = 4242;
-const { privateKey, publicKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs8", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
+const { privateKey, publicKey } = appKeyPair();
 
 class MemoryReceiverStore implements ReceiverStore {
   readonly items = new Map<string, Record<string, unknown>>();
