@@ -10,22 +10,13 @@ import { PipelinePhase, type PipelineInfo } from "../../shared/pipeline/types";
 import { transientMemory, type RunMemory } from "../../shared/pipeline/receiver";
 import { createReceivers, LifecycleEvent, type ReceiverContext, type ReceiverStore, type ServiceContext } from "../../shared/receivers";
 import { startFakeAzureDevOps, type FakeAzureDevOpsServer } from "../helpers/fake-scm";
+import { MemoryReceiverStore } from "../helpers/memory-receiver-store";
 
 const SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 const TOKEN = "azdo-receiver-pat";
 const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Log;
 /** A call's context; calls for one run share its `memory`, as the pipeline handler keeps it in the run item. */
 const ctx = (event: LifecycleEvent, memory: RunMemory = transientMemory()): ReceiverContext => ({ log, event, memory });
-
-class MemoryStore implements ReceiverStore {
-  readonly items = new Map<string, Record<string, unknown>>();
-  async get(key: string) {
-    return structuredClone(this.items.get(key));
-  }
-  async put(key: string, value: Record<string, unknown>) {
-    this.items.set(key, structuredClone(value));
-  }
-}
 
 describe("Integration: scm receiver on Azure DevOps", () => {
   let server: FakeAzureDevOpsServer;
@@ -41,7 +32,7 @@ describe("Integration: scm receiver on Azure DevOps", () => {
   afterAll(() => server.stop());
 
   /** A receiver as the process function builds it: options checked, secrets read, provider connected. */
-  const receiver = async (store: ReceiverStore = new MemoryStore()) => {
+  const receiver = async (store: ReceiverStore = new MemoryReceiverStore()) => {
     const config = parseConfig({
       cluster: "prod",
       watch: [{ group: "tekton.dev", version: "v1", resource: "pipelineruns" }],
@@ -126,7 +117,7 @@ describe("Integration: scm receiver on Azure DevOps", () => {
 
   it("pauses the token on a 429: the next run's write waits without a request", async () => {
     // Prepare
-    const store = new MemoryStore();
+    const store = new MemoryReceiverStore();
     const azdo = await receiver(store);
     server.failNext({ status: 429, headers: { "retry-after": "120" }, body: { message: "TF400733: Request was blocked due to exceeding usage of resource 'ATCPU'." } });
 

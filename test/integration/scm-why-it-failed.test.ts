@@ -7,10 +7,11 @@ import { toPipelineInfo, withStageLinks } from "../../shared/pipeline/info";
 import { advance, advanceStage, emptyRunState } from "../../shared/pipeline/lifecycle";
 import { normalise, stageOfTaskRun } from "../../shared/pipeline/normalise";
 import type { PipelineInfo } from "../../shared/pipeline/types";
-import { createReceivers, LifecycleEvent, type ReceiverStore, type ServiceContext } from "../../shared/receivers";
+import { createReceivers, LifecycleEvent, type ServiceContext } from "../../shared/receivers";
 import type { ScmReceiver } from "../../shared/receivers/scm";
 import { slackMessage } from "../../shared/receivers/slack";
 import { appKeyPair, startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-scm";
+import { MemoryReceiverStore } from "../helpers/memory-receiver-store";
 
 type Json = Record<string, any>;
 
@@ -19,16 +20,6 @@ const APP_ID = 6161;
 /** The Tekton Dashboard's page of a PipelineRun, opened at one of its tasks. */
 const STAGE_URL = "https://tekton.example.com/#/namespaces/{{namespace}}/pipelineruns/{{name}}?pipelineTask={{stage}}";
 const { privateKey, publicKey } = appKeyPair();
-
-class MemoryReceiverStore implements ReceiverStore {
-  readonly items = new Map<string, Record<string, unknown>>();
-  async get(key: string) {
-    return structuredClone(this.items.get(key));
-  }
-  async put(key: string, value: Record<string, unknown>) {
-    this.items.set(key, structuredClone(value));
-  }
-}
 
 const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Log;
 

@@ -1,20 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { Log } from "../../../shared/log";
-import { LifecycleEvent, PermanentReceiverError, ReceiverError, type ReceiverStore } from "../../../shared/receivers";
+import { LifecycleEvent, PermanentReceiverError, ReceiverError } from "../../../shared/receivers";
 import { ReceiverTargetGoneError } from "../../../shared/receivers/errors";
 import { RunMessages, type MessageRef, type MessageWriter } from "../../../shared/receivers/run-message";
 import { StoreKey } from "../../../shared/store";
 import { pipelineInfo } from "../../helpers/fake-chat";
-
-class MemoryReceiverStore implements ReceiverStore {
-  readonly items = new Map<string, Record<string, unknown>>();
-  async get(key: string) {
-    return structuredClone(this.items.get(key));
-  }
-  async put(key: string, value: Record<string, unknown>) {
-    this.items.set(key, structuredClone(value));
-  }
-}
+import { MemoryReceiverStore } from "../../helpers/memory-receiver-store";
 
 const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Log;
 

@@ -3,25 +3,16 @@ import { parseConfig } from "../../../shared/config";
 import { Disposition } from "../../../shared/errors";
 import type { Log } from "../../../shared/log";
 import { PipelinePhase as P, type PipelineInfo } from "../../../shared/pipeline/types";
-import { createReceivers, LifecycleEvent as E, type ReceiverStore, type ServiceContext } from "../../../shared/receivers";
+import { createReceivers, LifecycleEvent as E, type ServiceContext } from "../../../shared/receivers";
 import type { ScmReceiver } from "../../../shared/receivers/scm";
 import { deploymentPhaseOf, ENVIRONMENT_ANNOTATION, ENVIRONMENT_URL_ANNOTATION } from "../../../shared/receivers/scm-deployment";
 import { DeploymentPhase, PermanentScmError, phaseToGitHubDeployment, UnmappedStateError } from "../../../shared/scm/providers";
 import { appKeyPair, startFakeGitHub, startFakeGitLab, type FakeGitHubServer, type FakeGitLabServer } from "../../helpers/fake-scm";
+import { MemoryReceiverStore } from "../../helpers/memory-receiver-store";
 
 const SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 const APP_ID = 5252;
 const { privateKey, publicKey } = appKeyPair();
-
-class MemoryReceiverStore implements ReceiverStore {
-  readonly items = new Map<string, Record<string, unknown>>();
-  async get(key: string) {
-    return structuredClone(this.items.get(key));
-  }
-  async put(key: string, value: Record<string, unknown>) {
-    this.items.set(key, structuredClone(value));
-  }
-}
 
 const debugLines: string[] = [];
 const log = { debug: (message: string) => void debugLines.push(message), info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Log;

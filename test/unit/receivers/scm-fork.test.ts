@@ -2,27 +2,18 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../../shared/config";
 import type { Log } from "../../../shared/log";
 import { PipelinePhase, type GitContext, type PipelineInfo } from "../../../shared/pipeline/types";
-import { createReceivers, LifecycleEvent, type ReceiverContext, type ReceiverStore, type ServiceContext } from "../../../shared/receivers";
+import { createReceivers, LifecycleEvent, type ReceiverContext, type ServiceContext } from "../../../shared/receivers";
 import type { ScmReceiver } from "../../../shared/receivers/scm";
 import { RateLimitedError, TransientScmError } from "../../../shared/scm";
 import { StoreKey } from "../../../shared/store";
 import { startFakeGitLab, type FakeGitLabServer, type RecordedScmRequest } from "../../helpers/fake-scm";
+import { MemoryReceiverStore } from "../../helpers/memory-receiver-store";
 
 const SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 const MAIN_SHA = "3f786850e387550fdab836ed7e6dc881de23001b";
 const STATUS = "ci/build-and-test";
 /** Target project 12 takes statuses from `writer` and `target`; the fork 34 only from `writer`; `reader` may only comment. */
 const TOKENS = { writer: "glpat-writer", target: "glpat-target", reader: "glpat-reader", outsider: "glpat-outsider" } as const;
-
-class MemoryReceiverStore implements ReceiverStore {
-  readonly items = new Map<string, Record<string, unknown>>();
-  async get(key: string) {
-    return structuredClone(this.items.get(key));
-  }
-  async put(key: string, value: Record<string, unknown>) {
-    this.items.set(key, structuredClone(value));
-  }
-}
 
 const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Log;
 const ctx = (event: LifecycleEvent): ReceiverContext => ({ log, event });

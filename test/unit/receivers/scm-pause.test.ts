@@ -3,29 +3,18 @@ import { parseConfig } from "../../../shared/config";
 import { Disposition } from "../../../shared/errors";
 import type { Log } from "../../../shared/log";
 import { PipelinePhase, type PipelineInfo } from "../../../shared/pipeline/types";
-import { createReceivers, LifecycleEvent, type ReceiverStore, type ServiceContext } from "../../../shared/receivers";
+import { createReceivers, LifecycleEvent, type ServiceContext } from "../../../shared/receivers";
 import { credentialOf } from "../../../shared/receivers/scm-pause";
 import type { ResolvedProvider } from "../../../shared/receivers/scm-options";
 import { CredentialPausedError, RateLimitedError, requireScm, type RepoRef } from "../../../shared/scm";
 import { KeyPrefix } from "../../../shared/store";
 import { startFakeGitHub, type FakeGitHubServer } from "../../helpers/fake-scm";
+import { MemoryReceiverStore } from "../../helpers/memory-receiver-store";
 
 const SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 const TOKEN = "ghp_pause_token";
 const SHOP: RepoRef = { kind: "github", owner: "Example", name: "shop" };
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Log;
-
-class MemoryReceiverStore implements ReceiverStore {
-  readonly items = new Map<string, Record<string, unknown>>();
-  readonly ttls = new Map<string, number | undefined>();
-  async get(key: string) {
-    return structuredClone(this.items.get(key));
-  }
-  async put(key: string, value: Record<string, unknown>, options?: { ttlSeconds?: number }) {
-    this.items.set(key, structuredClone(value));
-    this.ttls.set(key, options?.ttlSeconds);
-  }
-}
 
 describe("Function: credentialOf", () => {
   const github = (options: Record<string, unknown>) => ({ scm: requireScm("github"), options }) as ResolvedProvider;

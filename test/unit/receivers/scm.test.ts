@@ -4,27 +4,15 @@ import { Disposition } from "../../../shared/errors";
 import type { Log } from "../../../shared/log";
 import { PipelinePhase, type PipelineInfo, type Stage } from "../../../shared/pipeline/types";
 import { transientMemory, type RunMemory } from "../../../shared/pipeline/receiver";
-import { createReceivers, LifecycleEvent, type ReceiverContext, type ReceiverStore, type ServiceContext } from "../../../shared/receivers";
+import { createReceivers, LifecycleEvent, type ReceiverContext, type ServiceContext } from "../../../shared/receivers";
 import type { ScmReceiver } from "../../../shared/receivers/scm";
 import { PermanentScmError, RateLimitedError } from "../../../shared/scm";
 import { appKeyPair, startFakeGitHub, startFakeGitLab, type FakeGitHubServer, type FakeGitLabServer } from "../../helpers/fake-scm";
+import { MemoryReceiverStore } from "../../helpers/memory-receiver-store";
 
 const SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 const APP_ID = 4242;
 const { privateKey, publicKey } = appKeyPair();
-
-class MemoryReceiverStore implements ReceiverStore {
-  readonly items = new Map<string, Record<string, unknown>>();
-  readonly counts = { reads: 0, writes: 0 };
-  async get(key: string) {
-    this.counts.reads++;
-    return structuredClone(this.items.get(key));
-  }
-  async put(key: string, value: Record<string, unknown>) {
-    this.counts.writes++;
-    this.items.set(key, structuredClone(value));
-  }
-}
 
 const debugLines: string[] = [];
 const log = { debug: (message: string) => void debugLines.push(message), info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Log;

@@ -3,9 +3,10 @@ import { providerStatus, resolveGitRepo } from "../../../shared/commitstatus";
 import { parseConfig } from "../../../shared/config";
 import type { Log } from "../../../shared/log";
 import { PipelinePhase, type PipelineInfo } from "../../../shared/pipeline/types";
-import { createReceivers, LifecycleEvent, type ReceiverStore, type ServiceContext } from "../../../shared/receivers";
+import { createReceivers, LifecycleEvent, type ServiceContext } from "../../../shared/receivers";
 import { registerScm, scmFor, scmNames } from "../../../shared/scm";
 import { sourcehut, sourcehutWrites } from "../../helpers/scm/sourcehut";
+import { MemoryReceiverStore } from "../../helpers/memory-receiver-store";
 
 // The one line a new SCM adds (shared/scm/registry.ts holds the built-in ones).
 registerScm(sourcehut);
@@ -22,16 +23,6 @@ const configWith = (options: Record<string, unknown>) =>
 
 /** Receiver options are checked when the receivers are built at start (shared/receivers/registry.ts). */
 const receiversOf = (options: Record<string, unknown>) => createReceivers(configWith(options));
-
-class MemoryStore implements ReceiverStore {
-  readonly items = new Map<string, Record<string, unknown>>();
-  async get(key: string) {
-    return this.items.get(key);
-  }
-  async put(key: string, value: Record<string, unknown>) {
-    this.items.set(key, value);
-  }
-}
 
 const run = (phase: PipelinePhase, host: string): PipelineInfo => ({
   id: "prod/ci/build-x7k2p",
@@ -73,7 +64,7 @@ describe("SCM registry: a provider added as one folder and one registry line", (
     process.env.SRHT_TOKEN = "srht-secret";
     const config = configWith({ provider: "srht", url: "https://git.sr.ht", token: "env:SRHT_TOKEN" });
     const receiver = createReceivers(config)[0]!.receiver;
-    const sc: ServiceContext = { log, config, kube: () => Promise.reject(new Error("not used")), store: new MemoryStore() };
+    const sc: ServiceContext = { log, config, kube: () => Promise.reject(new Error("not used")), store: new MemoryReceiverStore() };
     await receiver.initialize?.(sc);
     sourcehutWrites.length = 0;
 
