@@ -1,6 +1,8 @@
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { readRecording } from "../../cli/local/replay";
 import { startLocalStack, type LocalStack } from "../../cli/local/stack";
 import type { ListedMessage } from "../../cli/ops/dlq-list";
@@ -19,13 +21,9 @@ import { runRecord } from "../../shared/pipeline/run-record";
 import { DynamoStateStore, StoreKey } from "../../shared/store";
 import { RecordingReceiver } from "../helpers/recording-receiver";
 
-/** A Job whose run item the status test writes with claims of its own. */
-const LEASED_JOB: KubeObject = {
-  apiVersion: "batch/v1",
-  kind: "Job",
-  metadata: { name: "leased", namespace: "ci", uid: "leased-job-1", resourceVersion: "3", creationTimestamp: "2026-11-20T10:00:00Z" },
-  status: { startTime: "2026-11-20T10:00:01Z", active: 1 },
-};
+/** A Job whose run item the status test writes with claims of its own: an upstream Job (test/fixtures/upstream/jobs) as it ran. */
+const upstreamJob = parse(readFileSync(new URL("../fixtures/upstream/jobs/job-successcriteriamet-complete.yaml", import.meta.url), "utf8")) as KubeObject;
+const LEASED_JOB: KubeObject = { ...upstreamJob, status: { startTime: (upstreamJob.status as { startTime: string }).startTime, active: 1 } };
 
 /** A handler for a kind of our own whose upstream refuses everything until it is "fixed". */
 class WidgetHandler implements Handler {

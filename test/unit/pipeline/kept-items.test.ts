@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import type { SQSEvent } from "aws-lambda";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { parseConfig } from "../../../shared/config";
 import type { KubeObject } from "../../../shared/envelope";
 import { planClaims } from "../../../shared/pipeline/deliveries";
@@ -24,27 +26,26 @@ import { sqsRecord } from "../../helpers/sqs-records";
  * table's loses its write, folds again on the item the refusal carries, and
  * no callback is made twice or lost.
  */
-const UID = "job-kept-1";
-const KEY = StoreKey.object("unit", UID);
+/**
+ * An upstream Job that completed (test/fixtures/upstream/jobs, its source in
+ * the file's header) and the two versions the API server showed before it:
+ * created, with no status yet, and running, with the status the Job
+ * controller sets first (startTime, one active pod).
+ */
+const upstream = parse(readFileSync(new URL("../../fixtures/upstream/jobs/job-successcriteriamet-complete.yaml", import.meta.url), "utf8")) as KubeObject;
+const version = (resourceVersion: string, status: Record<string, unknown> | undefined): KubeObject => ({
+  ...upstream,
+  metadata: { ...upstream.metadata, resourceVersion },
+  status,
+});
+const created = version("1", undefined);
+const running = version("2", { startTime: (upstream.status as { startTime: string }).startTime, active: 1 });
+const succeeded = version("3", upstream.status as Record<string, unknown>);
+const KEY = StoreKey.object("unit", upstream.metadata.uid);
 const config = parseConfig({
   cluster: "unit",
   watch: [{ group: "batch", version: "v1", resource: "jobs" }],
   receivers: [{ name: "chat", type: "console" }],
-});
-
-const job = (resourceVersion: string, status: Record<string, unknown>): KubeObject => ({
-  apiVersion: "batch/v1",
-  kind: "Job",
-  metadata: { name: "migrate", namespace: "ci", uid: UID, resourceVersion, creationTimestamp: "2026-11-20T10:00:00Z" },
-  status,
-});
-const created = job("1", {});
-const running = job("2", { startTime: "2026-11-20T10:00:01Z", active: 1 });
-const succeeded = job("3", {
-  startTime: "2026-11-20T10:00:01Z",
-  completionTime: "2026-11-20T10:01:00Z",
-  succeeded: 1,
-  conditions: [{ type: "Complete", status: "True" }],
 });
 
 describe("Run items kept by warm instances", () => {
