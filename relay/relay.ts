@@ -98,7 +98,7 @@ export class Relay implements WatchConsumer {
     const buffer = this.#buffer;
     this.#metrics.depthOf = () => buffer.depth;
     const envelopes = this.#envelopes;
-    this.#known = new KnownObjects({ lastSeq: () => buffer.lastSeq, deliveredThrough: () => buffer.deliveredThrough }, (object) => envelopes.slim(object));
+    this.#known = new KnownObjects({ lastSeq: () => buffer.lastSeq, deliveredThrough: () => buffer.deliveredThrough }, (object) => envelopes.tombstone(object));
     this.#persister = options.knownStore
       ? new KnownPersister({ known: this.#known, store: options.knownStore, log, metrics: this.#metrics, intervalMs: options.knownSaveIntervalMs })
       : undefined;

@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from "node:zlib";
-import { ChangeCounter, KnownSet, type DeliveryCursor, type Slimmer } from "./set";
+import { ChangeCounter, KnownSet, type DeliveryCursor, type Tombstoner } from "./set";
 import { uidOf, type Tombstone } from "./tombstone";
 
 /** The persisted form, before compression: `{"v":1,"targets":{"<target key>":[<tombstone>,…]}}`. */
@@ -37,19 +37,19 @@ export class KnownObjects {
   readonly #cursor: DeliveryCursor;
   readonly #changes = new ChangeCounter();
   readonly #sets = new Map<string, KnownSet>();
-  readonly #slim: Slimmer | undefined;
+  readonly #tombstone: Tombstoner | undefined;
   #restored = new Map<string, Array<[string, Tombstone]>>();
 
-  constructor(cursor: DeliveryCursor, slim?: Slimmer) {
+  constructor(cursor: DeliveryCursor, tombstone?: Tombstoner) {
     this.#cursor = cursor;
-    this.#slim = slim;
+    this.#tombstone = tombstone;
   }
 
   /** The set of one target, with whatever the restored snapshot held for it. */
   forTarget(key: string): KnownSet {
     let set = this.#sets.get(key);
     if (!set) {
-      set = new KnownSet(this.#cursor, this.#changes, this.#restored.get(key) ?? [], this.#slim);
+      set = new KnownSet(this.#cursor, this.#changes, this.#restored.get(key) ?? [], this.#tombstone);
       this.#restored.delete(key);
       this.#sets.set(key, set);
     }

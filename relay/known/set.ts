@@ -1,7 +1,6 @@
 import type { EnvelopeType, KubeObject } from "../../shared/envelope";
 import { holds, pack, unpack, type Packed } from "./codec";
-import { slimObject } from "../../shared/envelope";
-import { objectOf, tombstoneOfSlim, type Tombstone } from "./tombstone";
+import { objectOf, tombstoneOf, type Tombstone } from "./tombstone";
 
 /** Where the relay's buffer stands: the envelope taken last, and how far delivery got. */
 export interface DeliveryCursor {
@@ -16,10 +15,11 @@ interface Leaving {
 }
 
 /**
- * slimObject, or what it returned for this very object already: the relay
- * slims each event once, for its envelope, and hands the same result here.
+ * tombstoneOf, or what it is for this very object, made from the slimmed
+ * copy and JSON of its envelope: the relay slims and serialises each event
+ * once (envelopes.ts).
  */
-export type Slimmer = (object: KubeObject) => KubeObject;
+export type Tombstoner = (object: KubeObject) => Tombstone | undefined;
 
 /** Counts changes of what would be persisted, so a save knows whether it has anything new. */
 export class ChangeCounter {
@@ -42,11 +42,11 @@ export class KnownSet {
   readonly #leaving = new Map<string, Leaving>();
   readonly #cursor: DeliveryCursor;
   readonly #changes: ChangeCounter;
-  readonly #slim: Slimmer;
+  readonly #tombstone: Tombstoner;
 
-  constructor(cursor: DeliveryCursor, changes: ChangeCounter, restored: Iterable<[string, Tombstone]> = [], slim: Slimmer = slimObject) {
+  constructor(cursor: DeliveryCursor, changes: ChangeCounter, restored: Iterable<[string, Tombstone]> = [], tombstone: Tombstoner = tombstoneOf) {
     this.#cursor = cursor;
-    this.#slim = slim;
+    this.#tombstone = tombstone;
     this.#changes = changes;
     for (const [uid, tombstone] of restored) this.#entries.set(uid, pack(tombstone));
   }
@@ -64,7 +64,7 @@ export class KnownSet {
   observe(type: EnvelopeType, object: KubeObject): void {
     const uid = object.metadata?.uid;
     if (!uid) return;
-    const tombstone = type === "DELETED" ? undefined : tombstoneOfSlim(this.#slim(object));
+    const tombstone = type === "DELETED" ? undefined : this.#tombstone(object);
     if (tombstone === undefined) return this.#forget(uid);
     this.#leaving.delete(uid);
     const known = this.#entries.get(uid);

@@ -1,4 +1,5 @@
 import { slimObject, type KubeObject } from "../../shared/envelope";
+import { objectJson, type ObjectJson } from "../object-json";
 import { isPipelineKind, standingOf } from "../../shared/pipeline/normalise";
 
 /**
@@ -59,29 +60,34 @@ const worthRemembering = (slim: KubeObject): boolean => {
   }
 };
 
-/** The metadata normalise() reads; the rest (resourceVersion, generation, timestamps) changes without changing the run. */
-const METADATA = ["name", "namespace", "uid", "generateName", "labels", "annotations", "ownerReferences"] as const;
-
-/** tombstoneBody of an object already slimmed: slimming keeps a spec whatever the status, so only the status is left out. */
-const bodyOfSlim = (slim: KubeObject): KubeObject => {
-  const source = slim.metadata as Record<string, unknown>;
-  const metadata: Record<string, unknown> = {};
-  for (const key of METADATA) if (source[key] !== undefined) metadata[key] = source[key];
-  const tombstone: KubeObject = { apiVersion: slim.apiVersion, kind: slim.kind, metadata: metadata as KubeObject["metadata"] };
-  if (slim.spec) tombstone.spec = slim.spec;
-  return tombstone;
-};
+/**
+ * The tombstone's JSON from the pieces of the slimmed object's JSON: the
+ * identity metadata (what normalise() reads; resourceVersion, generation
+ * and timestamps change without changing the run) and the spec, which
+ * slimming keeps whatever the status. The relay has the pieces already,
+ * from the event's envelope (object-json.ts).
+ */
+const tombstoneJson = (json: ObjectJson): Tombstone => `{${json.head},"metadata":${json.identity}${json.spec}}`;
 
 /** The object a DELETED for this one would carry, whether or not it is worth remembering. */
-export const tombstoneBody = (object: KubeObject): KubeObject => bodyOfSlim(slimObject({ ...object, status: undefined }));
+export const tombstoneBody = (object: KubeObject): KubeObject => {
+  const json = objectJson(slimObject({ ...object, status: undefined }));
+  if (json === undefined) throw new TypeError("an object without apiVersion or kind has no tombstone");
+  return objectOf(tombstoneJson(json));
+};
 
 /**
  * The tombstone to remember for an object, given as slimObject returned it
- * (the relay slims each event once, for its envelope and for this), or
- * undefined when a later DELETED of it would change nothing.
+ * (the relay slims each event once, for its envelope and for this) and, when
+ * made already, with its JSON's pieces; undefined when a later DELETED of
+ * it would change nothing.
  */
-export const tombstoneOfSlim = (slim: KubeObject): Tombstone | undefined =>
-  worthRemembering(slim) ? JSON.stringify(bodyOfSlim(slim)) : undefined;
+export const tombstoneOfSlim = (slim: KubeObject, json?: ObjectJson): Tombstone | undefined => {
+  if (!worthRemembering(slim)) return undefined;
+  // A pipeline kind has a string apiVersion and kind, so the pieces can always be made.
+  const pieces = json ?? objectJson(slim);
+  return pieces === undefined ? undefined : tombstoneJson(pieces);
+};
 
 /** The tombstone to remember for this object, or undefined when a later DELETED of it would change nothing. */
 export const tombstoneOf = (object: KubeObject): Tombstone | undefined => tombstoneOfSlim(slimObject(object));

@@ -29,5 +29,5 @@ export {
   type SignatureVerdict,
   type VerifyOptions,
 } from "./signature";
-export { DROPPED_ANNOTATIONS, SlimLimit, slimObject } from "./slim";
-export { chunkBySize, envelopeBody, SQS_LIMITS, type EnvelopeBody, type Sized } from "./sqs";
+export { DROPPED_ANNOTATIONS, IDENTITY_METADATA, SlimLimit, slimObject, VERSION_METADATA } from "./slim";
+export { chunkBySize, envelopeBody, keepBody, SQS_LIMITS, type EnvelopeBody, type Sized } from "./sqs";

@@ -20,7 +20,17 @@ export { SlimLimit } from "./slim-fields";
  */
 export const DROPPED_ANNOTATIONS: ReadonlySet<string> = new Set(["kubectl.kubernetes.io/last-applied-configuration"]);
 
-const METADATA = ["name", "generateName", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "labels"] as const;
+/**
+ * The metadata that says which run an object is and where its status goes:
+ * all of it that normalise() reads. The relay's tombstones keep exactly
+ * these (relay/known/tombstone.ts).
+ */
+export const IDENTITY_METADATA = ["name", "generateName", "namespace", "uid", "labels", "annotations", "ownerReferences"] as const;
+
+/** The metadata that changes with every write without changing the run. */
+export const VERSION_METADATA = ["resourceVersion", "generation", "creationTimestamp", "deletionTimestamp"] as const;
+
+const NAMING = ["name", "generateName", "namespace", "uid", "labels"] as const;
 
 /** Who owns the object: a TaskRun's PipelineRun, a Job's CronJob (whose name names the run). */
 const OWNER = ["apiVersion", "kind", "name", "uid", "controller"] as const;
@@ -34,12 +44,19 @@ const BY_KIND: Readonly<Record<string, (spec: unknown, status: unknown) => Slimm
   GitRepo: slimWhole,
 };
 
+/**
+ * The identity first, then the version fields, in the orders listed above:
+ * the relay serialises the two apart, the identity once for the envelope
+ * and its tombstone alike (relay/object-json.ts), and joins them into
+ * exactly the JSON of this object.
+ */
 const slimMetadata = (meta: KubeObject["metadata"]): KubeObject["metadata"] => {
   const fields = meta as Fields;
-  const out = pick(fields, METADATA);
+  const out = pick(fields, NAMING);
   const annotations = keptAnnotations(meta.annotations);
   if (annotations) out.annotations = annotations;
   if (Array.isArray(fields.ownerReferences)) out.ownerReferences = eachRecord(fields.ownerReferences, (owner) => pick(owner, OWNER));
+  for (const key of VERSION_METADATA) if (Object.hasOwn(fields, key)) out[key] = fields[key];
   return out as KubeObject["metadata"];
 };
 

@@ -77,10 +77,14 @@ type WithBody = Envelope & { [BODY]?: EnvelopeBody };
  * measure it and a sink needs it to send it; an envelope is not changed once
  * made, so both use the same string instead of stringifying it again.
  */
-export const envelopeBody = (envelope: Envelope): EnvelopeBody => {
-  const cached = (envelope as WithBody)[BODY];
-  if (cached !== undefined) return cached;
-  const body = JSON.stringify(envelope);
+export const envelopeBody = (envelope: Envelope): EnvelopeBody =>
+  (envelope as WithBody)[BODY] ?? keepBody(envelope, JSON.stringify(envelope));
+
+/**
+ * Keeps `body` as the envelope's JSON: the one envelopeBody made, or one
+ * the relay wrote itself, exactly `JSON.stringify(envelope)` (relay/object-json.ts).
+ */
+export const keepBody = (envelope: Envelope, body: string): EnvelopeBody => {
   const made = { body, bytes: Buffer.byteLength(body, "utf8") };
   if (Object.isExtensible(envelope)) Object.defineProperty(envelope, BODY, { value: made, enumerable: false });
   return made;
