@@ -31,8 +31,8 @@ if (values.only !== undefined && values.only !== "calls" && values.only !== "rel
   process.exit(2);
 }
 const sizes = quick
-  ? { relayObjects: [500, 2_000], processRuns: 30, processPairs: 1, callRuns: 30, starts: 3, memoryRuns: 2_000, memoryWaves: 4 }
-  : { relayObjects: [1_000, 10_000], processRuns: 150, processPairs: 5, callRuns: 100, starts: 5, memoryRuns: 5_000, memoryWaves: 5 };
+  ? { relayObjects: [500, 2_000], relayPairs: 1, processRuns: 30, processPairs: 1, callRuns: 30, starts: 3, memoryRuns: 2_000, memoryWaves: 4 }
+  : { relayObjects: [1_000, 10_000], relayPairs: 3, processRuns: 150, processPairs: 5, callRuns: 100, starts: 5, memoryRuns: 5_000, memoryWaves: 5 };
 
 const step = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
   const started = performance.now();
@@ -57,7 +57,9 @@ if (values.only === "calls") {
 }
 const consumers = await step("bundling the relay benchmark's consumers", buildConsumers);
 const relay: RelayResult[] = [];
-for (const objects of sizes.relayObjects) relay.push(await step(`relay, ${objects} Jobs, then as many unfinished PipelineRuns`, () => measureRelay(objects, consumers)));
+for (const objects of sizes.relayObjects) {
+  relay.push(await step(`relay, ${objects} Jobs, ${sizes.relayPairs} pair(s), then as many unfinished PipelineRuns`, () => measureRelay(objects, consumers, sizes.relayPairs)));
+}
 if (values.only === "relay") {
   const relayTable = `${renderRelayTable(relay)}\n\n${renderKnownMemory(relay)}`;
   process.stdout.write(`${relayTable}\n`);

@@ -9,21 +9,22 @@
  * - an informer lists before it watches. The list is real and, as for the
  *   relay, empty: the parent writes the events only once this child says
  *   "ready" (listed and watching);
- * - the parent then breaks the stream and writes every event. client-node's
- *   ListWatch reports a broken stream as ERROR and stops; the handler
- *   restarts it, as client-node's README does, and since it has a
+ * - each round, the parent then breaks the stream and writes every event.
+ *   client-node's ListWatch reports a broken stream as ERROR and stops; the
+ *   handler restarts it, as client-node's README does, and since it has a
  *   resourceVersion it watches again from there without listing, so the
- *   second stream replays all of them at once, as the relay's reconnect does;
- * - CPU and wall time count from that second CONNECT, the replay's start,
- *   and stop at the last expected add or update: the same ADDED and
- *   MODIFIED events the relay ships and the parse-only reader counts.
+ *   next stream replays all of them at once, as the relay's reconnect does;
+ * - CPU and wall time count from that CONNECT, the replay's start, and stop
+ *   at the round's last add or update: the same ADDED and MODIFIED events
+ *   the relay ships and the parse-only reader counts.
  *
- * Prints one JSON line of figures (bench/relay.ts ConsumerFigures) and exits.
+ * Prints one JSON line of figures (bench/relay.ts ConsumerFigures) per
+ * round and exits after the last.
  */
 import { ADD, BatchV1Api, CONNECT, ERROR, KubeConfig, makeInformer, UPDATE, type V1Job } from "@kubernetes/client-node";
-import { markStart, printFigures, type Mark } from "./figures";
+import { Rounds } from "./figures";
 
-const expected = Number(process.env.BENCH_EVENTS);
+const rounds = new Rounds();
 const NAMESPACE = "ci";
 
 const kc = new KubeConfig();
@@ -33,22 +34,15 @@ const informer = makeInformer<V1Job>(kc, `/apis/batch/v1/namespaces/${NAMESPACE}
 
 let count = 0;
 let connects = 0;
-let since: Mark = markStart();
 let rssAtReadyKb = 0;
 
-const report = (): void => {
-  printFigures(count, since, rssAtReadyKb);
-  process.exit(0);
-};
-
 const counted = (): void => {
-  if (++count === expected) report();
+  if (rounds.counted(++count, rssAtReadyKb)) process.exit(0);
 };
 informer.on(ADD, counted);
 informer.on(UPDATE, counted);
 informer.on(CONNECT, () => {
-  if (++connects !== 2) return;
-  since = markStart();
+  if (++connects > 1) rounds.begin();
 });
 // A broken stream stops a ListWatch; it is restarted from its resourceVersion, as the relay's watcher reconnects.
 informer.on(ERROR, () => void setTimeout(() => void informer.start(), 10));

@@ -2,13 +2,14 @@
  * Child process of the relay benchmark's baseline: reads the same watch
  * stream from the fake API server over plain node:http and JSON.parses each
  * line, as client-node's Watch does before handing an event over, and does
- * nothing else. Prints one JSON line of figures and exits.
+ * nothing else. Prints one JSON line of figures per round and exits after
+ * the last.
  */
 import { get } from "node:http";
 import { createInterface } from "node:readline";
-import { markStart, printFigures } from "./figures";
+import { Rounds } from "./figures";
 
-const expected = Number(process.env.BENCH_EVENTS);
+const rounds = new Rounds();
 const url = new URL(`${process.env.BENCH_SERVER}/apis/batch/v1/namespaces/ci/jobs`);
 url.searchParams.set("watch", "true");
 url.searchParams.set("allowWatchBookmarks", "true");
@@ -17,12 +18,13 @@ url.searchParams.set("resourceVersion", process.env.BENCH_FROM ?? "0");
 const rssAtReadyKb = Math.round(process.memoryUsage().rss / 1024);
 let count = 0;
 get(url, { headers: { authorization: `Bearer ${process.env.BENCH_TOKEN}` } }, (response) => {
-  const since = markStart();
+  // The rounds follow each other in the history this one stream replays: each begins where the last ended.
+  rounds.begin();
   createInterface(response).on("line", (line) => {
     const event = JSON.parse(line) as { type?: string };
     if (event.type !== "ADDED" && event.type !== "MODIFIED") return;
-    if (++count < expected) return;
-    printFigures(count, since, rssAtReadyKb);
-    process.exit(0);
+    if (!rounds.endsRound(++count)) return;
+    if (rounds.counted(count, rssAtReadyKb)) process.exit(0);
+    rounds.begin();
   });
 });

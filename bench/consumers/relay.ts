@@ -2,17 +2,19 @@
  * Child process of the relay benchmark: the real Relay (Watcher, slimming,
  * envelopes, size fitting, buffer) watching Jobs on the fake API server and
  * shipping into a sink that only counts. It says "ready" once listed and
- * watching; the parent then writes the events. Prints one JSON line of
- * figures and exits. Runs as an esbuild bundle, like the shipped relay.
+ * watching; the parent then writes the events, once per round. Prints one
+ * JSON line of figures per round (Rounds) and exits after the last. Runs as
+ * an esbuild bundle, like the shipped relay.
  */
 import { KubeConfig } from "@kubernetes/client-node";
 import type { EnvelopeType, KubeObject } from "../../shared/envelope";
 import type { Log } from "../../shared/log";
 import { Relay } from "../../relay/relay";
 import type { SendReport, Sink } from "../../relay/sinks";
-import { markStart, printFigures, type Mark } from "./figures";
+import { Rounds } from "./figures";
 
-const expected = Number(process.env.BENCH_EVENTS);
+const rounds = new Rounds();
+let rssAtReadyKb = 0;
 const SILENT: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 let sent = 0;
@@ -23,17 +25,17 @@ const sink: Sink = {
   name: "count",
   async send(envelopes): Promise<SendReport> {
     sent += envelopes.length;
-    if (sent >= expected) finish();
+    if (rounds.counted(sent, rssAtReadyKb)) finish();
     return { sent: envelopes.length, retry: [], rejected: [] };
   },
 };
 
-/** Flushes as soon as the last expected event is in, so the final partial batch does not wait out the linger. */
+/** Flushes as soon as a round's last event is in, so its final partial batch does not wait out the linger. */
 class CountingRelay extends Relay {
   offered = 0;
   override offer(type: EnvelopeType, object: KubeObject): boolean {
     const taken = super.offer(type, object);
-    if (taken && ++this.offered === expected) void this.flush();
+    if (taken && rounds.endsRound(++this.offered)) void this.flush();
     return taken;
   }
 }
@@ -48,16 +50,13 @@ const relay = new CountingRelay({
   watcher: { baseDelayMs: 10, maxDelayMs: 100 },
 });
 await relay.start(kc);
-const rssAtReadyKb = Math.round(process.memoryUsage().rss / 1024);
-let since: Mark = markStart();
-// The parent breaks the first stream and writes every event meanwhile; the second stream replays them in one go.
+rssAtReadyKb = Math.round(process.memoryUsage().rss / 1024);
+// Each round the parent breaks the stream and writes every event meanwhile; the next stream replays them in one go.
 let connects = 0;
 relay.watchers[0]!.on("CONNECT", () => {
-  if (++connects !== 2) return;
-  since = markStart();
+  if (++connects > 1) rounds.begin();
 });
 process.stdout.write("ready\n");
 await done;
-printFigures(sent, since, rssAtReadyKb);
 relay.abandon("benchmark over");
 process.exit(0);
