@@ -18,8 +18,8 @@ export interface ObjectJson {
   readonly head: string;
   /** The identity metadata (IDENTITY_METADATA), a JSON object. */
   readonly identity: string;
-  /** All of the metadata, a JSON object. */
-  readonly metadata: string;
+  /** The version metadata (VERSION_METADATA), a JSON object: the rest of it. */
+  readonly version: string;
   /** `,"spec":{…}`, or empty without a spec. */
   readonly spec: string;
   /** `,"status":{…}`, or empty without a status. */
@@ -28,11 +28,14 @@ export interface ObjectJson {
 
 const EMPTY = "{}";
 
-/** Two JSON objects as one, the keys of `a` first: what JSON.stringify writes for an object holding both. */
-const joinObjects = (a: string, b: string): string => {
-  if (b === EMPTY) return a;
-  if (a === EMPTY) return b;
-  return `${a.slice(0, -1)},${b.slice(1)}`;
+/**
+ * The pieces of one JSON object holding the keys of `a`, then those of `b`,
+ * as JSON.stringify writes it: for the body's join, which copies them once.
+ */
+const joinedObjects = (a: string, b: string): string[] => {
+  if (b === EMPTY) return [a];
+  if (a === EMPTY) return [b];
+  return [a.slice(0, -1), ",", b.slice(1)];
 };
 
 const heads = new Map<string, string>();
@@ -57,12 +60,10 @@ export const objectJson = (slim: KubeObject): ObjectJson | undefined => {
   const { apiVersion, kind, metadata } = slim;
   if (typeof apiVersion !== "string" || typeof kind !== "string" || typeof metadata !== "object" || metadata === null) return undefined;
   const fields = metadata as Fields;
-  const identity = JSON.stringify(pick(fields, IDENTITY_METADATA));
-  const metadataJson = joinObjects(identity, JSON.stringify(pick(fields, VERSION_METADATA)));
   return {
     head: headOf(apiVersion, kind),
-    identity,
-    metadata: metadataJson,
+    identity: JSON.stringify(pick(fields, IDENTITY_METADATA)),
+    version: JSON.stringify(pick(fields, VERSION_METADATA)),
     spec: slim.spec === undefined ? "" : `,"spec":${JSON.stringify(slim.spec)}`,
     status: slim.status === undefined ? "" : `,"status":${JSON.stringify(slim.status)}`,
   };
@@ -75,6 +76,22 @@ export const objectJson = (slim: KubeObject): ObjectJson | undefined => {
  * ones serve many envelopes.
  */
 export const envelopeJson = (clusterJson: string, type: EnvelopeType, json: ObjectJson, observedAtJson: string, resend?: string): string =>
-  `{"v":1,"cluster":${clusterJson},"type":"${type}",${json.head},"object":{${json.head},"metadata":${json.metadata}${json.spec}${json.status}},"observedAt":${observedAtJson}${
-    resend === undefined ? "" : `,"resend":${JSON.stringify(resend)}`
-  }}`;
+  // join, not `+`: it writes one flat string, where `+` makes a rope of every piece that is flattened (copied) on first read.
+  [
+    '{"v":1,"cluster":',
+    clusterJson,
+    ',"type":"',
+    type,
+    '",',
+    json.head,
+    ',"object":{',
+    json.head,
+    ',"metadata":',
+    ...joinedObjects(json.identity, json.version),
+    json.spec,
+    json.status,
+    '},"observedAt":',
+    observedAtJson,
+    resend === undefined ? "" : `,"resend":${JSON.stringify(resend)}`,
+    "}",
+  ].join("");

@@ -103,7 +103,8 @@ const UNHASHED = " ".repeat(FINGERPRINT_CHARS);
 
 export const pack = (json: string): Packed =>
   json.length < DEFLATE_FROM
-    ? UNHASHED + RAW + json
+    ? // join writes one flat string; `+` would keep a rope of both pieces for as long as the entry lives.
+      [UNHASHED, RAW, json].join("")
     : fingerprint(json) + DEFLATED + deflateRawSync(json, { dictionary: DICTIONARY }).toString("latin1");
 
 export const unpack = (packed: Packed): string => {

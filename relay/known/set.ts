@@ -87,8 +87,9 @@ export class KnownSet {
   settle(): boolean {
     const through = this.#cursor.deliveredThrough();
     let settled = false;
+    // In the order they left, which is their envelopes' order (#forget appends at the buffer's last seq): the first not yet delivered ends the walk.
     for (const [uid, leaving] of this.#leaving) {
-      if (leaving.seq > through) continue;
+      if (leaving.seq > through) break;
       this.#leaving.delete(uid);
       settled = true;
     }
