@@ -38,15 +38,17 @@ const joinedObjects = (a: string, b: string): string[] => {
   return [a.slice(0, -1), ",", b.slice(1)];
 };
 
-const heads = new Map<string, string>();
+/** By apiVersion, then kind. */
+const heads = new Map<string, Map<string, string>>();
 
 /** `"apiVersion":…,"kind":…`, kept per kind: a relay watches a handful. */
 const headOf = (apiVersion: string, kind: string): string => {
-  const key = `${apiVersion} ${kind}`;
-  let head = heads.get(key);
+  let kinds = heads.get(apiVersion);
+  let head = kinds?.get(kind);
   if (head === undefined) {
     head = JSON.stringify({ apiVersion, kind }).slice(1, -1);
-    if (heads.size < 64) heads.set(key, head);
+    if (kinds === undefined && heads.size < 64) heads.set(apiVersion, (kinds = new Map()));
+    if (kinds !== undefined && kinds.size < 64) kinds.set(kind, head);
   }
   return head;
 };

@@ -70,6 +70,18 @@ describe("Function: objectJson", () => {
     expect({ ...JSON.parse(json.identity), ...JSON.parse(json.version) }).toEqual(JSON.parse(JSON.stringify(slim.metadata)));
   });
 
+  it("keeps each apiVersion and kind's own head, however their names split", () => {
+    // Arrange
+    const one = slimObject({ apiVersion: "example.com/v1 beta", kind: "Run", metadata: { name: "a", uid: "u-a" } } as KubeObject);
+    const other = slimObject({ apiVersion: "example.com/v1", kind: "beta Run", metadata: { name: "b", uid: "u-b" } } as KubeObject);
+
+    // Act
+    const heads = [objectJson(one)!.head, objectJson(other)!.head];
+
+    // Assess
+    expect(heads).toEqual(['"apiVersion":"example.com/v1 beta","kind":"Run"', '"apiVersion":"example.com/v1","kind":"beta Run"']);
+  });
+
   it("makes no pieces of an object without a string apiVersion or kind", () => {
     // Act & Assess
     expect(objectJson({ kind: 7, metadata: { name: "x", uid: "u" } } as unknown as KubeObject)).toBeUndefined();
