@@ -77,9 +77,9 @@ const DICTIONARY = Buffer.from(
   `https://github.com/https://gitlab.com/{"labels":{${keyed}},"annotations":{${keyed}},` +
     `"ownerReferences":[{"apiVersion":"batch/v1","kind":"CronJob","name":"","uid":"","controller":true}]},` +
     `"spec":{"pipelineRef":{"name":""},"workflowTemplateRef":{"name":""}}}` +
-    `{"apiVersion":"argoproj.io/v1alpha1","kind":"Workflow","metadata":{"name":"","namespace":"","uid":"","generateName":""` +
-    `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"","namespace":"","uid":"","generateName":""` +
-    `{"apiVersion":"tekton.dev/v1","kind":"PipelineRun","metadata":{"name":"","namespace":"","uid":"","generateName":""`,
+    `{"apiVersion":"argoproj.io/v1alpha1","kind":"Workflow","metadata":{"name":"","generateName":"","namespace":"","uid":""` +
+    `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"","generateName":"","namespace":"","uid":""` +
+    `{"apiVersion":"tekton.dev/v1","kind":"PipelineRun","metadata":{"name":"","generateName":"","namespace":"","uid":""`,
 );
 
 const FINGERPRINT_CHARS = 8;

@@ -71,7 +71,11 @@ const tombstoneJson = (json: ObjectJson): Tombstone =>
   // One flat string (see envelopeJson): a rope would keep its pieces alive for as long as the set remembers the run.
   ["{", json.head, ',"metadata":', json.identity, json.spec, "}"].join("");
 
-/** The object a DELETED for this one would carry, whether or not it is worth remembering. */
+/**
+ * The object a DELETED for this one would carry, whether or not it is worth
+ * remembering. Throws for an object without a string apiVersion or kind:
+ * no DELETED of it could be sent.
+ */
 export const tombstoneBody = (object: KubeObject): KubeObject => {
   const json = objectJson(slimObject({ ...object, status: undefined }));
   if (json === undefined) throw new TypeError("an object without apiVersion or kind has no tombstone");
