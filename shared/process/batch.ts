@@ -160,10 +160,10 @@ export const createBatchHandler = (options: ProcessHandlerOptions = {}) => {
       async (record: SQSRecord) => {
         attempted.add(record.messageId);
         if (plan.superseded.has(record.messageId)) return skipSuperseded(record, plan, logger);
-        // The first record is always started, or an invocation that begins short of time would hand back its batch for ever.
-        if (started && outOfTime(context)) return handBack(record, ready, groupDelays, plan.envelopes.get(record.messageId));
-        started = true;
         try {
+          // The first record is always started, or an invocation that begins short of time would hand back its batch for ever.
+          if (started && outOfTime(context)) return await handBack(record, ready, plan.envelopes.get(record.messageId));
+          started = true;
           return await processRecord(record, ready, plan.envelopes.get(record.messageId));
         } catch (error) {
           const group = record.attributes.MessageGroupId;
@@ -189,9 +189,10 @@ export const createBatchHandler = (options: ProcessHandlerOptions = {}) => {
 /**
  * A record the invocation has no time left to handle (deadline.ts): back on
  * the queue after the backoff, not after the visibility timeout, nothing
- * called. The rest of its group is skipped behind it and held back as long.
+ * called. The rest of its group is skipped behind it and held back as long,
+ * as behind any RetryLaterError.
  */
-const handBack = async (record: SQSRecord, deps: DispatchDeps, groupDelays: Map<string, number>, envelope: Envelope | undefined): Promise<never> => {
+const handBack = async (record: SQSRecord, deps: DispatchDeps, envelope: Envelope | undefined): Promise<never> => {
   const delay = handBackDelaySeconds(record, deps.config.processing, deps.random);
   const applied = await deps.queue.delay(record, delay).then(
     () => delay,
@@ -200,8 +201,6 @@ const handBack = async (record: SQSRecord, deps: DispatchDeps, groupDelays: Map<
       return undefined;
     },
   );
-  const group = record.attributes.MessageGroupId;
-  if (group && applied !== undefined && !groupDelays.has(group)) groupDelays.set(group, applied);
   const meta = envelope?.object.metadata;
   logger.info("handed back unattempted: the invocation is nearly out of time", {
     messageId: record.messageId,
