@@ -9,6 +9,7 @@ import { parseConfig, type FeedbackConfig } from "../shared/config";
 import type { KubeObject } from "../shared/envelope";
 import { SeededRandom } from "../test/helpers/chaos/random";
 import { buildLifecycles, CI_NAMESPACE, interleave } from "../test/helpers/chaos/workload";
+import { medianBy } from "./pairs";
 import { CountingReceiver, noopHandler, processed, ship, startBenchStack } from "./stack";
 
 export interface ProcessRun {
@@ -80,12 +81,7 @@ const measure = async (objects: readonly KubeObject[], noop: boolean): Promise<P
   }
 };
 
-/**
- * `pairs` measurements of each, alternating, every one on a stack of its
- * own: on a shared machine the speed drifts within a run, and alternating
- * puts both sides under the same drift. The pair with the median ratio is
- * reported, beside every pair's ratio.
- */
+/** `pairs` measurements of each, alternating, every one on a stack of its own (pairs.ts). */
 export const measureProcess = async (runs: number, pairs = 3): Promise<ProcessResult> => {
   const objects = replayObjects(runs, 1);
   const measured: Array<Omit<ProcessResult, "runs" | "ratios">> = [];
@@ -95,6 +91,5 @@ export const measureProcess = async (runs: number, pairs = 3): Promise<ProcessRe
     measured.push({ pipeline, noop, ratio: pipeline.eventsPerSecond / noop.eventsPerSecond });
   }
   const ratios = measured.map((m) => m.ratio);
-  const median = [...measured].sort((a, b) => a.ratio - b.ratio)[Math.floor(measured.length / 2)]!;
-  return { runs, ...median, ratios };
+  return { runs, ...medianBy(measured, (m) => m.ratio), ratios };
 };

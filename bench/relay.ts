@@ -26,6 +26,7 @@ import { startFakeKubeApiServer, type FakeKubeApiServer } from "../test/helpers/
 import { SeededRandom } from "../test/helpers/chaos/random";
 import { buildLifecycles, interleave } from "../test/helpers/chaos/workload";
 import { bundle, ROOT } from "./bundle";
+import { medianBy } from "./pairs";
 import { pacPipelineRun } from "./pac-runs";
 
 export interface ConsumerFigures {
@@ -230,8 +231,7 @@ const compare = (relay: ConsumerFigures, parseOnly: ConsumerFigures, informer: C
   };
 };
 
-const medianOf = (measured: StreamFigures[]): StreamFigures =>
-  [...measured].sort((a, b) => a.informerRateRatio - b.informerRateRatio)[Math.floor(measured.length / 2)]!;
+const medianOf = (measured: StreamFigures[]): StreamFigures => medianBy(measured, (m) => m.informerRateRatio);
 
 /**
  * The relay, the parse-only reader and the informer over the same events

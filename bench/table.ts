@@ -5,6 +5,7 @@
 import type { CallsResult, ReplayCalls } from "./calls";
 import type { ColdStartRow } from "./coldstart";
 import { PRICES, type CostEstimate } from "./cost";
+import { ratiosText } from "./pairs";
 import type { ProcessResult } from "./process";
 import type { RelayResult } from "./relay";
 import type { ReplayMemoryResult } from "./replay-memory";
@@ -27,7 +28,6 @@ const usd = (value: number): string => `$${n(value, 2)}`;
 const ratio = (value: number): string => n(value, 2);
 
 const medianOfPairs = (count: number): string => (count === 1 ? "one pair" : `median of ${count} pairs`);
-const pairs = (ratios: number[]): string => ratios.map((r) => r.toFixed(2)).join(" / ");
 
 /** The first replay after start, as this table always showed it, then the second replay into the same processes. */
 const relayRows = (r: RelayResult): Row[] => [
@@ -43,7 +43,7 @@ const relayRows = (r: RelayResult): Row[] => [
   ["", "peak RSS", mb(r.relay.maxRssKb), `${mb(r.informer.maxRssKb)} makeInformer`, ratio(r.informerRssRatio)],
   ["", "events per CPU-second, second replay", n(r.warm.relay.eventsPerCpuSecond), `${n(r.warm.informer.eventsPerCpuSecond)} makeInformer`, ratio(r.warm.informerRateRatio)],
   ["", "peak RSS after the second replay", mb(r.warm.relay.maxRssKb), `${mb(r.warm.informer.maxRssKb)} makeInformer`, ratio(r.warm.informerRssRatio)],
-  ["", "relay / makeInformer rate, each pair", `${pairs(r.informerRateRatios.first)}`, `second replay: ${pairs(r.informerRateRatios.warm)}`, ""],
+  ["", "relay / makeInformer rate, each pair", ratiosText(r.informerRateRatios.first), `second replay: ${ratiosText(r.informerRateRatios.warm)}`, ""],
 ];
 
 const processRows = (p: ProcessResult): Row[] => [
@@ -55,7 +55,7 @@ const processRows = (p: ProcessResult): Row[] => [
     ratio(p.ratio),
   ],
   ["", "handler time per event", `${n(p.pipeline.handlerMsPerEvent, 1)} ms`, `${n(p.noop.handlerMsPerEvent, 1)} ms no-op handler`, ratio(p.pipeline.handlerMsPerEvent / p.noop.handlerMsPerEvent)],
-  ["", "ratio of events per second, each pair", p.ratios.map((r) => r.toFixed(2)).join(" / "), "pipeline / no-op, in the order measured", ""],
+  ["", "ratio of events per second, each pair", ratiosText(p.ratios), "pipeline / no-op, in the order measured", ""],
 ];
 
 const replayMemoryRows = (r: ReplayMemoryResult): Row[] => {
