@@ -52,6 +52,9 @@ type Dimensions = Record<string, string>;
  * a batch costs one line per set. The instance's own buffer holds the
  * service-wide totals.
  */
+/** A dimension value as published: CloudWatch refuses an empty one. */
+const dimensionValue = (value: string): string => value.trim() || "-";
+
 export class FeedbackMetrics extends Metrics {
   readonly #options: Pick<MetricsOptions, "namespace" | "serviceName">;
   readonly #buckets = new Map<string, Metrics>();
@@ -65,10 +68,10 @@ export class FeedbackMetrics extends Metrics {
   dimensioned(dimensions: Dimensions): Metrics {
     // Called for every message: the key is built by hand, the clean copy only for a new bucket.
     let key = "";
-    for (const name of Object.keys(dimensions).sort()) key += `${name}\u0000${dimensions[name]!.trim() || "-"}\u0001`;
+    for (const name of Object.keys(dimensions).sort()) key += `${name}\u0000${dimensionValue(dimensions[name]!)}\u0001`;
     let bucket = this.#buckets.get(key);
     if (!bucket) {
-      const clean = Object.fromEntries(Object.entries(dimensions).map(([k, v]) => [k, v.trim() || "-"]));
+      const clean = Object.fromEntries(Object.entries(dimensions).map(([k, v]) => [k, dimensionValue(v)]));
       bucket = new Metrics({ ...this.#options, defaultDimensions: clean });
       this.#buckets.set(key, bucket);
     }

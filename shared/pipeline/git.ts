@@ -140,14 +140,14 @@ const sameProject = (a: RepoLocation, b: { host?: string; owner?: string; repo?:
  * cost. A URL that carries credentials is parsed every time instead, so
  * that none is kept.
  */
-const repoLocations = new LRUCache<string, { repoUrl: string; location: RepoLocation | null }>({ max: 256 });
+const repoLocations = new LRUCache<string, { repoUrl: string; location: RepoLocation | undefined }>({ max: 256 });
 const WITH_CREDENTIALS = /^https?:\/\/[^/]*@/i;
 
-const locate = (rawUrl: string): { repoUrl: string; location: RepoLocation | null } => {
+const locate = (rawUrl: string): { repoUrl: string; location: RepoLocation | undefined } => {
   let known = repoLocations.get(rawUrl);
   if (!known) {
     const repoUrl = withoutCredentials(rawUrl);
-    known = { repoUrl, location: parseRepoUrl(repoUrl) ?? null };
+    known = { repoUrl, location: parseRepoUrl(repoUrl) };
     if (!WITH_CREDENTIALS.test(rawUrl)) repoLocations.set(rawUrl, known);
   }
   return known;
@@ -169,7 +169,7 @@ export function gitContext(annotations: Metadata, labels?: Metadata): GitContext
   const rawUrl = read(KEYS.repoUrl);
   const located = rawUrl === undefined ? undefined : locate(rawUrl);
   const repoUrl = located?.repoUrl;
-  const location = located?.location ?? undefined;
+  const location = located?.location;
   const owner = location?.owner ?? read(KEYS.owner);
   const repo = location?.repo ?? read(KEYS.repo);
   const sha = read(KEYS.sha);
