@@ -15,6 +15,8 @@ export interface Emulators {
   dlqUrl: string;
   /** The operations queue of the config's own cluster (`kubernetes.via: relay`), as serverless.yml declares it. */
   operationsQueueUrl: string;
+  /** Where SQS moves an operation after its `maxReceiveCount` receives (`kube-feedback dlq list --operations`). */
+  operationsDlqUrl: string;
   tableName: string;
   /** The directory the DynamoDB emulator persists to, held by this process; undefined: in memory. */
   stateDir?: string;
@@ -124,6 +126,7 @@ export const startEmulators = async (options: EmulatorOptions = {}): Promise<Emu
     queueArn: events.queueArn,
     dlqUrl: events.dlqUrl,
     operationsQueueUrl: operations.queueUrl,
+    operationsDlqUrl: operations.dlqUrl,
     tableName,
     ...(state ? { stateDir: state.dir } : {}),
     stop: async () => {

@@ -46,6 +46,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   process.env.TABLE_NAME = emulators.tableName;
   // Read, like the others, only when the config's cluster is reached through its relay.
   process.env.OPERATIONS_QUEUE_URL = emulators.operationsQueueUrl;
+  process.env.OPERATIONS_DLQ_URL = emulators.operationsDlqUrl;
 
   const dynamo = new DynamoDBClient({ endpoint: emulators.dynamoEndpoint });
   const sweeper = new StateSweeper({

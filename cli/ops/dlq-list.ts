@@ -3,7 +3,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { redactText } from "../../shared/log";
 import { DlqReader, describeObject, type DlqMessage } from "./dlq";
 import { age, cell, renderTable } from "./format";
-import { parsePositiveInt, setting, sqsClientConfig, type OpsIo } from "./options";
+import { dlqQueues, parsePositiveInt, setting, sqsClientConfig, type OpsIo } from "./options";
 
 export const DLQ_LIST_USAGE = `usage: kube-feedback dlq list [options]
 
@@ -12,7 +12,9 @@ deleted: SQS has no peek, so messages are received with a short visibility
 timeout and made visible again at once.
 
 options:
-  --dlq-url URL      the DLQ (default: DLQ_URL)
+  --operations       the relay operations' DLQ (kubernetes.via: relay) instead of
+                     the events' one
+  --dlq-url URL      the DLQ (default: DLQ_URL; OPERATIONS_DLQ_URL with --operations)
   --max N            read at most N messages (default 500)
   --visibility S     seconds a message stays hidden if the command dies (default 60)
   --region R         AWS region (default: the SDK's own settings, else the URL's)
@@ -54,6 +56,7 @@ export const runDlqList = async (argv: string[], io: OpsIo): Promise<number> => 
   const { values } = parseArgs({
     args: argv,
     options: {
+      operations: { type: "boolean" },
       "dlq-url": { type: "string" },
       max: { type: "string" },
       visibility: { type: "string" },
@@ -66,7 +69,8 @@ export const runDlqList = async (argv: string[], io: OpsIo): Promise<number> => 
     io.out(DLQ_LIST_USAGE);
     return 0;
   }
-  const dlqUrl = setting(io, "dlq-url", values["dlq-url"], "DLQ_URL", "the dead-letter queue URL");
+  const queues = dlqQueues(values.operations);
+  const dlqUrl = setting(io, "dlq-url", values["dlq-url"], queues.dlq, `the ${queues.what}dead-letter queue URL`);
   const max = parsePositiveInt("max", values.max, 500);
   const visibility = parsePositiveInt("visibility", values.visibility, 60);
   const now = io.now?.() ?? Date.now();

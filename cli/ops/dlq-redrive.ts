@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { DeleteMessageBatchCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DlqReader, type DlqMessage } from "./dlq";
 import { RedriveError } from "./errors";
-import { parsePositiveInt, setting, sqsClientConfig, type OpsIo } from "./options";
+import { dlqQueues, parsePositiveInt, setting, sqsClientConfig, type OpsIo } from "./options";
 import { Progress } from "./progress";
 
 export const DLQ_REDRIVE_USAGE = `usage: kube-feedback dlq redrive [options]
@@ -14,8 +14,10 @@ first: a message that fails again goes back to the DLQ.
 options:
   --id ID            redrive only this message (the id \`dlq list\` shows, or the
                      DLQ's own message id); repeatable
-  --queue-url URL    the main queue (default: QUEUE_URL)
-  --dlq-url URL      the DLQ (default: DLQ_URL)
+  --operations       the relay operations' DLQ (kubernetes.via: relay), back to
+                     the operations queue, instead of the events' queues
+  --queue-url URL    the main queue (default: QUEUE_URL; OPERATIONS_QUEUE_URL with --operations)
+  --dlq-url URL      the DLQ (default: DLQ_URL; OPERATIONS_DLQ_URL with --operations)
   --visibility S     seconds a message stays hidden if the command dies (default 60)
   --region R         AWS region (default: the SDK's own settings, else the URL's)
 `;
@@ -79,6 +81,7 @@ export const runDlqRedrive = async (argv: string[], io: OpsIo): Promise<number> 
     args: argv,
     options: {
       id: { type: "string", multiple: true },
+      operations: { type: "boolean" },
       "queue-url": { type: "string" },
       "dlq-url": { type: "string" },
       visibility: { type: "string" },
@@ -90,8 +93,9 @@ export const runDlqRedrive = async (argv: string[], io: OpsIo): Promise<number> 
     io.out(DLQ_REDRIVE_USAGE);
     return 0;
   }
-  const queueUrl = setting(io, "queue-url", values["queue-url"], "QUEUE_URL", "the main queue URL");
-  const dlqUrl = setting(io, "dlq-url", values["dlq-url"], "DLQ_URL", "the dead-letter queue URL");
+  const queues = dlqQueues(values.operations);
+  const queueUrl = setting(io, "queue-url", values["queue-url"], queues.queue, `the ${queues.what}queue URL`);
+  const dlqUrl = setting(io, "dlq-url", values["dlq-url"], queues.dlq, `the ${queues.what}dead-letter queue URL`);
   const visibility = parsePositiveInt("visibility", values.visibility, 60);
   const wanted = values.id && values.id.length > 0 ? new Set(values.id) : undefined;
   const sqs = new SQSClient(sqsClientConfig(io, values.region, dlqUrl));

@@ -5,6 +5,8 @@ import {
   type Message,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
+import { InvalidOperationError } from "../../shared/operations/errors";
+import { describeOperation, validateOperation } from "../../shared/operations/operation";
 
 /** Shown for a message SQS moved itself (maxReceiveCount) rather than the process function. */
 export const SQS_MOVED_REASON = "max receives reached (moved by SQS)";
@@ -20,6 +22,8 @@ export interface ObjectRef {
   namespace?: string;
   name?: string;
   uid?: string;
+  /** An operation for a relay (its DLQ's messages): what it asked, as the relay's log lines say it. */
+  operation?: string;
 }
 
 /** One DLQ message with the attributes the process function put on it. */
@@ -42,30 +46,53 @@ export interface DlqMessage {
 
 const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
 
+const pickText = (ref: ObjectRef, fields: ReadonlyArray<readonly [keyof ObjectRef, unknown]>): ObjectRef => {
+  for (const [key, v] of fields) {
+    const t = text(v);
+    if (t) ref[key] = t;
+  }
+  return ref;
+};
+
+/** An operations queue message (shared/operations/operation.ts): flat, with `op` where an envelope has `kind`. */
+const operationRef = (value: Record<string, unknown>, op: string): ObjectRef => {
+  const ref = pickText({}, [
+    ["cluster", value.cluster],
+    ["namespace", value.namespace],
+    ["name", value.name],
+    ["uid", value.uid],
+  ]);
+  try {
+    ref.operation = describeOperation(validateOperation(value));
+  } catch (error) {
+    if (!(error instanceof InvalidOperationError)) throw error;
+    ref.operation = `${op} (invalid: ${error.path ? `${error.path}: ` : ""}${error.reason})`;
+  }
+  return ref;
+};
+
 export const objectOf = (body: string): ObjectRef | undefined => {
-  let value: { cluster?: unknown; kind?: unknown; object?: { metadata?: Record<string, unknown> } };
+  let value: { cluster?: unknown; kind?: unknown; op?: unknown; object?: { metadata?: Record<string, unknown> } };
   try {
     value = JSON.parse(body);
   } catch {
     return undefined;
   }
   if (!value || typeof value !== "object") return undefined;
+  if (typeof value.op === "string" && value.op !== "") return operationRef(value as Record<string, unknown>, value.op);
   const meta = value.object?.metadata && typeof value.object.metadata === "object" ? value.object.metadata : {};
-  const ref: ObjectRef = {};
-  for (const [key, v] of [
+  const ref = pickText({}, [
     ["cluster", value.cluster],
     ["kind", value.kind],
     ["namespace", meta.namespace],
     ["name", meta.name],
     ["uid", meta.uid],
-  ] as const) {
-    const t = text(v);
-    if (t) ref[key] = t;
-  }
+  ]);
   return Object.keys(ref).length > 0 ? ref : undefined;
 };
 
 export const describeObject = (ref: ObjectRef | undefined): string => {
+  if (ref?.operation) return ref.operation;
   if (!ref?.name) return "-";
   return `${ref.kind ?? "?"} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
 };

@@ -25,6 +25,18 @@ export const setting = (io: OpsIo, flag: string, value: string | undefined, vari
   return resolved;
 };
 
+/**
+ * The queues a `dlq` command works on, by the variables that name them: the
+ * events' by default; with `--operations`, the relay operations' of
+ * `kubernetes.via: relay` (the stack's OperationsQueueUrl and
+ * OperationsDlqUrl outputs), where SQS moves an operation the relay could
+ * not apply after `operationsMaxReceiveCount` receives.
+ */
+export const dlqQueues = (operations: boolean | undefined) =>
+  operations
+    ? ({ queue: "OPERATIONS_QUEUE_URL", dlq: "OPERATIONS_DLQ_URL", what: "operations " } as const)
+    : ({ queue: "QUEUE_URL", dlq: "DLQ_URL", what: "" } as const);
+
 const UNIT_SECONDS = { s: 1, m: 60, h: 3_600, d: 86_400, w: 604_800 } as const;
 
 /** `90s`, `15m`, `1h`, `2d`, `1w` → milliseconds. */
