@@ -80,6 +80,35 @@ export function iamStatements(template: Template): { where: string; statement: S
   return found;
 }
 
+/** The first function whose handler starts with `prefix` (`functions/resync/`), if any. */
+export const functionByHandler = (template: Template, prefix: string): [string, Resource] | undefined =>
+  resourcesOfType(template, 'AWS::Lambda::Function').find(([, r]) => String(r.Properties?.Handler ?? '').startsWith(prefix));
+
+/** The SQS event source mappings that invoke the function `functionId`. */
+export const eventSourceMappings = (template: Template, functionId: string): [string, Resource][] =>
+  resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').filter(([, r]) => referencedId(r.Properties?.FunctionName) === functionId);
+
+/**
+ * What the policies of role `roleId` allow, as resource (its logical id, else
+ * the resource as JSON) → sorted actions. Statements of `logs:` actions only
+ * (the framework's own log-group grants) are left out, and so are those whose
+ * actions `leaveOut` matches.
+ */
+export function grantsOfRole(template: Template, roleId: string | undefined, leaveOut: (actions: string[]) => boolean = () => false): Record<string, string[]> {
+  const granted: Record<string, string[]> = {};
+  for (const { where, statement } of iamStatements(template)) {
+    if (!where.startsWith(`${roleId}/`) || statement.Effect !== 'Allow') continue;
+    const actions = asArray(statement.Action);
+    if (actions.every((a) => a.startsWith('logs:'))) continue;
+    if (leaveOut(actions)) continue;
+    for (const res of asArray(statement.Resource)) {
+      const id = referencedId(res) ?? JSON.stringify(res);
+      granted[id] = [...(granted[id] ?? []), ...actions].sort();
+    }
+  }
+  return granted;
+}
+
 // The only ARN strings we accept are the framework's own log-group grants, which
 // it writes as Fn::Sub strings scoped to this service's /aws/lambda/ groups.
 const frameworkLogGroupArn =

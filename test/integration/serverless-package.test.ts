@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   asArray,
+  eventSourceMappings,
+  functionByHandler,
+  grantsOfRole,
   iamStatements,
   onlyOne,
   packageTemplate,
@@ -89,9 +92,7 @@ describe('Template: serverless package', () => {
     // Prepare
     const [functionId] = processFunction();
     const [queueId] = eventQueue();
-    const mappings = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').filter(
-      ([, r]) => referencedId(r.Properties?.FunctionName) === functionId,
-    );
+    const mappings = eventSourceMappings(template, functionId);
 
     // Assess
     expect(mappings).toHaveLength(1);
@@ -106,9 +107,7 @@ describe('Template: serverless package', () => {
   it('polls at most as many batches at once as the process function may run, fewer than GitHub allows requests at once', () => {
     // Prepare
     const [functionId, fn] = processFunction();
-    const [, mapping] = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').find(
-      ([, r]) => referencedId(r.Properties?.FunctionName) === functionId,
-    )!;
+    const [, mapping] = eventSourceMappings(template, functionId)[0]!;
     const reserved = fn.Properties?.ReservedConcurrentExecutions as number;
     const maximum = (mapping.Properties?.ScalingConfig as Json | undefined)?.MaximumConcurrency as number;
 
@@ -148,9 +147,7 @@ describe('Template: serverless package', () => {
 
   it('declares resync on a schedule with its own role, alarms on the DLQ, the oldest message and process errors, and a dashboard', () => {
     // Prepare
-    const resync = Object.entries(template.Resources).find(
-      ([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties?.Handler ?? '').startsWith('functions/resync/'),
-    );
+    const resync = functionByHandler(template, 'functions/resync/');
     const rules = resourcesOfType(template, 'AWS::Events::Rule');
     const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties?.MetricName);
 
@@ -168,8 +165,6 @@ describe('Template: serverless package', () => {
     const [queueId, queue] = operationsQueue();
     const redrive = queue.Properties?.RedrivePolicy as Json;
     const dlq = resource(template, referencedId(redrive.deadLetterTargetArn));
-    const functions = resourcesOfType(template, 'AWS::Lambda::Function');
-    const byHandler = (prefix: string) => functions.find(([, f]) => String(f.Properties?.Handler ?? '').startsWith(prefix))![1];
     const senders = iamStatements(template)
       .filter(({ statement }) => asArray(statement.Resource).some((r) => referencedId(r) === queueId) && asArray(statement.Action).includes('sqs:SendMessage'))
       .map(({ where }) => where.split('/')[0])
@@ -181,12 +176,13 @@ describe('Template: serverless package', () => {
     expect(dlq.Properties).toMatchObject({ FifoQueue: true, SqsManagedSseEnabled: true });
     expect(referencedId(redrive.deadLetterTargetArn)).not.toBe(referencedId((eventQueue()[1].Properties?.RedrivePolicy as Json).deadLetterTargetArn));
     for (const prefix of ['functions/process/', 'functions/resync/', 'functions/ingest/']) {
-      const variables = (byHandler(prefix).Properties?.Environment as Json).Variables as Json;
+      const variables = (functionByHandler(template, prefix)![1].Properties?.Environment as Json).Variables as Json;
       expect(referencedId(variables.OPERATIONS_QUEUE_URL), prefix).toBe(queueId);
     }
     expect(senders).toEqual(['ProcessRole', 'ResyncRole']);
     expect(Object.keys(template.Outputs ?? {})).toEqual(expect.arrayContaining(['OperationsQueueUrl', 'OperationsQueueArn']));
   });
+
   it('declares no IAM statement with a wildcard resource', () => {
     // Prepare
     const statements = iamStatements(template);
@@ -213,35 +209,14 @@ describe('Template: serverless package', () => {
     const dlqId = referencedId((queue.Properties?.RedrivePolicy as Json).deadLetterTargetArn);
     const [tableId] = resourcesOfType(template, 'AWS::DynamoDB::Table')[0]!;
     const roleId = referencedId(fn.Properties?.Role);
-    const granted: Record<string, string[]> = {};
-    for (const { where, statement } of iamStatements(template)) {
-      if (!where.startsWith(`${roleId}/`) || statement.Effect !== 'Allow') continue;
-      const actions = asArray(statement.Action);
-      if (actions.every((a) => a.startsWith('logs:'))) continue;
-      if (actions.every((a) => a in secretArn)) continue;
-      for (const res of asArray(statement.Resource)) {
-        const id = referencedId(res) ?? JSON.stringify(res);
-        granted[id] = [...(granted[id] ?? []), ...actions].sort();
-      }
-    }
+    const granted = grantsOfRole(template, roleId, (actions) => actions.every((a) => a in secretArn));
 
     // Assess
     expect(granted).toEqual({
-      [queueId]: [
-        'sqs:ChangeMessageVisibility',
-        'sqs:DeleteMessage',
-        'sqs:GetQueueAttributes',
-        'sqs:ReceiveMessage',
-      ],
+      [queueId]: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
       [dlqId!]: ['sqs:SendMessage'],
       [operationsQueue()[0]]: ['sqs:SendMessage'],
-      [tableId]: [
-        'dynamodb:DeleteItem',
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:Query',
-        'dynamodb:UpdateItem',
-      ],
+      [tableId]: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     });
   });
 
@@ -296,16 +271,7 @@ describe('Template: serverless package', () => {
     const variables = (fn.Properties?.Environment as Json).Variables as Json;
     const secretIds = ['INGEST_SECRET', 'ADMISSION_TOKEN', 'CLOUDEVENTS_TOKEN'].map((name) => referencedId(variables[name])!);
     const roleId = referencedId(fn.Properties?.Role);
-    const granted: Record<string, string[]> = {};
-    for (const { where, statement } of iamStatements(template)) {
-      if (!where.startsWith(`${roleId}/`) || statement.Effect !== 'Allow') continue;
-      const actions = asArray(statement.Action);
-      if (actions.every((a) => a.startsWith('logs:'))) continue;
-      for (const res of asArray(statement.Resource)) {
-        const id = referencedId(res) ?? JSON.stringify(res);
-        granted[id] = [...(granted[id] ?? []), ...actions].sort();
-      }
-    }
+    const granted = grantsOfRole(template, roleId);
 
     // Assess
     expect(roleId).toBeDefined();
@@ -327,5 +293,4 @@ describe('Template: serverless package', () => {
     expect(referencedId(output?.Value)).toBe('HttpApi');
     expect(resource(template, 'HttpApi').Type).toBe('AWS::ApiGatewayV2::Api');
   });
-
 });
