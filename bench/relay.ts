@@ -1,18 +1,20 @@
 /**
  * Relay throughput and memory: the same watch stream of Job events from the
  * fake API server, consumed by the real relay (into a sink that only
- * counts), by a parse-only reader, and by client-node's makeInformer with
- * handlers that only count (consumers/informer.ts says how its list and
- * restart are made to replay the same events). Each consumer runs in its
+ * counts), by a parse-only reader, by client-node's makeInformer with
+ * handlers that only count (consumers/job-informer.ts says how its list and
+ * restart are made to replay the same events), and by the same informer
+ * slimming and serialising each object as the relay does (forwarding.ts). Each consumer runs in its
  * own child process, bundled, so its peak RSS is its own. Rates are events
  * per CPU-second of the consumer, from the replay's start: the fake server
  * writing the stream shares the machine and would otherwise cap them all.
  * Each consumer gets the events twice: the first replay after its start
  * (V8 still compiling, the figures this table always had) and a second one,
  * the steady state a long-running relay or controller spends its life in.
- * Relay and informer are measured in pairs, each pair under the same drift
- * of a shared machine and the order swapped from one pair to the next; the
- * pair with the median ratio is shown, and every ratio is kept.
+ * Relay and informer are measured in pairs, the forwarding informer with
+ * each, under the same drift of a shared machine and in the reverse order
+ * from one pair to the next; the pair with the median relay / informer
+ * ratio is shown, and every ratio is kept.
  *
  * Then, for as many unfinished PipelineRuns, the heap the relay keeps to
  * report runs deleted while it was not watching (relay/known), beside what
@@ -72,6 +74,12 @@ export interface StreamFigures {
   informerRateRatio: number;
   /** relay / informer, peak RSS. */
   informerRssRatio: number;
+  /** The informer whose handlers slim and serialise each object in its envelope, as the relay does. */
+  forwarding: Rated;
+  /** relay / forwarding informer, events per CPU-second. */
+  forwardingRateRatio: number;
+  /** relay / forwarding informer, peak RSS. */
+  forwardingRssRatio: number;
 }
 
 /** The first replay after start at the top level (the keys this result always had), the second under `warm`. */
@@ -82,6 +90,8 @@ export interface RelayResult extends StreamFigures {
   warm: StreamFigures;
   /** Relay / informer, events per CPU-second, of every pair measured: first replays, then second ones. */
   informerRateRatios: { first: number[]; warm: number[] };
+  /** Relay / forwarding informer, events per CPU-second, of every round measured. */
+  forwardingRateRatios: { first: number[]; warm: number[] };
   /** Memory to report deletions during a watch gap, for as many unfinished PipelineRuns. */
   known: KnownMemoryResult;
 }
@@ -129,6 +139,7 @@ export const buildConsumers = async () => ({
   relay: await bundle("bench/consumers/relay.ts", "relay-consumer.mjs"),
   parse: await bundle("bench/consumers/parse.ts", "parse-consumer.mjs"),
   informer: await bundle("bench/consumers/informer.ts", "informer-consumer.mjs"),
+  forwarding: await bundle("bench/consumers/forwarding.ts", "forwarding-consumer.mjs"),
   known: await bundle("bench/consumers/known-memory.ts", "known-memory-consumer.mjs"),
 });
 
@@ -218,8 +229,8 @@ const replayInto = async <T = undefined>(
 
 const rate = (figures: ConsumerFigures): Rated => ({ ...figures, eventsPerCpuSecond: figures.events / (figures.cpuMs / 1000) });
 
-const compare = (relay: ConsumerFigures, parseOnly: ConsumerFigures, informer: ConsumerFigures): StreamFigures => {
-  const [r, p, i] = [rate(relay), rate(parseOnly), rate(informer)];
+const compare = (relay: ConsumerFigures, parseOnly: ConsumerFigures, informer: ConsumerFigures, forwarding: ConsumerFigures): StreamFigures => {
+  const [r, p, i, f] = [rate(relay), rate(parseOnly), rate(informer), rate(forwarding)];
   return {
     relay: r,
     parseOnly: p,
@@ -228,15 +239,18 @@ const compare = (relay: ConsumerFigures, parseOnly: ConsumerFigures, informer: C
     rssRatio: r.maxRssKb / p.maxRssKb,
     informerRateRatio: r.eventsPerCpuSecond / i.eventsPerCpuSecond,
     informerRssRatio: r.maxRssKb / i.maxRssKb,
+    forwarding: f,
+    forwardingRateRatio: r.eventsPerCpuSecond / f.eventsPerCpuSecond,
+    forwardingRssRatio: r.maxRssKb / f.maxRssKb,
   };
 };
 
 const medianOf = (measured: StreamFigures[]): StreamFigures => medianBy(measured, (m) => m.informerRateRatio);
 
 /**
- * The relay, the parse-only reader and the informer over the same events
- * of `objects` Jobs, in `pairs` alternating measurements of relay and
- * informer, each replaying the events twice.
+ * The relay, the parse-only reader and both informers over the same events
+ * of `objects` Jobs, in `pairs` measurements of relay and informer (the
+ * forwarding informer measured with each), each replaying the events twice.
  */
 export const measureStreams = async (objects: number, consumers: Consumers, pairs = 1): Promise<Omit<RelayResult, "known">> => {
   const random = new SeededRandom(objects);
@@ -255,22 +269,26 @@ export const measureStreams = async (objects: number, consumers: Consumers, pair
       async (kube, from) => (await start(consumers.parse, { BENCH_EVENTS: String(events), BENCH_ROUNDS: String(ROUNDS), BENCH_SERVER: kube.url, BENCH_TOKEN: "fake-kube-token", BENCH_FROM: from }).result),
       shippedRelayNodeOptions(),
     );
-  const measureInformer = () => replayInto(consumers.informer, steps);
   for (let pair = 0; pair < pairs; pair++) {
-    // Relay first in even pairs, informer first in odd ones: neither side always runs after the other.
-    const informerFirst = pair % 2 === 1 ? await measureInformer() : undefined;
-    const relay = await measureRelay();
-    const informer = informerFirst ?? (await measureInformer());
-    const parsed = relay.after!;
-    first.push(compare(relay.figures[0]!, parsed[0]!, informer.figures[0]!));
-    warm.push(compare(relay.figures[ROUNDS - 1]!, parsed[ROUNDS - 1]!, informer.figures[ROUNDS - 1]!));
+    // Relay first in even pairs, last in odd ones: no consumer always runs after another.
+    const order = [() => measureRelay(), () => replayInto(consumers.informer, steps), () => replayInto(consumers.forwarding, steps)];
+    if (pair % 2 === 1) order.reverse();
+    const measured: Array<Awaited<ReturnType<typeof measureRelay>>> = [];
+    for (const measure of order) measured.push(await measure());
+    const [relay, informer, forwarding] = pair % 2 === 1 ? measured.reverse() : measured;
+    const parsed = relay!.after!;
+    for (const [round, into] of [[0, first], [ROUNDS - 1, warm]] as const) {
+      into.push(compare(relay!.figures[round]!, parsed[round]!, informer!.figures[round]!, forwarding!.figures[round]!));
+    }
   }
+  const ratios = (key: "informerRateRatio" | "forwardingRateRatio") => ({ first: first.map((m) => m[key]), warm: warm.map((m) => m[key]) });
   return {
     objects,
     events,
     ...medianOf(first),
     warm: medianOf(warm),
-    informerRateRatios: { first: first.map((m) => m.informerRateRatio), warm: warm.map((m) => m.informerRateRatio) },
+    informerRateRatios: ratios("informerRateRatio"),
+    forwardingRateRatios: ratios("forwardingRateRatio"),
   };
 };
 

@@ -29,6 +29,9 @@ const ratio = (value: number): string => n(value, 2);
 
 const medianOfPairs = (count: number): string => (count === 1 ? "one pair" : `median of ${count} pairs`);
 
+/** The makeInformer whose handlers slim and serialise each object in its envelope (bench/consumers/forwarding.ts). */
+const FORWARDING = "makeInformer slimming and serialising";
+
 /** The first replay after start, as this table always showed it, then the second replay into the same processes. */
 const relayRows = (r: RelayResult): Row[] => [
   [
@@ -44,6 +47,10 @@ const relayRows = (r: RelayResult): Row[] => [
   ["", "events per CPU-second, second replay", n(r.warm.relay.eventsPerCpuSecond), `${n(r.warm.informer.eventsPerCpuSecond)} makeInformer`, ratio(r.warm.informerRateRatio)],
   ["", "peak RSS after the second replay", mb(r.warm.relay.maxRssKb), `${mb(r.warm.informer.maxRssKb)} makeInformer`, ratio(r.warm.informerRssRatio)],
   ["", "relay / makeInformer rate, each pair", ratiosText(r.informerRateRatios.first), `second replay: ${ratiosText(r.informerRateRatios.warm)}`, ""],
+  ["", "events per CPU-second", n(r.relay.eventsPerCpuSecond), `${n(r.forwarding.eventsPerCpuSecond)} ${FORWARDING}`, ratio(r.forwardingRateRatio)],
+  ["", "peak RSS", mb(r.relay.maxRssKb), `${mb(r.forwarding.maxRssKb)} ${FORWARDING}`, ratio(r.forwardingRssRatio)],
+  ["", "events per CPU-second, second replay", n(r.warm.relay.eventsPerCpuSecond), `${n(r.warm.forwarding.eventsPerCpuSecond)} ${FORWARDING}`, ratio(r.warm.forwardingRateRatio)],
+  ["", `relay / ${FORWARDING} rate, each pair`, ratiosText(r.forwardingRateRatios.first), `second replay: ${ratiosText(r.forwardingRateRatios.warm)}`, ""],
 ];
 
 const processRows = (p: ProcessResult): Row[] => [
