@@ -160,7 +160,7 @@ describe('Template: serverless package', () => {
     expect(Object.keys(template.Outputs ?? {})).toEqual(expect.arrayContaining(['ProcessRoleArn', 'ResyncRoleArn', 'DashboardUrl']));
   });
 
-  it('declares the operations queue of kubernetes.via: relay as FIFO with its own FIFO DLQ, named to process, resync and ingest, and sent to only by process and resync', () => {
+  it('declares the operations queue of kubernetes.via: relay as FIFO with its own FIFO DLQ, named to process, resync and ingest, sent to only by process, resync and the operators (redrive), its DLQ read by the operators', () => {
     // Prepare
     const [queueId, queue] = operationsQueue();
     const redrive = queue.Properties?.RedrivePolicy as Json;
@@ -179,8 +179,10 @@ describe('Template: serverless package', () => {
       const variables = (functionByHandler(template, prefix)![1].Properties?.Environment as Json).Variables as Json;
       expect(referencedId(variables.OPERATIONS_QUEUE_URL), prefix).toBe(queueId);
     }
-    expect(senders).toEqual(['ProcessRole', 'ResyncRole']);
-    expect(Object.keys(template.Outputs ?? {})).toEqual(expect.arrayContaining(['OperationsQueueUrl', 'OperationsQueueArn']));
+    expect(senders).toEqual(['OpsPolicy', 'ProcessRole', 'ResyncRole']);
+    const onDlq = iamStatements(template).filter(({ statement }) => asArray(statement.Resource).some((r) => referencedId(r) === referencedId(redrive.deadLetterTargetArn)));
+    expect(onDlq.map(({ where, statement }) => [where.split('/')[0], asArray(statement.Action).sort()])).toEqual([['OpsPolicy', ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']]]);
+    expect(Object.keys(template.Outputs ?? {})).toEqual(expect.arrayContaining(['OperationsQueueUrl', 'OperationsQueueArn', 'OperationsDlqUrl']));
   });
 
   it('declares no IAM statement with a wildcard resource', () => {
