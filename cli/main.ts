@@ -23,7 +23,8 @@ commands:
            an embedded queue, the state table kept in --state-dir (required)
   status   recent runs and what each receiver was told (TABLE_NAME or --table)
   dlq list | dlq redrive
-           what is in the dead-letter queue, and moving it back (DLQ_URL, QUEUE_URL)
+           what is in the dead-letter queue, and moving it back (DLQ_URL, QUEUE_URL;
+           --operations: the relay operations' ones, OPERATIONS_DLQ_URL, OPERATIONS_QUEUE_URL)
 
   status and dlq work against AWS or the emulators (AWS_ENDPOINT_URL_SQS,
   AWS_ENDPOINT_URL_DYNAMODB); see kube-feedback <command> --help.
