@@ -1,7 +1,8 @@
 /**
  * Small helpers for tests that drive the fake with the real client: they
  * turn the client's callback-style watch and its `ApiException` into values
- * a test can assert on.
+ * a test can assert on, and build the PipelineRuns and Jobs the fake's own
+ * tests write.
  */
 import { ApiException, Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { KubeStatus } from './status.js';
@@ -56,3 +57,23 @@ export function statusOf(error: unknown): KubeStatus {
   const body: unknown = error.body;
   return (typeof body === 'string' ? JSON.parse(body) : body) as KubeStatus;
 }
+
+/** Tekton PipelineRuns as `CustomObjectsApi` names them, in the namespace the fake's own tests write to. */
+export const TEKTON = { group: 'tekton.dev', version: 'v1', plural: 'pipelineruns' } as const;
+export const NAMESPACE = 'ci';
+
+export function pipelineRun(name: string, overrides: { namespace?: string; labels?: Record<string, string>; status?: unknown } = {}): KubeObject {
+  return {
+    apiVersion: 'tekton.dev/v1',
+    kind: 'PipelineRun',
+    metadata: { name, namespace: overrides.namespace ?? NAMESPACE, labels: overrides.labels ?? { app: 'shop' } },
+    spec: { pipelineRef: { name: 'build' } },
+    ...(overrides.status === undefined ? {} : { status: overrides.status }),
+  };
+}
+
+export function job(name: string, namespace: string): KubeObject {
+  return { apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace }, spec: { template: { spec: { containers: [] } } } };
+}
+
+export const PIPELINE_RUNS_PATH = `/apis/tekton.dev/v1/namespaces/${NAMESPACE}/pipelineruns`;

@@ -6,7 +6,19 @@
  */
 import { FakeKubeApiServer, type FakeKubeApiServerOptions } from './server.js';
 
-export { recordWatch, statusOf, waitUntil, type ReceivedWatchEvent, type RecordedWatch, type WatchQuery } from './client.js';
+export {
+  job,
+  NAMESPACE,
+  PIPELINE_RUNS_PATH,
+  pipelineRun,
+  recordWatch,
+  statusOf,
+  TEKTON,
+  waitUntil,
+  type ReceivedWatchEvent,
+  type RecordedWatch,
+  type WatchQuery,
+} from './client.js';
 export { FakeKubeApiServer, type FakeKubeApiServerOptions } from './server.js';
 export { KubeStatusError, type KubeStatus } from './status.js';
 export {
