@@ -3,7 +3,7 @@ import { formatPath } from "../config/path";
 import { MAX_MESSAGES, MAX_WAIT_SECONDS, type OperationSource } from "../operations";
 import { StoreKey } from "../store/keys";
 import { verifySignedRequest, type SignedRequest } from "./auth";
-import type { IngestDeps, OperationsAccess } from "./deps";
+import type { IngestDeps } from "./deps";
 import { IngestError, InvalidRequestError } from "./errors";
 import { jsonResponse, parseJsonBody, readBody, type HttpRequest, type HttpResponse } from "./http";
 

@@ -11,7 +11,6 @@ import {
   PHASE_EMOJI,
   PHASE_LABEL,
   runNote,
-  runTitle,
   stageStatus,
   summaryLine,
 } from "./format";

@@ -2,7 +2,6 @@ import { describe, expect, it, vi } from "vitest";
 import { parseConfig } from "../../../shared/config";
 import type { KubeObject } from "../../../shared/envelope";
 import { PipelineHandler } from "../../../shared/pipeline/pipeline-handler";
-import type { RunState } from "../../../shared/pipeline/lifecycle";
 import { LifecycleEvent, PermanentReceiverError } from "../../../shared/receivers";
 import { EventStatus, type ObjectRecord } from "../../../shared/status";
 import { StoreKey } from "../../../shared/store";
