@@ -208,17 +208,18 @@ export class Relay implements WatchConsumer {
     this.#metrics.knownObjects.set(this.#known.size);
   }
 
-  /** Stops watching and sends what is buffered; past `timeoutMs` the rest is dropped and logged. */
+  /** Stops watching, sends what is buffered and hands back operations received in flight; past `timeoutMs` the rest is dropped and logged. */
   async stop(options: StopOptions = {}): Promise<void> {
     this.#stopped = true;
     for (const watcher of this.#watchers) watcher.close();
     // Before the drain: a re-send it is shipping lands in the buffer that is then flushed.
     await this.#writeBack?.stop();
-    if (options.timeoutMs === undefined) await this.#buffer.flush();
+    const drained = Promise.all([this.#buffer.flush(), this.#writeBack?.released]);
+    if (options.timeoutMs === undefined) await drained;
     else {
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), options.timeoutMs)));
-      const ranOut = await Promise.race([this.#buffer.flush().then(() => false), timedOut]);
+      const ranOut = await Promise.race([drained.then(() => false), timedOut]);
       clearTimeout(timer);
       if (ranOut) this.#drop("shutdown");
     }

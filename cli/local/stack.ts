@@ -77,7 +77,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   poller.start();
   const sink = new SqsSink({ queueUrl: emulators.queueUrl });
   // kubernetes.via: relay: the relay applies what the process side queues for its cluster, as in the cluster.
-  const writeBack = options.config.kubernetes.via === "relay" ? { source: new SqsOperationSource({ queueUrl: emulators.operationsQueueUrl }) } : undefined;
+  // Polled every second, as the poller polls the events: a stop then waits at most that long for a receive in flight.
+  const writeBack =
+    options.config.kubernetes.via === "relay" ? { source: new SqsOperationSource({ queueUrl: emulators.operationsQueueUrl }), waitSeconds: 1 } : undefined;
   const relay = new Relay({ cluster: options.config.cluster, watch: options.config.watch, sink, log, ...(writeBack ? { writeBack } : {}) });
   return {
     emulators,

@@ -28,6 +28,13 @@ export interface WriteBackStats {
   refused: number;
 }
 
+/**
+ * How long past its own wait a receive still in flight at stop may take
+ * before it is aborted: a source that never answers must not be waited on
+ * for ever.
+ */
+const STOPPED_RECEIVE_GRACE_SECONDS = 10;
+
 /** Seconds before a failed operation is tried again: grows with its receives, at most a minute. */
 const retryDelay = (receiveCount: number): number => Math.min(60, 2 ** Math.min(receiveCount, 6));
 
@@ -39,6 +46,13 @@ const retryDelay = (receiveCount: number): number => Math.min(60, 2 ** Math.min(
  * the queue's visibility timeout and logged once. An operation for another
  * cluster is never applied: one cluster's objects never reach another's API
  * server. Runs only while the relay leads (one per term).
+ *
+ * Stopping does not abort a receive in flight: SQS hides what it hands to a
+ * long poll whether or not the answer arrives, so an aborted poll left its
+ * messages invisible for the queue's visibility timeout, and the next
+ * leader waited that long for them. The receive is left to finish (within
+ * its wait) and whatever it brings is handed back at once (visibility 0),
+ * unapplied, for the next leader.
  */
 export class WriteBackConsumer {
   readonly #options: WriteBackConsumerOptions;
@@ -48,6 +62,11 @@ export class WriteBackConsumer {
   readonly #forbiddenLogged = new Set<string>();
   readonly stats: WriteBackStats = { received: 0, applied: 0, retried: 0, forbidden: 0, refused: 0 };
   #loop: Promise<void> | undefined;
+  #stopping = false;
+  #stopped: () => void = () => undefined;
+  readonly #whenStopped = new Promise<void>((resolve) => (this.#stopped = resolve));
+  /** What was handed back after stop: settled once the receive in flight at stop answered. */
+  #released: Promise<number> = Promise.resolve(0);
 
   constructor(options: WriteBackConsumerOptions) {
     this.#options = options;
@@ -57,23 +76,40 @@ export class WriteBackConsumer {
     this.#loop ??= this.#run();
   }
 
-  /** Stops receiving; the round in progress finishes its current operation and settles. */
+  /**
+   * Stops receiving; the round in progress finishes its current operation
+   * and settles. A receive still in flight is not waited for: what it
+   * brings is handed back (`released`).
+   */
   async stop(): Promise<void> {
-    this.#controller.abort();
+    this.#stopping = true;
+    this.#stopped();
     this.#delay.cancel();
     await this.#loop;
+  }
+
+  /** Resolves, once the receive in flight at stop answered, with how many messages were handed back unapplied. */
+  get released(): Promise<number> {
+    return this.#released;
   }
 
   async #run(): Promise<void> {
     const { source, log } = this.#options;
     const signal = this.#controller.signal;
-    while (!signal.aborted) {
+    const waitSeconds = this.#options.waitSeconds ?? 20;
+    while (!this.#stopping) {
       let batch: ReceivedOperation[];
       try {
-        batch = await source.receive(this.#options.waitSeconds ?? 20, signal);
+        const receiving = source.receive(waitSeconds, signal);
+        const received = await Promise.race([receiving, this.#whenStopped.then(() => undefined)]);
+        if (received === undefined) {
+          this.#released = this.#release(receiving, waitSeconds);
+          break;
+        }
+        batch = received;
         this.#backoff.reset();
       } catch (error) {
-        if (signal.aborted) break;
+        if (this.#stopping) break;
         const delayMs = this.#backoff.next();
         log.warn("could not receive operations; retrying", { source: source.name, error: (error as Error).message, delayMs });
         await this.#delay.wait(delayMs);
@@ -86,6 +122,24 @@ export class WriteBackConsumer {
         // What is not deleted comes back and is applied again: a merge patch and a re-send are both harmless twice.
         log.warn("could not settle operations", { source: source.name, error: (error as Error).message });
       });
+    }
+  }
+
+  /** Hands back, unapplied, what a receive still in flight at stop brings; aborts it if it outlives its wait. */
+  async #release(receiving: Promise<ReceivedOperation[]>, waitSeconds: number): Promise<number> {
+    const { source, log } = this.#options;
+    const abort = setTimeout(() => this.#controller.abort(), (waitSeconds + STOPPED_RECEIVE_GRACE_SECONDS) * 1000);
+    abort.unref();
+    try {
+      const batch = await receiving;
+      if (batch.length > 0) await source.settle({ done: [], retry: batch.map((m) => ({ handle: m.handle, delaySeconds: 0 })) });
+      return batch.length;
+    } catch (error) {
+      // Not handed back: the queue's visibility timeout returns them.
+      if (!this.#controller.signal.aborted) log.warn("could not hand back operations received while stopping", { source: source.name, error: (error as Error).message });
+      return 0;
+    } finally {
+      clearTimeout(abort);
     }
   }
 

@@ -25,6 +25,23 @@ class ScriptedSource implements OperationSource {
   }
 }
 
+/** A source whose one receive answers only when the test says so. */
+class HeldSource implements OperationSource {
+  readonly name = "held";
+  readonly settled: Settlement[] = [];
+  answer: (batch: ReceivedOperation[]) => void = () => undefined;
+  receives = 0;
+
+  receive(): Promise<ReceivedOperation[]> {
+    this.receives++;
+    return new Promise((resolve) => (this.answer = resolve));
+  }
+
+  async settle(settlement: Settlement): Promise<void> {
+    this.settled.push(structuredClone(settlement));
+  }
+}
+
 const AT = new Date("2026-11-20T10:00:00Z");
 const patch = (cluster: string, name = "deploy") => makeOperation(cluster, { op: "patchStatus", namespace: "apps", name, uid: `uid-${name}`, status: { isSynced: true } }, AT);
 let seq = 0;
@@ -102,6 +119,45 @@ describe("Class: WriteBackConsumer", () => {
     expect(stats.forbidden).toBe(2);
     expect(lines.filter((l) => l.level === "error")).toHaveLength(1);
     expect(lines.find((l) => l.level === "error")!.message).toMatch(/RBAC lacks it/);
+  });
+
+  it("stops without waiting for a receive in flight, then hands back unapplied what it brings", async () => {
+    // Prepare
+    const source = new HeldSource();
+    const applied: Operation[] = [];
+    const { log } = memoryLog();
+    const consumer = new WriteBackConsumer({ cluster: "private", source, log, applier: { apply: async (o) => (applied.push(o), { outcome: ApplyOutcome.Done, detail: "patched" }) } });
+    const batch = [message(serializeOperation(patch("private", "a"))), message(serializeOperation(patch("private", "b")))];
+    consumer.start();
+
+    // Act
+    await consumer.stop();
+    const settledAtStop = source.settled.length;
+    source.answer(batch);
+    const released = await consumer.released;
+
+    // Assess
+    expect(settledAtStop).toBe(0);
+    expect(released).toBe(2);
+    expect(source.settled).toEqual([{ done: [], retry: batch.map((m) => ({ handle: m.handle, delaySeconds: 0 })) }]);
+    expect(applied).toEqual([]);
+    expect(source.receives).toBe(1);
+  });
+
+  it("settles nothing when the receive in flight at stop brings nothing", async () => {
+    // Prepare
+    const source = new HeldSource();
+    const { log } = memoryLog();
+    const consumer = new WriteBackConsumer({ cluster: "private", source, log, applier: { apply: async () => ({ outcome: ApplyOutcome.Done, detail: "patched" }) } });
+    consumer.start();
+
+    // Act
+    await consumer.stop();
+    source.answer([]);
+
+    // Assess
+    expect(await consumer.released).toBe(0);
+    expect(source.settled).toEqual([]);
   });
 
   it("deletes what the API server refuses for good", async () => {
