@@ -1,27 +1,19 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig as KubeConfigType } from '@kubernetes/client-node';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   NAMESPACE,
   pipelineRun,
-  startFakeKubeApiServer,
   statusOf,
   TEKTON,
   type FakeKubeApiServer,
   type KubeObject,
 } from '../helpers/fake-kube/index.js';
+import { eachFakeKubeApiServer } from '../helpers/fake-kube/each.js';
 
 describe('Class: FakeKubeApiServer', () => {
   let server: FakeKubeApiServer;
   let kubeConfig: KubeConfigType;
-
-  beforeEach(async () => {
-    server = await startFakeKubeApiServer();
-    kubeConfig = server.kubeConfig();
-  });
-
-  afterEach(async () => {
-    await server.stop();
-  });
+  eachFakeKubeApiServer((started, config) => ((server = started), (kubeConfig = config)));
 
   describe('Method: patch status (PATCH …/status)', () => {
     it('returns the object with the new status and an unchanged generation when sent a merge patch', async () => {

@@ -5,7 +5,7 @@ import {
   type KubernetesListObject,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   NAMESPACE,
   PIPELINE_RUNS_PATH,
@@ -16,19 +16,12 @@ import {
   waitUntil,
   type FakeKubeApiServer,
 } from '../helpers/fake-kube/index.js';
+import { eachFakeKubeApiServer } from '../helpers/fake-kube/each.js';
 
 describe('Class: FakeKubeApiServer', () => {
   let server: FakeKubeApiServer;
   let kubeConfig: KubeConfigType;
-
-  beforeEach(async () => {
-    server = await startFakeKubeApiServer();
-    kubeConfig = server.kubeConfig();
-  });
-
-  afterEach(async () => {
-    await server.stop();
-  });
+  eachFakeKubeApiServer((started, config) => ((server = started), (kubeConfig = config)));
 
   describe('Method: watch (GET collection with watch=true)', () => {
     it('returns ADDED, MODIFIED and DELETED events as the objects change', async () => {

@@ -7,31 +7,23 @@ import {
   setHeaderOptions,
   type KubeConfig as KubeConfigType,
 } from '@kubernetes/client-node';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   job,
   NAMESPACE,
   PIPELINE_RUNS_PATH,
   pipelineRun,
-  startFakeKubeApiServer,
   statusOf,
   TEKTON,
   type FakeKubeApiServer,
   type KubeObject,
 } from '../helpers/fake-kube/index.js';
+import { eachFakeKubeApiServer } from '../helpers/fake-kube/each.js';
 
 describe('Class: FakeKubeApiServer', () => {
   let server: FakeKubeApiServer;
   let kubeConfig: KubeConfigType;
-
-  beforeEach(async () => {
-    server = await startFakeKubeApiServer();
-    kubeConfig = server.kubeConfig();
-  });
-
-  afterEach(async () => {
-    await server.stop();
-  });
+  eachFakeKubeApiServer((started, config) => ((server = started), (kubeConfig = config)));
 
   describe('Method: apply', () => {
     it('returns an object with uid, generation 1, creationTimestamp and a resourceVersion when created', () => {
