@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { messageDeduplicationId, type KubeObject } from "../../shared/envelope";
-import { ADMISSION_TOKEN, CLUSTER, httpEvent, job, useIngest, type Json } from "./ingest-harness";
+import { admissionEvent, CLUSTER, job, useIngest, type Json } from "../helpers/ingest-harness";
 
 describe("Function: ingest", () => {
   const rig = useIngest();
@@ -8,15 +8,6 @@ describe("Function: ingest", () => {
   describe("Method: POST /admission/{token}", () => {
     const review = (request: Json): string =>
       JSON.stringify({ apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request });
-
-    const admissionEvent = (body: string, token = ADMISSION_TOKEN) =>
-      httpEvent({
-        routeKey: "/admission/{token}",
-        path: `/admission/${token}`,
-        pathParameters: { token },
-        body,
-        headers: { "user-agent": "kube-apiserver-admission" },
-      });
 
     const pipelineRun: KubeObject = {
       apiVersion: "tekton.dev/v1",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { signBody } from "../../shared/envelope";
-import { CLOUDEVENTS_TOKEN, CLUSTER, fixture, httpEvent, NOW_SECONDS, SECRET, useIngest, type Json } from "./ingest-harness";
+import { CLOUDEVENTS_TOKEN, CLUSTER, fixture, httpEvent, NOW_SECONDS, SECRET, useIngest, type Json } from "../helpers/ingest-harness";
 
 describe("Function: ingest", () => {
   const rig = useIngest();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  ADMISSION_TOKEN,
+  admissionEvent,
   CLOUDEVENTS_TOKEN,
   envelopeOf,
   fixture,
@@ -9,7 +9,7 @@ import {
   signedHeaders,
   useIngest,
   type Json,
-} from "./ingest-harness";
+} from "../helpers/ingest-harness";
 
 const LEVELS = 10_000;
 const DEEP_REASON = "nested deeper than 64 levels";
@@ -32,15 +32,6 @@ const events = (body: string) => httpEvent({ routeKey: "/events", path: "/events
 
 const cloudevents = (body: string, headers: Record<string, string> = { "content-type": "application/cloudevents+json" }) =>
   httpEvent({ routeKey: "/cloudevents", path: "/cloudevents", body, headers: { ...headers, authorization: `Bearer ${CLOUDEVENTS_TOKEN}` } });
-
-const admission = (body: string) =>
-  httpEvent({
-    routeKey: "/admission/{token}",
-    path: `/admission/${ADMISSION_TOKEN}`,
-    pathParameters: { token: ADMISSION_TOKEN },
-    body,
-    headers: { "user-agent": "kube-apiserver-admission" },
-  });
 
 const review = (object: unknown): Json => ({
   apiVersion: "admission.k8s.io/v1",
@@ -67,8 +58,8 @@ describe("Function: ingest limits", () => {
       ["POST /cloudevents, binary", () => cloudevents(withDeep({ pipelineRun: { ...binary.body.pipelineRun, spec: "DEEP" } }), { ...binary.headers, "ce-id": "deep-binary" }), "data.pipelineRun.spec.a.a.a.a.a…"],
       ["POST /cloudevents, a type that is ignored", () => cloudevents(withDeep({ customRun: "DEEP" }), { ...binary.headers, "ce-type": "dev.tekton.event.customrun.started.v1" }), "data.customRun.a.a.a.a.a.a…"],
       ["POST /cloudevents, nested arrays", () => cloudevents(ARRAYS), "[0][0][0][0][0][0][0][0]…"],
-      ["POST /admission/{token}", () => admission(withDeep(review({ ...job("nightly", "uid-deep-adm", "5"), spec: "DEEP" }))), "request.object.spec.a.a.a.a.a…"],
-      ["POST /admission/{token}, nested arrays", () => admission(ARRAYS), "[0][0][0][0][0][0][0][0]…"],
+      ["POST /admission/{token}", () => admissionEvent(withDeep(review({ ...job("nightly", "uid-deep-adm", "5"), spec: "DEEP" }))), "request.object.spec.a.a.a.a.a…"],
+      ["POST /admission/{token}, nested arrays", () => admissionEvent(ARRAYS), "[0][0][0][0][0][0][0][0]…"],
     ])("returns 400 naming the path and enqueues nothing for %s", async (_route, request, path) => {
       // Act
       const response = await rig.invoke(request());
@@ -95,7 +86,7 @@ describe("Function: ingest limits", () => {
 
     it("logs the refused admission as a lost event with the object's kind, namespace, name and uid", async () => {
       // Act
-      await rig.invoke(admission(withDeep(review({ ...job("nightly", "uid-deep-logged", "5"), spec: "DEEP" }))));
+      await rig.invoke(admissionEvent(withDeep(review({ ...job("nightly", "uid-deep-logged", "5"), spec: "DEEP" }))));
 
       // Assess
       const errors = rig.log.lines.filter((l) => l.level === "error");
@@ -157,7 +148,7 @@ describe("Function: ingest limits", () => {
 
     it("returns 400 naming request.object.metadata.uid on POST /admission/{token} and logs the lost event", async () => {
       // Act
-      const response = await rig.invoke(admission(JSON.stringify(review(job("nightly", longUid, "5")))));
+      const response = await rig.invoke(admissionEvent(JSON.stringify(review(job("nightly", longUid, "5")))));
 
       // Assess
       expect(response.statusCode).toBe(400);

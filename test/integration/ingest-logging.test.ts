@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { logger } from "../../shared/log";
-import { ADMISSION_TOKEN, CLOUDEVENTS_TOKEN, fixture, httpEvent, job, useIngest, type Json } from "./ingest-harness";
+import { admissionEvent, ADMISSION_TOKEN, CLOUDEVENTS_TOKEN, fixture, httpEvent, job, useIngest, type Json } from "../helpers/ingest-harness";
 
 // Powertools reads both when the logger is constructed, on import; vi.hoisted
 // runs before the imports. At INFO the request event would be printed if the
@@ -18,9 +18,6 @@ const MISTYPED = "MistypedPathToken0123456789";
 const WRONG_CE = "wrong-cloudevents-token-0123456789";
 
 const binary = fixture("pipelinerun-successful.binary.json") as { headers: Record<string, string>; body: Json };
-
-const admission = (token: string, body: string, path = `/admission/${token}`) =>
-  httpEvent({ routeKey: "/admission/{token}", path, pathParameters: { token }, body, headers: { "user-agent": "kube-apiserver-admission" } });
 
 const review = (object: unknown): string =>
   JSON.stringify({
@@ -42,11 +39,11 @@ describe("Function: ingest logging", () => {
     // The handler as deployed: the Powertools logger, not a recording one.
     const invoke = rig.handlerWith({}, { log: logger });
     const requests = [
-      admission(ADMISSION_TOKEN, review(job("nightly", "uid-logged-ok", "1"))),
-      admission(ADMISSION_TOKEN, "{not json"),
-      admission(ADMISSION_TOKEN, review({ ...job("nightly", "uid-logged-big", "2"), metadata: { name: "nightly", namespace: "ci", uid: "u".repeat(200) } })),
-      admission(GUESSED, review(job("nightly", "uid-logged-guess", "3"))),
-      admission(MISTYPED, "{}", `/Admission/${MISTYPED}/extra`),
+      admissionEvent(review(job("nightly", "uid-logged-ok", "1"))),
+      admissionEvent("{not json"),
+      admissionEvent(review({ ...job("nightly", "uid-logged-big", "2"), metadata: { name: "nightly", namespace: "ci", uid: "u".repeat(200) } })),
+      admissionEvent(review(job("nightly", "uid-logged-guess", "3")), GUESSED),
+      admissionEvent("{}", MISTYPED, `/Admission/${MISTYPED}/extra`),
       httpEvent({ routeKey: "/cloudevents", path: "/cloudevents", query: { token: WRONG_CE }, headers: binary.headers, body: JSON.stringify(binary.body) }),
       httpEvent({ routeKey: "/cloudevents", path: "/cloudevents", query: { token: CLOUDEVENTS_TOKEN }, headers: { ...binary.headers, "ce-cluster": "elsewhere" }, body: JSON.stringify(binary.body) }),
     ];

@@ -6,7 +6,7 @@ import { resolveIngestSettings } from "../../shared/ingest";
 import { makeOperation, parseOperation, SqsOperationSender } from "../../shared/operations";
 import { heldMessages } from "../helpers/fauxqs-inspect";
 import { startIngestFront, type IngestFront } from "../helpers/ingest-front";
-import { RecordingLog } from "./ingest-harness";
+import { RecordingLog } from "../helpers/ingest-harness";
 
 const SECRET = "hmac-key-0123456789abcdef0123456789";
 const CLUSTER = "private";

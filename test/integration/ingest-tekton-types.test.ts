@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { makeEnvelope, messageDeduplicationId, type KubeObject } from "../../shared/envelope";
 import { TEKTON_EVENT_TYPES, tektonEntry } from "../../shared/ingest";
-import { CLOUDEVENTS_TOKEN, CLUSTER, fixture, httpEvent, NOW, RecordingLog, useIngest, type Json } from "./ingest-harness";
+import { CLOUDEVENTS_TOKEN, CLUSTER, fixture, httpEvent, NOW, RecordingLog, useIngest, type Json } from "../helpers/ingest-harness";
 
 const binary = fixture("pipelinerun-successful.binary.json") as { headers: Record<string, string>; body: Json & { pipelineRun: KubeObject } };
 

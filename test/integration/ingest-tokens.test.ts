@@ -1,7 +1,7 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, describe, expect, it } from "vitest";
 import { StoreKey } from "../../shared/store";
-import { CLOUDEVENTS_TOKEN, CLUSTER, fixture, httpEvent, NOW, NOW_SECONDS, useIngest, type Json } from "./ingest-harness";
+import { CLOUDEVENTS_TOKEN, CLUSTER, fixture, httpEvent, NOW, NOW_SECONDS, useIngest, type Json } from "../helpers/ingest-harness";
 
 // Token A by reference (what a deployment does), token B as a literal (a local run).
 const TOKEN_A = "token-of-cluster-a-0123456789abcdef";

@@ -14,7 +14,7 @@ import {
   SECRET,
   useIngest,
   type Json,
-} from "./ingest-harness";
+} from "../helpers/ingest-harness";
 
 const signedEvents = (body: string, options: { secret?: string; timestamp?: number; base64?: boolean } = {}) => {
   const timestamp = options.timestamp ?? NOW_SECONDS;

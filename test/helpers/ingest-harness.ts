@@ -91,6 +91,10 @@ export const httpEvent = (options: {
   };
 };
 
+/** A request to POST /admission/{token}, as the kube-apiserver sends a ValidatingWebhookConfiguration's review. */
+export const admissionEvent = (body: string, token = ADMISSION_TOKEN, path = `/admission/${token}`): APIGatewayProxyEventV2 =>
+  httpEvent({ routeKey: "/admission/{token}", path, pathParameters: { token }, body, headers: { "user-agent": "kube-apiserver-admission" } });
+
 export const lambdaContext = (): Context => ({
   callbackWaitsForEmptyEventLoop: false,
   functionName: "kube-feedback-dev-ingest",
