@@ -15,6 +15,15 @@ export const fixture = (path: string): Json => {
   return path.endsWith(".json") ? JSON.parse(text) : parse(text);
 };
 
+/**
+ * An object from test/fixtures as an API server would serve it: objects from
+ * upstream unit tests may lack a namespace, which the API server always sets.
+ */
+export const servedFixture = (path: string): Json => {
+  const object = fixture(path);
+  return { ...object, metadata: { namespace: "default", ...object.metadata } };
+};
+
 /** A fixture with its `status` (or `spec`) fields replaced. */
 export const variant = (path: string, patch: { status?: Json; spec?: Json }): Json => {
   const obj = structuredClone(fixture(path));

@@ -7,9 +7,7 @@
  * run says which stage failed and why; GitHub check runs carry the run's
  * uid as `external_id` and the dashboard as `details_url`.
  */
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import { parseConfig } from "../../shared/config";
 import type { Log } from "../../shared/log";
 import { toPipelineInfo } from "../../shared/pipeline/info";
@@ -29,6 +27,7 @@ import { appKeyPair,
   type FakeGitHubServer,
   type FakeGitLabServer,
 } from "../helpers/fake-scm";
+import { servedFixture } from "../helpers/recorded-runs";
 
 const APP_ID = 6161;
 const TOKEN = "scm-names-token";
@@ -39,10 +38,7 @@ const silent = { debug: () => undefined, info: () => undefined, warn: () => unde
 const ctx = (event: LifecycleEvent, memory: RunMemory = transientMemory()): ReceiverContext => ({ log: silent, event, memory });
 
 type Json = Record<string, any>;
-const fixture = (path: string): Json => {
-  const object = parse(readFileSync(new URL(`../fixtures/${path}`, import.meta.url), "utf8")) as Json;
-  return { ...object, metadata: { namespace: "default", ...object.metadata } };
-};
+const fixture = servedFixture;
 
 interface RunCase {
   readonly case: string;

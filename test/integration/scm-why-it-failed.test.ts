@@ -1,6 +1,4 @@
-import { readFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import { parseConfig } from "../../shared/config";
 import type { Log } from "../../shared/log";
 import { toPipelineInfo, withStageLinks } from "../../shared/pipeline/info";
@@ -12,8 +10,7 @@ import type { ScmReceiver } from "../../shared/receivers/scm";
 import { slackMessage } from "../../shared/receivers/slack";
 import { appKeyPair, startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-scm";
 import { MemoryReceiverStore } from "../helpers/memory-receiver-store";
-
-type Json = Record<string, any>;
+import { servedFixture } from "../helpers/recorded-runs";
 
 const SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 const APP_ID = 6161;
@@ -23,11 +20,7 @@ const { privateKey, publicKey } = appKeyPair();
 
 const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Log;
 
-/** An object from test/fixtures (its source is in the file's header). */
-const fixture = (path: string): Json => {
-  const object = parse(readFileSync(new URL(`../fixtures/${path}`, import.meta.url), "utf8")) as Json;
-  return { ...object, metadata: { namespace: "default", ...object.metadata } };
-};
+const fixture = servedFixture;
 
 /**
  * A failed upstream PipelineRun whose task `dagtask1` is the upstream

@@ -1,18 +1,12 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import { toPipelineInfo } from "../../../shared/pipeline/info";
 import { normalise } from "../../../shared/pipeline/normalise";
 import type { NormalisedRun } from "../../../shared/pipeline/types";
+import { servedFixture } from "../../helpers/recorded-runs";
 
 type Json = Record<string, any>;
 
-const fixture = (path: string): Json => {
-  const text = readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), "utf8");
-  const object = (path.endsWith(".json") ? JSON.parse(text) : parse(text)) as Json;
-  // Objects from upstream unit tests may lack a namespace, which the API server always sets.
-  return { ...object, metadata: { namespace: "default", ...object.metadata } };
-};
+const fixture = servedFixture;
 
 /** The fixture with its metadata or spec fields replaced. */
 const variant = (path: string, patch: { metadata?: Json; spec?: Json }): Json => {

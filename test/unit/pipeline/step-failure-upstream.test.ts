@@ -1,17 +1,12 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import { slimObject, SlimLimit, type KubeObject } from "../../../shared/envelope";
 import { normalise, stageOfTaskRun } from "../../../shared/pipeline/normalise";
 import { PipelinePhase as P } from "../../../shared/pipeline/types";
+import { servedFixture } from "../../helpers/recorded-runs";
 
 type Json = Record<string, any>;
 
-/** An object from test/fixtures (its source is in the file's header). */
-const fixture = (path: string): Json => {
-  const object = parse(readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), "utf8")) as Json;
-  return { ...object, metadata: { namespace: "default", ...object.metadata } };
-};
+const fixture = servedFixture;
 
 /** The TaskRun whose step `build-and-push` exited with code 1 (tektoncd/dashboard's example of a 2019 cluster). */
 const FAILED = "upstream/tekton/taskrun-v1beta1-failed-step-exit-code.yaml";
