@@ -38,7 +38,6 @@ const silent = { debug: () => undefined, info: () => undefined, warn: () => unde
 const ctx = (event: LifecycleEvent, memory: RunMemory = transientMemory()): ReceiverContext => ({ log: silent, event, memory });
 
 type Json = Record<string, any>;
-const fixture = servedFixture;
 
 interface RunCase {
   readonly case: string;
@@ -166,7 +165,7 @@ describe("Integration: scm receiver names runs the way people look for them", ()
 
   /** The run as the pipeline handler gives it to receivers, on its own commit of the provider's repository. */
   const infoOf = (run: RunCase, index: number, provider: ProviderCase): PipelineInfo => {
-    const object = fixture(run.fixture);
+    const object = servedFixture(run.fixture);
     run.patch?.(object.status);
     object.metadata.annotations = { ...object.metadata.annotations, ...provider.annotations(), "commit-status.argoproj.io/sha": shaOf(index) };
     return toPipelineInfo("prod", normalise(object), { dashboardUrl: DASHBOARD });

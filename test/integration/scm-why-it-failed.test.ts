@@ -20,23 +20,21 @@ const { privateKey, publicKey } = appKeyPair();
 
 const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Log;
 
-const fixture = servedFixture;
-
 /**
  * A failed upstream PipelineRun whose task `dagtask1` is the upstream
  * TaskRun whose step `build-and-push` exited with code 1, folded as the
  * pipeline handler folds them, with the stage links it adds.
  */
 const tektonRun = (): PipelineInfo => {
-  const child = fixture("upstream/tekton/taskrun-v1beta1-failed-step-exit-code.yaml");
+  const child = servedFixture("upstream/tekton/taskrun-v1beta1-failed-step-exit-code.yaml");
   child.metadata.labels["tekton.dev/pipelineTask"] = "dagtask1";
-  const parent = toPipelineInfo("prod", normalise(fixture("upstream/tekton/pipelinerun-v1-failed-finally-skippedtasks.yaml")));
+  const parent = toPipelineInfo("prod", normalise(servedFixture("upstream/tekton/pipelinerun-v1-failed-finally-skippedtasks.yaml")));
   const ended = advance(emptyRunState(), parent);
   const folded = advanceStage(ended.state, stageOfTaskRun(normalise(child), child));
   return withStageLinks(folded.state.info!, STAGE_URL);
 };
 
-const finished = (path: string): PipelineInfo => toPipelineInfo("prod", normalise(fixture(path)));
+const finished = (path: string): PipelineInfo => toPipelineInfo("prod", normalise(servedFixture(path)));
 
 describe("Integration: why a run failed, on GitHub and in Slack", () => {
   let github: FakeGitHubServer;

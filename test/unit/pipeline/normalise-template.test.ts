@@ -6,11 +6,9 @@ import { servedFixture } from "../../helpers/recorded-runs";
 
 type Json = Record<string, any>;
 
-const fixture = servedFixture;
-
 /** The fixture with its metadata or spec fields replaced. */
 const variant = (path: string, patch: { metadata?: Json; spec?: Json }): Json => {
-  const obj = fixture(path);
+  const obj = servedFixture(path);
   return { ...obj, metadata: { ...obj.metadata, ...patch.metadata }, spec: { ...obj.spec, ...patch.spec } };
 };
 
@@ -20,8 +18,8 @@ const cronJobOwner = (apiVersion: string, name = "etl-nightly") => [
 
 describe("Function: normalise (template)", () => {
   it.each<{ case: string; obj: Json; expected: NormalisedRun["template"] }>([
-    { case: "a Job started by a batch/v1 CronJob", obj: fixture("jobs/job-complete.yaml"), expected: { kind: "CronJob", name: "etl-nightly" } },
-    { case: "a failed Job of the same CronJob", obj: fixture("jobs/job-failed-backoff.yaml"), expected: { kind: "CronJob", name: "etl-nightly" } },
+    { case: "a Job started by a batch/v1 CronJob", obj: servedFixture("jobs/job-complete.yaml"), expected: { kind: "CronJob", name: "etl-nightly" } },
+    { case: "a failed Job of the same CronJob", obj: servedFixture("jobs/job-failed-backoff.yaml"), expected: { kind: "CronJob", name: "etl-nightly" } },
     {
       case: "a Job started by a batch/v1beta1 CronJob (before Kubernetes 1.21)",
       obj: variant("jobs/job-complete.yaml", { metadata: { ownerReferences: cronJobOwner("batch/v1beta1", "reports") } }),
@@ -32,20 +30,20 @@ describe("Function: normalise (template)", () => {
       obj: variant("jobs/job-complete.yaml", { metadata: { ownerReferences: cronJobOwner("example.com/v1") } }),
       expected: undefined,
     },
-    { case: "a Job with no owner", obj: fixture("upstream/jobs/job-successcriteriamet-complete.yaml"), expected: undefined },
+    { case: "a Job with no owner", obj: servedFixture("upstream/jobs/job-successcriteriamet-complete.yaml"), expected: undefined },
     {
       case: "a Workflow started by a CronWorkflow",
-      obj: fixture("upstream/argo/workflow-pending-cronworkflow.yaml"),
+      obj: servedFixture("upstream/argo/workflow-pending-cronworkflow.yaml"),
       expected: { kind: "CronWorkflow", name: "hello-world" },
     },
     {
       case: "a Workflow from a WorkflowTemplate",
-      obj: fixture("upstream/argo/workflow-succeeded-workflowtemplateref.yaml"),
+      obj: servedFixture("upstream/argo/workflow-succeeded-workflowtemplateref.yaml"),
       expected: { kind: "WorkflowTemplate", name: "workflow-template-submittable-2.9" },
     },
     {
       case: "a Workflow from a ClusterWorkflowTemplate",
-      obj: fixture("upstream/argo/workflow-clusterworkflowtemplateref.yaml"),
+      obj: servedFixture("upstream/argo/workflow-clusterworkflowtemplateref.yaml"),
       expected: { kind: "ClusterWorkflowTemplate", name: "cluster-workflow-template-submittable" },
     },
     {
@@ -63,7 +61,7 @@ describe("Function: normalise (template)", () => {
       obj: variant("upstream/argo/workflow-succeeded-workflowtemplateref.yaml", { spec: { workflowTemplateRef: "ci-build" } }),
       expected: undefined,
     },
-    { case: "a Workflow with its own spec", obj: fixture("upstream/argo/workflow-failed-node-messages.yaml"), expected: undefined },
+    { case: "a Workflow with its own spec", obj: servedFixture("upstream/argo/workflow-failed-node-messages.yaml"), expected: undefined },
   ])("returns $expected for $case", ({ obj, expected }) => {
     // Act
     const run = normalise(obj);
@@ -75,7 +73,7 @@ describe("Function: normalise (template)", () => {
 
   it("keeps the template in the PipelineInfo receivers see", () => {
     // Prepare
-    const run = normalise(fixture("upstream/argo/workflow-clusterworkflowtemplateref.yaml"));
+    const run = normalise(servedFixture("upstream/argo/workflow-clusterworkflowtemplateref.yaml"));
 
     // Act
     const info = toPipelineInfo("prod", run, { dashboardUrl: "https://argo.example.com/workflows/{{namespace}}/{{name}}" });

@@ -6,14 +6,12 @@ import { servedFixture } from "../../helpers/recorded-runs";
 
 type Json = Record<string, any>;
 
-const fixture = servedFixture;
-
 /** The TaskRun whose step `build-and-push` exited with code 1 (tektoncd/dashboard's example of a 2019 cluster). */
 const FAILED = "upstream/tekton/taskrun-v1beta1-failed-step-exit-code.yaml";
 
 /** The failed TaskRun with its condition's reason and its first step's terminated state changed, as the reconciler would set them. */
 const failedWith = (reason: string, terminated: Json = {}, terminationReason?: string): Json => {
-  const obj = structuredClone(fixture(FAILED));
+  const obj = structuredClone(servedFixture(FAILED));
   obj.status.conditions[0].reason = reason;
   Object.assign(obj.status.steps[0].terminated, terminated);
   if (terminationReason) obj.status.steps[0].terminationReason = terminationReason;
@@ -26,7 +24,7 @@ const stepOf = (obj: Json) => normalise(obj).stages[0]!;
 describe("Function: stageOfTaskRun (the step that failed a task, from upstream TaskRuns)", () => {
   it("names the failed step, its exit code and its reason in place of the TaskRun's own message", () => {
     // Act
-    const stage = stageOf(fixture(FAILED));
+    const stage = stageOf(servedFixture(FAILED));
 
     // Assess: the TaskRun says '"step-build-and-push" exited with code 1 (image: …); for logs run: kubectl …'.
     expect(stage).toEqual({
@@ -43,7 +41,7 @@ describe("Function: stageOfTaskRun (the step that failed a task, from upstream T
 
   it("keeps a standalone TaskRun's steps as its stages, the failed one saying why", () => {
     // Act
-    const run = normalise(fixture(FAILED));
+    const run = normalise(servedFixture(FAILED));
 
     // Assess
     expect(run.phase).toBe(P.Failed);
@@ -87,7 +85,7 @@ describe("Function: stageOfTaskRun (the step that failed a task, from upstream T
 
   it("blames no step of a TaskRun that will be retried", () => {
     // Prepare: a retry is due (spec.retries 1, no retriesStatus yet), so the task still runs.
-    const obj = fixture(FAILED);
+    const obj = servedFixture(FAILED);
     obj.spec = { retries: 1 };
 
     // Act
@@ -126,9 +124,9 @@ describe("Function: stageOfTaskRun (the step that failed a task, from upstream T
 
   it("names the failed step of a v1beta1 PipelineRun's embedded TaskRun status too", () => {
     // Prepare: the upstream PipelineRun with the failed TaskRun's status embedded under task1's child.
-    const run = fixture("upstream/tekton/pipelinerun-v1beta1-taskruns-succeeded.yaml");
+    const run = servedFixture("upstream/tekton/pipelinerun-v1beta1-taskruns-succeeded.yaml");
     const [child] = Object.keys(run.status.taskRuns);
-    run.status.taskRuns[child!].status = fixture(FAILED).status;
+    run.status.taskRuns[child!].status = servedFixture(FAILED).status;
     run.status.conditions[0] = { type: "Succeeded", status: "False", reason: "Failed", message: "Tasks Completed: 2 (Failed: 1, Cancelled 0), Skipped: 0" };
 
     // Act
@@ -162,6 +160,6 @@ describe("Function: normalise (why a Job failed)", () => {
     ["upstream/jobs/job-failuretarget-failed-backofflimitexceeded.yaml", P.Failed, "BackoffLimitExceeded", "Job has reached the specified backoff limit"],
     ["jobs/job-deadline-exceeded.yaml", P.TimedOut, "DeadlineExceeded", "Job was active longer than specified deadline"],
   ])("carries %s's condition reason and message on its stage", (path, phase, reason, message) => {
-    expect(normalise(fixture(path)).stages[0]).toMatchObject({ phase, reason, message });
+    expect(normalise(servedFixture(path)).stages[0]).toMatchObject({ phase, reason, message });
   });
 });
