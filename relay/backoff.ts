@@ -62,3 +62,14 @@ export class Delay {
     resolve?.();
   }
 }
+
+/** Whether `work` ended within `timeoutMs` (it goes on either way). */
+export const within = async (work: Promise<unknown>, timeoutMs: number): Promise<boolean> => {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  try {
+    return await Promise.race([work.then(() => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+};

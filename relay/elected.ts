@@ -1,5 +1,6 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Log } from "../shared/log";
+import { within } from "./backoff";
 import type { HealthStatus } from "./health";
 import { LeaderEvent, type LeaderElector } from "./leader/elector";
 import type { RelayMetrics } from "./metrics";
@@ -59,20 +60,31 @@ export class ElectedRelay {
     elector.start();
   }
 
-  /** Clean shutdown: stop watching, drain the buffer (bounded), then release the lease so a standby takes over at once. */
+  /**
+   * Clean shutdown: stop watching, drain the buffer (bounded), release the
+   * lease so a standby takes over at once, and then, within what is left of
+   * the drain time, let write-back hand back the operations its last
+   * receive brought (WriteBackConsumer), so the standby gets them at once.
+   */
   async stop(): Promise<void> {
     this.#stopping = true;
+    const { drainTimeoutMs, log } = this.#options;
+    const started = Date.now();
     const term = this.#term;
-    if (term) await term.stop({ timeoutMs: this.#options.drainTimeoutMs });
+    if (term) await term.stop({ timeoutMs: drainTimeoutMs });
     this.#term = undefined;
     await this.#options.elector?.stop({ release: true });
     this.#options.metrics.leader.set(0);
+    const released = term?.writeBack?.released;
+    if (released === undefined) return;
+    const handedBack = drainTimeoutMs === undefined ? (await released, true) : await within(released, Math.max(0, drainTimeoutMs - (Date.now() - started)));
+    if (!handedBack) log.warn("operations received while stopping not handed back in time; they return after the queue's visibility timeout");
   }
 
-  /** Stops like a crashed process: nothing flushed, nothing released, the lease left to expire. */
+  /** Stops like a crashed process: nothing flushed, handed back or released, the lease left to expire. */
   async halt(): Promise<void> {
     this.#stopping = true;
-    this.#term?.abandon("halted");
+    this.#term?.abandon("halted", { handBack: false });
     this.#term = undefined;
     await this.#options.elector?.stop({ release: false });
     this.#options.metrics.leader.set(0);

@@ -7,6 +7,7 @@ import {
   type KubeObject,
 } from "../shared/envelope";
 import type { Log } from "../shared/log";
+import { within } from "./backoff";
 import { EnvelopeBuffer, type BufferOptions } from "./buffer";
 import { EnvelopeMaker } from "./envelopes";
 import { KnownObjects } from "./known/objects";
@@ -208,21 +209,14 @@ export class Relay implements WatchConsumer {
     this.#metrics.knownObjects.set(this.#known.size);
   }
 
-  /** Stops watching, sends what is buffered and hands back operations received in flight; past `timeoutMs` the rest is dropped and logged. */
+  /** Stops watching and sends what is buffered; past `timeoutMs` the rest is dropped and logged. */
   async stop(options: StopOptions = {}): Promise<void> {
     this.#stopped = true;
     for (const watcher of this.#watchers) watcher.close();
     // Before the drain: a re-send it is shipping lands in the buffer that is then flushed.
     await this.#writeBack?.stop();
-    const drained = Promise.all([this.#buffer.flush(), this.#writeBack?.released]);
-    if (options.timeoutMs === undefined) await drained;
-    else {
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), options.timeoutMs)));
-      const ranOut = await Promise.race([drained.then(() => false), timedOut]);
-      clearTimeout(timer);
-      if (ranOut) this.#drop("shutdown");
-    }
+    if (options.timeoutMs === undefined) await this.#buffer.flush();
+    else if (!(await within(this.#buffer.flush(), options.timeoutMs))) this.#drop("shutdown");
     // After the drain, so that objects whose DELETED left are gone from the snapshot and those dropped are not.
     await this.#persister?.stop({ save: true });
   }
@@ -231,12 +225,13 @@ export class Relay implements WatchConsumer {
    * Stops at once without sending what is buffered: the lease is gone and
    * someone else ships now. Nothing is saved either: the next leader owns
    * the snapshot, and the last periodic save is what it should restore.
+   * `handBack: false` leaves operations received as a crash would.
    */
-  abandon(reason: string): void {
+  abandon(reason: string, options: { handBack?: boolean } = {}): void {
     this.#stopped = true;
     for (const watcher of this.#watchers) watcher.close();
     // The next leader applies what this one left on the queue.
-    void this.#writeBack?.stop();
+    void this.#writeBack?.stop(options);
     void this.#persister?.stop({ save: false });
     this.#drop(reason);
   }

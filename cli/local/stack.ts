@@ -90,6 +90,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     startReceivers: async () => (await handler.warm()).receiverFailures ?? [],
     stop: async () => {
       await relay.stop();
+      // Within the second its operations are polled: the queue must still be there to take them back.
+      await relay.writeBack?.released;
       await poller.stop();
       await sweeper.stop();
       dynamo.destroy();

@@ -63,8 +63,10 @@ export class WriteBackConsumer {
   readonly stats: WriteBackStats = { received: 0, applied: 0, retried: 0, forbidden: 0, refused: 0 };
   #loop: Promise<void> | undefined;
   #stopping = false;
-  #stopped: () => void = () => undefined;
-  readonly #whenStopped = new Promise<void>((resolve) => (this.#stopped = resolve));
+  /** Hand back what is received but not applied when stopping; false for a stop like a crash. */
+  #handBack = true;
+  /** Ends the wait for the receive in flight: one per receive, so that no waiter outlives it. */
+  #wake: (() => void) | undefined;
   /** What was handed back after stop: settled once the receive in flight at stop answered. */
   #released: Promise<number> = Promise.resolve(0);
 
@@ -77,13 +79,18 @@ export class WriteBackConsumer {
   }
 
   /**
-   * Stops receiving; the round in progress finishes its current operation
-   * and settles. A receive still in flight is not waited for: what it
-   * brings is handed back (`released`).
+   * Stops receiving. An operation being applied is finished and the round
+   * settled; the rest of the round and a receive still in flight are not
+   * applied but handed back (`released`, which does not wait for the
+   * receive). `handBack: false` stops as a crash would: the receive is
+   * aborted and nothing is handed back, so it all returns after the
+   * queue's visibility timeout.
    */
-  async stop(): Promise<void> {
+  async stop(options: { handBack?: boolean } = {}): Promise<void> {
     this.#stopping = true;
-    this.#stopped();
+    this.#handBack = options.handBack ?? true;
+    if (!this.#handBack) this.#controller.abort();
+    this.#wake?.();
     this.#delay.cancel();
     await this.#loop;
   }
@@ -101,8 +108,11 @@ export class WriteBackConsumer {
       let batch: ReceivedOperation[];
       try {
         const receiving = source.receive(waitSeconds, signal);
-        const received = await Promise.race([receiving, this.#whenStopped.then(() => undefined)]);
-        if (received === undefined) {
+        const stopped = new Promise<undefined>((resolve) => (this.#wake = () => resolve(undefined)));
+        const received = await Promise.race([receiving, stopped]);
+        this.#wake = undefined;
+        // Stopped, even in the very turn the receive answered: nothing more is applied.
+        if (received === undefined || this.#stopping) {
           this.#released = this.#release(receiving, waitSeconds);
           break;
         }
@@ -117,7 +127,10 @@ export class WriteBackConsumer {
       }
       if (batch.length === 0) continue;
       const settlement: Settlement = { done: [], retry: [] };
-      for (const message of batch) await this.#handle(message, settlement);
+      for (const message of batch) {
+        if (!this.#stopping) await this.#handle(message, settlement);
+        else if (this.#handBack) settlement.retry.push({ handle: message.handle, delaySeconds: 0 });
+      }
       await source.settle(settlement).catch((error: unknown) => {
         // What is not deleted comes back and is applied again: a merge patch and a re-send are both harmless twice.
         log.warn("could not settle operations", { source: source.name, error: (error as Error).message });
@@ -132,6 +145,7 @@ export class WriteBackConsumer {
     abort.unref();
     try {
       const batch = await receiving;
+      if (!this.#handBack) return 0;
       if (batch.length > 0) await source.settle({ done: [], retry: batch.map((m) => ({ handle: m.handle, delaySeconds: 0 })) });
       return batch.length;
     } catch (error) {

@@ -1,9 +1,11 @@
 /**
  * In-memory doubles for relay tests: a sink that records batches (and can
- * be told to fail), a log that records lines, and object factories.
+ * be told to fail), a log that records lines, an operations source held by
+ * the test, and object factories.
  */
 import type { Envelope, KubeObject } from "../../../shared/envelope";
 import type { Log } from "../../../shared/log";
+import type { OperationSource, ReceivedOperation, Settlement } from "../../../shared/operations";
 import type { SendReport, Sink } from "../../../relay/sinks/types";
 
 export class CountingSink implements Sink {
@@ -68,3 +70,27 @@ export const eventually = async (what: string, condition: () => boolean, timeout
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 };
+
+/**
+ * An operations source whose receives answer only when the test says so
+ * (`answer`), or, like a long poll cut short, with nothing once aborted.
+ */
+export class HeldSource implements OperationSource {
+  readonly name = "held";
+  readonly settled: Settlement[] = [];
+  answer: (batch: ReceivedOperation[]) => void = () => undefined;
+  receives = 0;
+  aborted = false;
+
+  receive(_waitSeconds: number, signal: AbortSignal): Promise<ReceivedOperation[]> {
+    this.receives++;
+    return new Promise((resolve) => {
+      this.answer = resolve;
+      signal.addEventListener("abort", () => ((this.aborted = true), resolve([])), { once: true });
+    });
+  }
+
+  async settle(settlement: Settlement): Promise<void> {
+    this.settled.push(structuredClone(settlement));
+  }
+}

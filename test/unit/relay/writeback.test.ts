@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ApplyOutcome, WriteBackConsumer, type ApplyResult } from "../../../relay/writeback";
 import { makeOperation, serializeOperation, type Operation, type OperationSource, type ReceivedOperation, type Settlement } from "../../../shared/operations";
-import { eventually, memoryLog } from "./doubles";
+import { eventually, HeldSource, memoryLog } from "./doubles";
 
 /** A source that hands out queued batches once each, then waits, and records what was settled. */
 class ScriptedSource implements OperationSource {
@@ -18,23 +18,6 @@ class ScriptedSource implements OperationSource {
     if (next) return next;
     await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
     return [];
-  }
-
-  async settle(settlement: Settlement): Promise<void> {
-    this.settled.push(structuredClone(settlement));
-  }
-}
-
-/** A source whose one receive answers only when the test says so. */
-class HeldSource implements OperationSource {
-  readonly name = "held";
-  readonly settled: Settlement[] = [];
-  answer: (batch: ReceivedOperation[]) => void = () => undefined;
-  receives = 0;
-
-  receive(): Promise<ReceivedOperation[]> {
-    this.receives++;
-    return new Promise((resolve) => (this.answer = resolve));
   }
 
   async settle(settlement: Settlement): Promise<void> {
@@ -158,6 +141,103 @@ describe("Class: WriteBackConsumer", () => {
     // Assess
     expect(await consumer.released).toBe(0);
     expect(source.settled).toEqual([]);
+  });
+
+  it("applies nothing a receive brings in the very turn it stops, and hands it back", async () => {
+    // Prepare
+    const source = new HeldSource();
+    const applied: Operation[] = [];
+    const { log } = memoryLog();
+    const consumer = new WriteBackConsumer({ cluster: "private", source, log, applier: { apply: async (o) => (applied.push(o), { outcome: ApplyOutcome.Done, detail: "patched" }) } });
+    const batch = [message(serializeOperation(patch("private", "a")))];
+    consumer.start();
+
+    // Act: the answer and the stop in one turn, as a lease lost while the poll answers.
+    source.answer(batch);
+    await consumer.stop();
+
+    // Assess
+    expect(await consumer.released).toBe(1);
+    expect(applied).toEqual([]);
+    expect(source.settled).toEqual([{ done: [], retry: [{ handle: batch[0]!.handle, delaySeconds: 0 }] }]);
+  });
+
+  it("finishes the operation it is applying when stopped, and hands back the rest of the round unapplied", async () => {
+    // Prepare
+    const source = new HeldSource();
+    const applied: string[] = [];
+    let finishFirst!: () => void;
+    const firstApplying = new Promise<void>((resolve) => (finishFirst = resolve));
+    let started!: () => void;
+    const firstStarted = new Promise<void>((resolve) => (started = resolve));
+    const { log } = memoryLog();
+    const consumer = new WriteBackConsumer({
+      cluster: "private",
+      source,
+      log,
+      applier: {
+        apply: async (operation) => {
+          started();
+          await firstApplying;
+          applied.push((operation as { name: string }).name);
+          return { outcome: ApplyOutcome.Done, detail: "patched" };
+        },
+      },
+    });
+    const batch = ["a", "b", "c"].map((name) => message(serializeOperation(patch("private", name))));
+    consumer.start();
+    source.answer(batch);
+    await firstStarted;
+
+    // Act
+    const stopping = consumer.stop();
+    finishFirst();
+    await stopping;
+
+    // Assess
+    expect(applied).toEqual(["a"]);
+    expect(source.settled).toEqual([{ done: [batch[0]!.handle], retry: [batch[1]!, batch[2]!].map((m) => ({ handle: m.handle, delaySeconds: 0 })) }]);
+  });
+
+  it("stops like a crash with handBack false: the receive is aborted and nothing is handed back", async () => {
+    // Prepare
+    const source = new HeldSource();
+    const { log } = memoryLog();
+    const consumer = new WriteBackConsumer({ cluster: "private", source, log, applier: { apply: async () => ({ outcome: ApplyOutcome.Done, detail: "patched" }) } });
+    consumer.start();
+
+    // Act
+    await consumer.stop({ handBack: false });
+
+    // Assess
+    expect(source.aborted).toBe(true);
+    expect(await consumer.released).toBe(0);
+    expect(source.settled).toEqual([]);
+  });
+
+  it("aborts a receive still unanswered 10 s past its wait after stop, and hands back nothing", async () => {
+    vi.useFakeTimers();
+    try {
+      // Prepare
+      const source = new HeldSource();
+      const { log } = memoryLog();
+      const consumer = new WriteBackConsumer({ cluster: "private", source, log, waitSeconds: 5, applier: { apply: async () => ({ outcome: ApplyOutcome.Done, detail: "patched" }) } });
+      consumer.start();
+      await consumer.stop();
+
+      // Act
+      await vi.advanceTimersByTimeAsync(14_999);
+      const abortedEarly = source.aborted;
+      await vi.advanceTimersByTimeAsync(1);
+
+      // Assess
+      expect(abortedEarly).toBe(false);
+      expect(source.aborted).toBe(true);
+      expect(await consumer.released).toBe(0);
+      expect(source.settled).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("deletes what the API server refuses for good", async () => {

@@ -1,0 +1,97 @@
+import { CoordinationV1Api } from "@kubernetes/client-node";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ElectedRelay } from "../../relay/elected";
+import { LeaderElector } from "../../relay/leader/elector";
+import { LeaseLock } from "../../relay/leader/lease";
+import { RelayMetrics } from "../../relay/metrics";
+import { makeOperation, serializeOperation, type ReceivedOperation } from "../../shared/operations";
+import { startFakeKubeApiServer, type FakeKubeApiServer } from "../helpers/fake-kube/index.js";
+import { CountingSink, eventually, HeldSource, memoryLog, type LogLine } from "../unit/relay/doubles";
+
+const LEASES = { group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease" } as const;
+const LEASE = { namespace: "relay-system", name: "kube-feedback-relay" } as const;
+/** Short timings: a 2 s lease that a standby polls every 0.2 s. */
+const TIMINGS = { leaseDurationSeconds: 2, renewSeconds: 0.3, retrySeconds: 0.2 };
+
+const OPERATION: ReceivedOperation = {
+  id: "m-1",
+  body: serializeOperation(makeOperation("dev", { op: "patchStatus", namespace: "apps", name: "deploy", uid: "uid-deploy", status: { isSynced: true } })),
+  handle: "h-1",
+  receiveCount: 1,
+};
+
+interface Candidate {
+  relay: ElectedRelay;
+  source: HeldSource;
+  lines: LogLine[];
+}
+
+describe("Class: ElectedRelay with write-back (kubernetes.via: relay)", () => {
+  let server: FakeKubeApiServer;
+  let candidates: Candidate[];
+
+  const candidate = (identity: string, drainTimeoutMs: number): Candidate => {
+    const kc = server.kubeConfig();
+    const source = new HeldSource();
+    const { log, lines } = memoryLog();
+    const relay = new ElectedRelay({
+      relay: { cluster: "dev", watch: [], sink: new CountingSink(), writeBack: { source } },
+      kc,
+      elector: new LeaderElector({ lock: new LeaseLock(kc.makeApiClient(CoordinationV1Api), LEASE.namespace, LEASE.name), identity, ...TIMINGS }),
+      metrics: new RelayMetrics(),
+      log,
+      drainTimeoutMs,
+    });
+    const entry = { relay, source, lines };
+    candidates.push(entry);
+    return entry;
+  };
+
+  beforeEach(async () => {
+    server = await startFakeKubeApiServer();
+    server.registerResource(LEASES);
+    candidates = [];
+  });
+
+  afterEach(async () => {
+    await Promise.all(candidates.map((c) => c.relay.halt()));
+    await server.stop();
+  });
+
+  it("releases the lease before waiting for its last receive, then hands back what it brought for the new leader", async () => {
+    // Prepare
+    const a = candidate("relay-a", 10_000);
+    a.relay.start();
+    await eventually("a leads and polls its operations", () => a.relay.isLeader && a.source.receives === 1);
+    const b = candidate("relay-b", 10_000);
+    b.relay.start();
+
+    // Act
+    const stopping = a.relay.stop();
+    await eventually("b leads while a's receive is still in flight", () => b.relay.isLeader);
+    const settledBeforeTheAnswer = a.source.settled.length;
+    a.source.answer([OPERATION]);
+    await stopping;
+
+    // Assess
+    expect(settledBeforeTheAnswer).toBe(0);
+    expect(a.source.settled).toEqual([{ done: [], retry: [{ handle: OPERATION.handle, delaySeconds: 0 }] }]);
+    expect(a.lines.filter((l) => l.level === "warn")).toEqual([]);
+  });
+
+  it("says so when its last receive outlasts the drain time, and stops without it", async () => {
+    // Prepare
+    const a = candidate("relay-a", 300);
+    a.relay.start();
+    await eventually("a leads and polls its operations", () => a.relay.isLeader && a.source.receives === 1);
+
+    // Act
+    await a.relay.stop();
+
+    // Assess
+    expect(a.source.settled).toEqual([]);
+    expect(a.lines.filter((l) => l.level === "warn").map((l) => l.message)).toEqual([
+      "operations received while stopping not handed back in time; they return after the queue's visibility timeout",
+    ]);
+  });
+});
