@@ -70,7 +70,7 @@ export const runDlqList = async (argv: string[], io: OpsIo): Promise<number> => 
     return 0;
   }
   const queues = dlqQueues(values.operations);
-  const dlqUrl = setting(io, "dlq-url", values["dlq-url"], queues.dlq, `the ${queues.what}dead-letter queue URL`);
+  const dlqUrl = setting(io, "dlq-url", values["dlq-url"], queues.dlq, `${queues.dlqName} URL`);
   const max = parsePositiveInt("max", values.max, 500);
   const visibility = parsePositiveInt("visibility", values.visibility, 60);
   const now = io.now?.() ?? Date.now();

@@ -94,8 +94,8 @@ export const runDlqRedrive = async (argv: string[], io: OpsIo): Promise<number> 
     return 0;
   }
   const queues = dlqQueues(values.operations);
-  const queueUrl = setting(io, "queue-url", values["queue-url"], queues.queue, `the ${queues.what}queue URL`);
-  const dlqUrl = setting(io, "dlq-url", values["dlq-url"], queues.dlq, `the ${queues.what}dead-letter queue URL`);
+  const queueUrl = setting(io, "queue-url", values["queue-url"], queues.queue, `${queues.queueName} URL`);
+  const dlqUrl = setting(io, "dlq-url", values["dlq-url"], queues.dlq, `${queues.dlqName} URL`);
   const visibility = parsePositiveInt("visibility", values.visibility, 60);
   const wanted = values.id && values.id.length > 0 ? new Set(values.id) : undefined;
   const sqs = new SQSClient(sqsClientConfig(io, values.region, dlqUrl));

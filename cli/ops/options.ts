@@ -34,8 +34,8 @@ export const setting = (io: OpsIo, flag: string, value: string | undefined, vari
  */
 export const dlqQueues = (operations: boolean | undefined) =>
   operations
-    ? ({ queue: "OPERATIONS_QUEUE_URL", dlq: "OPERATIONS_DLQ_URL", what: "operations " } as const)
-    : ({ queue: "QUEUE_URL", dlq: "DLQ_URL", what: "" } as const);
+    ? ({ queue: "OPERATIONS_QUEUE_URL", dlq: "OPERATIONS_DLQ_URL", queueName: "the operations queue", dlqName: "the operations dead-letter queue" } as const)
+    : ({ queue: "QUEUE_URL", dlq: "DLQ_URL", queueName: "the main queue", dlqName: "the dead-letter queue" } as const);
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3_600, d: 86_400, w: 604_800 } as const;
 
