@@ -12,22 +12,22 @@
  * (V8 still compiling, the figures this table always had) and a second one,
  * the steady state a long-running relay or controller spends its life in.
  * Relay and informer are measured in pairs, the forwarding informer with
- * each, under the same drift of a shared machine and in the reverse order
- * from one pair to the next; the pair with the median relay / informer
- * ratio is shown, and every ratio is kept.
+ * each, under the same drift of a shared machine: informer, relay,
+ * forwarding informer, and the reverse in the next pair, so the relay runs
+ * next to each reference and neither always before it. Each comparison
+ * shows the pair with its own median ratio and keeps every ratio.
  *
  * Then, for as many unfinished PipelineRuns, the heap the relay keeps to
  * report runs deleted while it was not watching (relay/known), beside what
  * client-node's makeInformer keeps for the same purpose: its object cache.
  */
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { startFakeKubeApiServer, type FakeKubeApiServer } from "../test/helpers/fake-kube";
 import { SeededRandom } from "../test/helpers/chaos/random";
 import { buildLifecycles, interleave } from "../test/helpers/chaos/workload";
 import { bundle, ROOT } from "./bundle";
+import { start } from "./children";
 import { medianBy } from "./pairs";
 import { pacPipelineRun } from "./pac-runs";
 
@@ -74,12 +74,23 @@ export interface StreamFigures {
   informerRateRatio: number;
   /** relay / informer, peak RSS. */
   informerRssRatio: number;
-  /** The informer whose handlers slim and serialise each object in its envelope, as the relay does. */
+}
+
+/** One replay into the relay and into the informer whose handlers slim and serialise each object in its envelope, as the relay does. */
+export interface ForwardingFigures {
+  relay: Rated;
   forwarding: Rated;
   /** relay / forwarding informer, events per CPU-second. */
-  forwardingRateRatio: number;
+  rateRatio: number;
   /** relay / forwarding informer, peak RSS. */
-  forwardingRssRatio: number;
+  rssRatio: number;
+}
+
+/** The relay beside the forwarding informer: the pair with the median ratio of its own, for each replay, and every pair's ratio. */
+export interface ForwardingResult {
+  first: ForwardingFigures;
+  warm: ForwardingFigures;
+  rateRatios: { first: number[]; warm: number[] };
 }
 
 /** The first replay after start at the top level (the keys this result always had), the second under `warm`. */
@@ -90,50 +101,11 @@ export interface RelayResult extends StreamFigures {
   warm: StreamFigures;
   /** Relay / informer, events per CPU-second, of every pair measured: first replays, then second ones. */
   informerRateRatios: { first: number[]; warm: number[] };
-  /** Relay / forwarding informer, events per CPU-second, of every round measured. */
-  forwardingRateRatios: { first: number[]; warm: number[] };
+  /** Beside the informer that slims and serialises as the relay does (consumers/forwarding.ts). */
+  forwarding: ForwardingResult;
   /** Memory to report deletions during a watch gap, for as many unfinished PipelineRuns. */
   known: KnownMemoryResult;
 }
-
-interface Child<T> {
-  ready: Promise<void>;
-  /** The next line of figures the child prints. */
-  next(): Promise<T>;
-  /** Every line of figures, once the child exited. */
-  result: Promise<T[]>;
-}
-
-const start = <T = ConsumerFigures>(file: string, env: Record<string, string>, timeoutMs = 120_000, nodeArgs: string[] = []): Child<T> => {
-  const child = spawn(process.execPath, [...nodeArgs, file], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
-  const timer = setTimeout(() => child.kill(), timeoutMs);
-  let ready!: () => void;
-  const readyPromise = new Promise<void>((resolve) => (ready = resolve));
-  const printed: T[] = [];
-  const waiting: Array<(figures: T) => void> = [];
-  createInterface(child.stdout).on("line", (line) => {
-    if (line === "ready") return ready();
-    if (!line.startsWith("{")) return;
-    const figures = JSON.parse(line) as T;
-    printed.push(figures);
-    waiting.shift()?.(figures);
-  });
-  let read = 0;
-  const result = new Promise<T[]>((resolve, reject) => {
-    // "close", not "exit": the stdout a child wrote just before exiting may still be unread at "exit".
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      if (printed.length > 0) resolve(printed);
-      else reject(new Error(`benchmark child ${file} exited (${signal ?? code}) before reporting`));
-    });
-  });
-  const next = (): Promise<T> => {
-    const index = read++;
-    if (index < printed.length) return Promise.resolve(printed[index]!);
-    return Promise.race([new Promise<T>((resolve) => waiting.push(resolve)), result.then(() => Promise.reject(new Error(`benchmark child ${file} exited before its figures #${index + 1}`)))]);
-  };
-  return { ready: readyPromise, next, result };
-};
 
 export const buildConsumers = async () => ({
   relay: await bundle("bench/consumers/relay.ts", "relay-consumer.mjs"),
@@ -209,7 +181,7 @@ const replayInto = async <T = undefined>(
   kube.apply({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "elsewhere", namespace: "other" } });
   try {
     const env = { BENCH_EVENTS: String(steps.length), BENCH_ROUNDS: String(ROUNDS), BENCH_KUBECONFIG: kube.kubeconfigYaml() };
-    const child = start(file, env, 300_000, nodeArgs);
+    const child = start<ConsumerFigures>(file, env, 300_000, nodeArgs);
     await child.ready;
     await kube.waitForWatches(1, 10_000);
     const from = kube.resourceVersion;
@@ -229,8 +201,8 @@ const replayInto = async <T = undefined>(
 
 const rate = (figures: ConsumerFigures): Rated => ({ ...figures, eventsPerCpuSecond: figures.events / (figures.cpuMs / 1000) });
 
-const compare = (relay: ConsumerFigures, parseOnly: ConsumerFigures, informer: ConsumerFigures, forwarding: ConsumerFigures): StreamFigures => {
-  const [r, p, i, f] = [rate(relay), rate(parseOnly), rate(informer), rate(forwarding)];
+const compare = (relay: ConsumerFigures, parseOnly: ConsumerFigures, informer: ConsumerFigures): StreamFigures => {
+  const [r, p, i] = [rate(relay), rate(parseOnly), rate(informer)];
   return {
     relay: r,
     parseOnly: p,
@@ -239,10 +211,12 @@ const compare = (relay: ConsumerFigures, parseOnly: ConsumerFigures, informer: C
     rssRatio: r.maxRssKb / p.maxRssKb,
     informerRateRatio: r.eventsPerCpuSecond / i.eventsPerCpuSecond,
     informerRssRatio: r.maxRssKb / i.maxRssKb,
-    forwarding: f,
-    forwardingRateRatio: r.eventsPerCpuSecond / f.eventsPerCpuSecond,
-    forwardingRssRatio: r.maxRssKb / f.maxRssKb,
   };
+};
+
+const compareForwarding = (relay: ConsumerFigures, forwarding: ConsumerFigures): ForwardingFigures => {
+  const [r, f] = [rate(relay), rate(forwarding)];
+  return { relay: r, forwarding: f, rateRatio: r.eventsPerCpuSecond / f.eventsPerCpuSecond, rssRatio: r.maxRssKb / f.maxRssKb };
 };
 
 const medianOf = (measured: StreamFigures[]): StreamFigures => medianBy(measured, (m) => m.informerRateRatio);
@@ -262,33 +236,39 @@ export const measureStreams = async (objects: number, consumers: Consumers, pair
   await replayInto(consumers.informer, steps);
   const first: StreamFigures[] = [];
   const warm: StreamFigures[] = [];
+  const forwarding: { first: ForwardingFigures[]; warm: ForwardingFigures[] } = { first: [], warm: [] };
   const measureRelay = () =>
     replayInto(
       consumers.relay,
       steps,
-      async (kube, from) => (await start(consumers.parse, { BENCH_EVENTS: String(events), BENCH_ROUNDS: String(ROUNDS), BENCH_SERVER: kube.url, BENCH_TOKEN: "fake-kube-token", BENCH_FROM: from }).result),
+      async (kube, from) => (await start<ConsumerFigures>(consumers.parse, { BENCH_EVENTS: String(events), BENCH_ROUNDS: String(ROUNDS), BENCH_SERVER: kube.url, BENCH_TOKEN: "fake-kube-token", BENCH_FROM: from }).result),
       shippedRelayNodeOptions(),
     );
   for (let pair = 0; pair < pairs; pair++) {
-    // Relay first in even pairs, last in odd ones: no consumer always runs after another.
-    const order = [() => measureRelay(), () => replayInto(consumers.informer, steps), () => replayInto(consumers.forwarding, steps)];
+    // Informer, relay, forwarding informer; the reverse in odd pairs: the relay runs next to each, and neither always before it.
+    const order = [() => replayInto(consumers.informer, steps), () => measureRelay(), () => replayInto(consumers.forwarding, steps)];
     if (pair % 2 === 1) order.reverse();
     const measured: Array<Awaited<ReturnType<typeof measureRelay>>> = [];
     for (const measure of order) measured.push(await measure());
-    const [relay, informer, forwarding] = pair % 2 === 1 ? measured.reverse() : measured;
+    const [informer, relay, forwarder] = pair % 2 === 1 ? measured.reverse() : measured;
     const parsed = relay!.after!;
-    for (const [round, into] of [[0, first], [ROUNDS - 1, warm]] as const) {
-      into.push(compare(relay!.figures[round]!, parsed[round]!, informer!.figures[round]!, forwarding!.figures[round]!));
+    for (const [round, key] of [[0, "first"], [ROUNDS - 1, "warm"]] as const) {
+      (key === "first" ? first : warm).push(compare(relay!.figures[round]!, parsed[round]!, informer!.figures[round]!));
+      forwarding[key].push(compareForwarding(relay!.figures[round]!, forwarder!.figures[round]!));
     }
   }
-  const ratios = (key: "informerRateRatio" | "forwardingRateRatio") => ({ first: first.map((m) => m[key]), warm: warm.map((m) => m[key]) });
+  const byForwardingRatio = (measured: ForwardingFigures[]) => medianBy(measured, (m) => m.rateRatio);
   return {
     objects,
     events,
     ...medianOf(first),
     warm: medianOf(warm),
-    informerRateRatios: ratios("informerRateRatio"),
-    forwardingRateRatios: ratios("forwardingRateRatio"),
+    informerRateRatios: { first: first.map((m) => m.informerRateRatio), warm: warm.map((m) => m.informerRateRatio) },
+    forwarding: {
+      first: byForwardingRatio(forwarding.first),
+      warm: byForwardingRatio(forwarding.warm),
+      rateRatios: { first: forwarding.first.map((m) => m.rateRatio), warm: forwarding.warm.map((m) => m.rateRatio) },
+    },
   };
 };
 

@@ -7,7 +7,7 @@ import type { ColdStartRow } from "./coldstart";
 import { PRICES, type CostEstimate } from "./cost";
 import { ratiosText } from "./pairs";
 import type { ProcessResult } from "./process";
-import type { RelayResult } from "./relay";
+import type { ForwardingResult, RelayResult } from "./relay";
 import type { ReplayMemoryResult } from "./replay-memory";
 
 export interface BenchResults {
@@ -32,6 +32,14 @@ const medianOfPairs = (count: number): string => (count === 1 ? "one pair" : `me
 /** The makeInformer whose handlers slim and serialise each object in its envelope (bench/consumers/forwarding.ts). */
 const FORWARDING = "makeInformer slimming and serialising";
 
+/** Beside the forwarding informer: its own median pair of each replay. */
+const forwardingRows = (f: ForwardingResult): Row[] => [
+  ["", "events per CPU-second", n(f.first.relay.eventsPerCpuSecond), `${n(f.first.forwarding.eventsPerCpuSecond)} ${FORWARDING}`, ratio(f.first.rateRatio)],
+  ["", "peak RSS", mb(f.first.relay.maxRssKb), `${mb(f.first.forwarding.maxRssKb)} ${FORWARDING}`, ratio(f.first.rssRatio)],
+  ["", "events per CPU-second, second replay", n(f.warm.relay.eventsPerCpuSecond), `${n(f.warm.forwarding.eventsPerCpuSecond)} ${FORWARDING}`, ratio(f.warm.rateRatio)],
+  ["", `relay / ${FORWARDING} rate, each pair`, ratiosText(f.rateRatios.first), `second replay: ${ratiosText(f.rateRatios.warm)}`, ""],
+];
+
 /** The first replay after start, as this table always showed it, then the second replay into the same processes. */
 const relayRows = (r: RelayResult): Row[] => [
   [
@@ -47,10 +55,7 @@ const relayRows = (r: RelayResult): Row[] => [
   ["", "events per CPU-second, second replay", n(r.warm.relay.eventsPerCpuSecond), `${n(r.warm.informer.eventsPerCpuSecond)} makeInformer`, ratio(r.warm.informerRateRatio)],
   ["", "peak RSS after the second replay", mb(r.warm.relay.maxRssKb), `${mb(r.warm.informer.maxRssKb)} makeInformer`, ratio(r.warm.informerRssRatio)],
   ["", "relay / makeInformer rate, each pair", ratiosText(r.informerRateRatios.first), `second replay: ${ratiosText(r.informerRateRatios.warm)}`, ""],
-  ["", "events per CPU-second", n(r.relay.eventsPerCpuSecond), `${n(r.forwarding.eventsPerCpuSecond)} ${FORWARDING}`, ratio(r.forwardingRateRatio)],
-  ["", "peak RSS", mb(r.relay.maxRssKb), `${mb(r.forwarding.maxRssKb)} ${FORWARDING}`, ratio(r.forwardingRssRatio)],
-  ["", "events per CPU-second, second replay", n(r.warm.relay.eventsPerCpuSecond), `${n(r.warm.forwarding.eventsPerCpuSecond)} ${FORWARDING}`, ratio(r.warm.forwardingRateRatio)],
-  ["", `relay / ${FORWARDING} rate, each pair`, ratiosText(r.forwardingRateRatios.first), `second replay: ${ratiosText(r.forwardingRateRatios.warm)}`, ""],
+  ...forwardingRows(r.forwarding),
 ];
 
 const processRows = (p: ProcessResult): Row[] => [
