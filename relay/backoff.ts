@@ -63,7 +63,7 @@ export class Delay {
   }
 }
 
-/** Whether `work` ended within `timeoutMs` (it goes on either way). */
+/** Whether `work` ended within `timeoutMs` (it goes on either way; its rejection is passed on). */
 export const within = async (work: Promise<unknown>, timeoutMs: number): Promise<boolean> => {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));

@@ -29,6 +29,8 @@ export class ElectedRelay {
   #terms = 0;
   #stopping = false;
   #failure: Error | undefined;
+  /** Hand-backs of terms that lost the lease, still waiting for their last receive (WriteBackConsumer). */
+  readonly #handingBack = new Set<Promise<number>>();
 
   constructor(options: ElectedRelayOptions) {
     this.#options = options;
@@ -75,13 +77,14 @@ export class ElectedRelay {
     this.#term = undefined;
     await this.#options.elector?.stop({ release: true });
     this.#options.metrics.leader.set(0);
-    const released = term?.writeBack?.released;
-    if (released === undefined) return;
-    const handedBack = drainTimeoutMs === undefined ? (await released, true) : await within(released, Math.max(0, drainTimeoutMs - (Date.now() - started)));
+    const released = [...this.#handingBack, ...(term?.writeBack ? [term.writeBack.released] : [])];
+    if (released.length === 0) return;
+    const all = Promise.all(released);
+    const handedBack = drainTimeoutMs === undefined ? (await all, true) : await within(all, Math.max(0, drainTimeoutMs - (Date.now() - started)));
     if (!handedBack) log.warn("operations received while stopping not handed back in time; they return after the queue's visibility timeout");
   }
 
-  /** Stops like a crashed process: nothing flushed, handed back or released, the lease left to expire. */
+  /** Stops like a crashed process: the buffer dropped, operations received left to the queue's visibility timeout, the lease left to expire. */
   async halt(): Promise<void> {
     this.#stopping = true;
     this.#term?.abandon("halted", { handBack: false });
@@ -134,6 +137,12 @@ export class ElectedRelay {
     this.#options.metrics.leader.set(0);
     if (!term) return;
     term.abandon("lease_lost");
+    // A stop soon after (SIGTERM) waits for it, or the process would exit under the receive.
+    const released = term.writeBack?.released;
+    if (released) {
+      this.#handingBack.add(released);
+      void released.then(() => this.#handingBack.delete(released));
+    }
     this.#options.log.warn("lost the lease; stopped shipping", { reason });
   }
 }

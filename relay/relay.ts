@@ -209,14 +209,19 @@ export class Relay implements WatchConsumer {
     this.#metrics.knownObjects.set(this.#known.size);
   }
 
-  /** Stops watching and sends what is buffered; past `timeoutMs` the rest is dropped and logged. */
+  /**
+   * Stops watching and write-back and sends what is buffered; past
+   * `timeoutMs` the rest is dropped and logged. It does not wait for
+   * write-back's hand-back (`writeBack.released`): a caller about to exit does.
+   */
   async stop(options: StopOptions = {}): Promise<void> {
     this.#stopped = true;
     for (const watcher of this.#watchers) watcher.close();
     // Before the drain: a re-send it is shipping lands in the buffer that is then flushed.
-    await this.#writeBack?.stop();
-    if (options.timeoutMs === undefined) await this.#buffer.flush();
-    else if (!(await within(this.#buffer.flush(), options.timeoutMs))) this.#drop("shutdown");
+    const writeBackStopped = this.#writeBack?.stop() ?? Promise.resolve();
+    const { timeoutMs } = options;
+    if (timeoutMs === undefined) await writeBackStopped.then(() => this.#buffer.flush());
+    else if (!(await within(writeBackStopped.then(() => this.#buffer.flush()), timeoutMs))) this.#drop("shutdown");
     // After the drain, so that objects whose DELETED left are gone from the snapshot and those dropped are not.
     await this.#persister?.stop({ save: true });
   }

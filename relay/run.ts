@@ -49,7 +49,9 @@ const untilStopped = (signal: AbortSignal | undefined): Promise<string> =>
  * leads, which keeps the runs it would report deleted in a ConfigMap beside
  * the Lease (known/store.ts). Runs until SIGINT or SIGTERM, then stops
  * watching, drains the buffer (bounded by RELAY_DRAIN_TIMEOUT_SECONDS),
- * saves the known runs, releases the lease and returns. `queueUrl` is the fallback for QUEUE_URL (the CLI passes it).
+ * saves the known runs, releases the lease, hands back the operations its
+ * last receive brought (within the same bound) and returns. `queueUrl` is
+ * the fallback for QUEUE_URL (the CLI passes it).
  */
 export const runRelay = async (config: FeedbackConfig, queueUrl: string | undefined, log: Log, options: RunRelayOptions = {}): Promise<void> => {
   const settings = options.settings ?? relaySettingsFromEnv({ ...process.env, QUEUE_URL: process.env.QUEUE_URL || queueUrl });

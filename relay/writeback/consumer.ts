@@ -67,11 +67,13 @@ export class WriteBackConsumer {
   #handBack = true;
   /** Ends the wait for the receive in flight: one per receive, so that no waiter outlives it. */
   #wake: (() => void) | undefined;
-  /** What was handed back after stop: settled once the receive in flight at stop answered. */
-  #released: Promise<number> = Promise.resolve(0);
+  /** How many messages were handed back at stop: the rest of the round, then what the receive in flight brought. */
+  readonly #released: Promise<number>;
+  #settleReleased: (count: number) => void = () => undefined;
 
   constructor(options: WriteBackConsumerOptions) {
     this.#options = options;
+    this.#released = new Promise((resolve) => (this.#settleReleased = resolve));
   }
 
   start(): void {
@@ -79,23 +81,26 @@ export class WriteBackConsumer {
   }
 
   /**
-   * Stops receiving. An operation being applied is finished and the round
-   * settled; the rest of the round and a receive still in flight are not
-   * applied but handed back (`released`, which does not wait for the
-   * receive). `handBack: false` stops as a crash would: the receive is
-   * aborted and nothing is handed back, so it all returns after the
-   * queue's visibility timeout.
+   * Stops receiving, without waiting for a receive in flight. An operation
+   * being applied is finished and the round settled; the rest of the round
+   * and what the receive in flight brings are not applied but handed back
+   * (`released`). `handBack: false`, once given, stops as a crash would:
+   * the receive is aborted and nothing is handed back, so it all returns
+   * after the queue's visibility timeout.
    */
   async stop(options: { handBack?: boolean } = {}): Promise<void> {
     this.#stopping = true;
-    this.#handBack = options.handBack ?? true;
-    if (!this.#handBack) this.#controller.abort();
+    if (options.handBack === false) {
+      this.#handBack = false;
+      this.#controller.abort();
+    }
     this.#wake?.();
     this.#delay.cancel();
+    if (this.#loop === undefined) this.#settleReleased(0);
     await this.#loop;
   }
 
-  /** Resolves, once the receive in flight at stop answered, with how many messages were handed back unapplied. */
+  /** Resolves after stop, once the receive then in flight answered, with how many messages were handed back unapplied. */
   get released(): Promise<number> {
     return this.#released;
   }
@@ -104,37 +109,51 @@ export class WriteBackConsumer {
     const { source, log } = this.#options;
     const signal = this.#controller.signal;
     const waitSeconds = this.#options.waitSeconds ?? 20;
-    while (!this.#stopping) {
-      let batch: ReceivedOperation[];
-      try {
-        const receiving = source.receive(waitSeconds, signal);
-        const stopped = new Promise<undefined>((resolve) => (this.#wake = () => resolve(undefined)));
-        const received = await Promise.race([receiving, stopped]);
-        this.#wake = undefined;
-        // Stopped, even in the very turn the receive answered: nothing more is applied.
-        if (received === undefined || this.#stopping) {
-          this.#released = this.#release(receiving, waitSeconds);
-          break;
+    let releasing = Promise.resolve(0);
+    let roundHandedBack = 0;
+    try {
+      while (!this.#stopping) {
+        let batch: ReceivedOperation[];
+        try {
+          const receiving = source.receive(waitSeconds, signal);
+          const stopped = new Promise<undefined>((resolve) => (this.#wake = () => resolve(undefined)));
+          const received = await Promise.race([receiving, stopped]).finally(() => (this.#wake = undefined));
+          // Stopped, even in the very turn the receive answered: nothing more is applied.
+          if (received === undefined || this.#stopping) {
+            releasing = this.#release(receiving, waitSeconds);
+            break;
+          }
+          batch = received;
+          this.#backoff.reset();
+        } catch (error) {
+          if (this.#stopping) break;
+          const delayMs = this.#backoff.next();
+          log.warn("could not receive operations; retrying", { source: source.name, error: (error as Error).message, delayMs });
+          await this.#delay.wait(delayMs);
+          continue;
         }
-        batch = received;
-        this.#backoff.reset();
-      } catch (error) {
-        if (this.#stopping) break;
-        const delayMs = this.#backoff.next();
-        log.warn("could not receive operations; retrying", { source: source.name, error: (error as Error).message, delayMs });
-        await this.#delay.wait(delayMs);
-        continue;
+        if (batch.length === 0) continue;
+        const settlement: Settlement = { done: [], retry: [] };
+        let unapplied = 0;
+        for (const message of batch) {
+          if (!this.#stopping) await this.#handle(message, settlement);
+          else if (this.#handBack) {
+            settlement.retry.push({ handle: message.handle, delaySeconds: 0 });
+            unapplied++;
+          }
+        }
+        const settled = await source.settle(settlement).then(
+          () => true,
+          (error: unknown) => {
+            // What is not deleted comes back and is applied again: a merge patch and a re-send are both harmless twice.
+            log.warn("could not settle operations", { source: source.name, error: (error as Error).message });
+            return false;
+          },
+        );
+        if (settled) roundHandedBack += unapplied;
       }
-      if (batch.length === 0) continue;
-      const settlement: Settlement = { done: [], retry: [] };
-      for (const message of batch) {
-        if (!this.#stopping) await this.#handle(message, settlement);
-        else if (this.#handBack) settlement.retry.push({ handle: message.handle, delaySeconds: 0 });
-      }
-      await source.settle(settlement).catch((error: unknown) => {
-        // What is not deleted comes back and is applied again: a merge patch and a re-send are both harmless twice.
-        log.warn("could not settle operations", { source: source.name, error: (error as Error).message });
-      });
+    } finally {
+      void releasing.then((count) => this.#settleReleased(roundHandedBack + count));
     }
   }
 

@@ -9,7 +9,7 @@ import { startFakeKubeApiServer, type FakeKubeApiServer } from "../helpers/fake-
 import { CountingSink, eventually, HeldSource, memoryLog, type LogLine } from "../unit/relay/doubles";
 
 const LEASES = { group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease" } as const;
-const LEASE = { namespace: "relay-system", name: "kube-feedback-relay" } as const;
+const LEASE = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", namespace: "relay-system", name: "kube-feedback-relay" } as const;
 /** Short timings: a 2 s lease that a standby polls every 0.2 s. */
 const TIMINGS = { leaseDurationSeconds: 2, renewSeconds: 0.3, retrySeconds: 0.2 };
 
@@ -67,16 +67,58 @@ describe("Class: ElectedRelay with write-back (kubernetes.via: relay)", () => {
     b.relay.start();
 
     // Act
-    const stopping = a.relay.stop();
+    let stopped = false;
+    const stopping = a.relay.stop().then(() => (stopped = true));
     await eventually("b leads while a's receive is still in flight", () => b.relay.isLeader);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stoppedBeforeTheAnswer = stopped;
     const settledBeforeTheAnswer = a.source.settled.length;
     a.source.answer([OPERATION]);
     await stopping;
 
     // Assess
+    expect(stoppedBeforeTheAnswer).toBe(false);
     expect(settledBeforeTheAnswer).toBe(0);
     expect(a.source.settled).toEqual([{ done: [], retry: [{ handle: OPERATION.handle, delaySeconds: 0 }] }]);
     expect(a.lines.filter((l) => l.level === "warn")).toEqual([]);
+  });
+
+  it("hands back, before a stop returns, what the last receive of a term that lost its lease brings", async () => {
+    // Prepare
+    const a = candidate("relay-a", 10_000);
+    a.relay.start();
+    await eventually("a leads and polls its operations", () => a.relay.isLeader && a.source.receives === 1);
+    const current = server.get(LEASE)!;
+    server.apply({ ...current, spec: { ...(current.spec as object), holderIdentity: "intruder", renewTime: new Date().toISOString() } });
+    await eventually("a stepped down", () => !a.relay.isLeader);
+
+    // Act: SIGTERM soon after, while the abandoned term's receive is still in flight.
+    let stopped = false;
+    const stopping = a.relay.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stoppedBeforeTheAnswer = stopped;
+    a.source.answer([OPERATION]);
+    await stopping;
+
+    // Assess
+    expect(stoppedBeforeTheAnswer).toBe(false);
+    expect(a.source.settled).toEqual([{ done: [], retry: [{ handle: OPERATION.handle, delaySeconds: 0 }] }]);
+  });
+
+  it("aborts the receive in flight and hands nothing back when halted, as a crash would", async () => {
+    // Prepare
+    const a = candidate("relay-a", 10_000);
+    a.relay.start();
+    await eventually("a leads and polls its operations", () => a.relay.isLeader && a.source.receives === 1);
+    a.source.onAbort = [OPERATION];
+
+    // Act
+    await a.relay.halt();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    // Assess
+    expect(a.source.aborted).toBe(true);
+    expect(a.source.settled).toEqual([]);
   });
 
   it("says so when its last receive outlasts the drain time, and stops without it", async () => {

@@ -73,7 +73,7 @@ export const eventually = async (what: string, condition: () => boolean, timeout
 
 /**
  * An operations source whose receives answer only when the test says so
- * (`answer`), or, like a long poll cut short, with nothing once aborted.
+ * (`answer`), or once aborted (`onAbort`).
  */
 export class HeldSource implements OperationSource {
   readonly name = "held";
@@ -82,11 +82,21 @@ export class HeldSource implements OperationSource {
   receives = 0;
   aborted = false;
 
+  /** What a receive answers once aborted: nothing, as a long poll cut short, unless the test says otherwise. */
+  onAbort: ReceivedOperation[] = [];
+
   receive(_waitSeconds: number, signal: AbortSignal): Promise<ReceivedOperation[]> {
     this.receives++;
     return new Promise((resolve) => {
-      this.answer = resolve;
-      signal.addEventListener("abort", () => ((this.aborted = true), resolve([])), { once: true });
+      const aborted = (): void => {
+        this.aborted = true;
+        resolve(this.onAbort);
+      };
+      signal.addEventListener("abort", aborted, { once: true });
+      this.answer = (batch) => {
+        signal.removeEventListener("abort", aborted);
+        resolve(batch);
+      };
     });
   }
 

@@ -197,22 +197,41 @@ describe("Class: WriteBackConsumer", () => {
     // Assess
     expect(applied).toEqual(["a"]);
     expect(source.settled).toEqual([{ done: [batch[0]!.handle], retry: [batch[1]!, batch[2]!].map((m) => ({ handle: m.handle, delaySeconds: 0 })) }]);
+    expect(await consumer.released).toBe(2);
   });
 
-  it("stops like a crash with handBack false: the receive is aborted and nothing is handed back", async () => {
-    // Prepare
+  it("stops like a crash with handBack false, even when stopped again after: the receive is aborted and what it brings is not handed back", async () => {
+    // Prepare: a receive that answers with a message as it is aborted.
     const source = new HeldSource();
+    source.onAbort = [message(serializeOperation(patch("private", "a")))];
+    const applied: Operation[] = [];
     const { log } = memoryLog();
-    const consumer = new WriteBackConsumer({ cluster: "private", source, log, applier: { apply: async () => ({ outcome: ApplyOutcome.Done, detail: "patched" }) } });
+    const consumer = new WriteBackConsumer({ cluster: "private", source, log, applier: { apply: async (o) => (applied.push(o), { outcome: ApplyOutcome.Done, detail: "patched" }) } });
     consumer.start();
 
     // Act
     await consumer.stop({ handBack: false });
+    await consumer.stop();
 
     // Assess
     expect(source.aborted).toBe(true);
     expect(await consumer.released).toBe(0);
     expect(source.settled).toEqual([]);
+    expect(applied).toEqual([]);
+  });
+
+  it("says nothing was handed back when stopped before it started", async () => {
+    // Prepare
+    const source = new HeldSource();
+    const { log } = memoryLog();
+    const consumer = new WriteBackConsumer({ cluster: "private", source, log, applier: { apply: async () => ({ outcome: ApplyOutcome.Done, detail: "patched" }) } });
+
+    // Act
+    await consumer.stop();
+
+    // Assess
+    expect(await consumer.released).toBe(0);
+    expect(source.receives).toBe(0);
   });
 
   it("aborts a receive still unanswered 10 s past its wait after stop, and hands back nothing", async () => {
