@@ -97,6 +97,8 @@ export class ChaosRig {
 
   async stop(): Promise<void> {
     await this.relay.stop({ timeoutMs: 1_000 });
+    // Before the emulators go: what its last receive brings goes back to the queue.
+    await this.relay.writeBack?.released;
     this.#sqs.destroy();
   }
 
