@@ -51,6 +51,14 @@ const run = async (batch: ReceivedOperation[], outcome: (operation: Operation) =
   return { settled: source.settled[0]!, applied, lines, stats: consumer.stats };
 };
 
+/** A consumer of `source` for cluster "private" whose applier records what it applies and answers Done. */
+const doneConsumer = (source: OperationSource, options: { waitSeconds?: number } = {}) => {
+  const applied: Operation[] = [];
+  const { log } = memoryLog();
+  const apply = async (operation: Operation): Promise<ApplyResult> => (applied.push(operation), { outcome: ApplyOutcome.Done, detail: "patched" });
+  return { consumer: new WriteBackConsumer({ cluster: "private", source, log, ...options, applier: { apply } }), applied };
+};
+
 describe("Class: WriteBackConsumer", () => {
   it("applies its own cluster's operations in order and deletes them", async () => {
     // Prepare
@@ -107,9 +115,7 @@ describe("Class: WriteBackConsumer", () => {
   it("stops without waiting for a receive in flight, then hands back unapplied what it brings", async () => {
     // Prepare
     const source = new HeldSource();
-    const applied: Operation[] = [];
-    const { log } = memoryLog();
-    const consumer = new WriteBackConsumer({ cluster: "private", source, log, applier: { apply: async (o) => (applied.push(o), { outcome: ApplyOutcome.Done, detail: "patched" }) } });
+    const { consumer, applied } = doneConsumer(source);
     const batch = [message(serializeOperation(patch("private", "a"))), message(serializeOperation(patch("private", "b")))];
     consumer.start();
 
@@ -130,8 +136,7 @@ describe("Class: WriteBackConsumer", () => {
   it("settles nothing when the receive in flight at stop brings nothing", async () => {
     // Prepare
     const source = new HeldSource();
-    const { log } = memoryLog();
-    const consumer = new WriteBackConsumer({ cluster: "private", source, log, applier: { apply: async () => ({ outcome: ApplyOutcome.Done, detail: "patched" }) } });
+    const { consumer } = doneConsumer(source);
     consumer.start();
 
     // Act
@@ -146,9 +151,7 @@ describe("Class: WriteBackConsumer", () => {
   it("applies nothing a receive brings in the very turn it stops, and hands it back", async () => {
     // Prepare
     const source = new HeldSource();
-    const applied: Operation[] = [];
-    const { log } = memoryLog();
-    const consumer = new WriteBackConsumer({ cluster: "private", source, log, applier: { apply: async (o) => (applied.push(o), { outcome: ApplyOutcome.Done, detail: "patched" }) } });
+    const { consumer, applied } = doneConsumer(source);
     const batch = [message(serializeOperation(patch("private", "a")))];
     consumer.start();
 
@@ -204,9 +207,7 @@ describe("Class: WriteBackConsumer", () => {
     // Prepare: a receive that answers with a message as it is aborted.
     const source = new HeldSource();
     source.onAbort = [message(serializeOperation(patch("private", "a")))];
-    const applied: Operation[] = [];
-    const { log } = memoryLog();
-    const consumer = new WriteBackConsumer({ cluster: "private", source, log, applier: { apply: async (o) => (applied.push(o), { outcome: ApplyOutcome.Done, detail: "patched" }) } });
+    const { consumer, applied } = doneConsumer(source);
     consumer.start();
 
     // Act
@@ -223,8 +224,7 @@ describe("Class: WriteBackConsumer", () => {
   it("says nothing was handed back when stopped before it started", async () => {
     // Prepare
     const source = new HeldSource();
-    const { log } = memoryLog();
-    const consumer = new WriteBackConsumer({ cluster: "private", source, log, applier: { apply: async () => ({ outcome: ApplyOutcome.Done, detail: "patched" }) } });
+    const { consumer } = doneConsumer(source);
 
     // Act
     await consumer.stop();
@@ -239,8 +239,7 @@ describe("Class: WriteBackConsumer", () => {
     try {
       // Prepare
       const source = new HeldSource();
-      const { log } = memoryLog();
-      const consumer = new WriteBackConsumer({ cluster: "private", source, log, waitSeconds: 5, applier: { apply: async () => ({ outcome: ApplyOutcome.Done, detail: "patched" }) } });
+      const { consumer } = doneConsumer(source, { waitSeconds: 5 });
       consumer.start();
       await consumer.stop();
 
