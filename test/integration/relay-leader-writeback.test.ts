@@ -1,10 +1,12 @@
-import { CoordinationV1Api } from "@kubernetes/client-node";
+import { CoordinationV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ElectedRelay } from "../../relay/elected";
 import { LeaderElector } from "../../relay/leader/elector";
 import { LeaseLock } from "../../relay/leader/lease";
 import { RelayMetrics } from "../../relay/metrics";
+import { Relay } from "../../relay/relay";
 import { makeOperation, serializeOperation, type ReceivedOperation } from "../../shared/operations";
+import { eachFakeKubeApiServer } from "../helpers/fake-kube/each.js";
 import { startFakeKubeApiServer, type FakeKubeApiServer } from "../helpers/fake-kube/index.js";
 import { CountingSink, eventually, HeldSource, memoryLog, type LogLine } from "../unit/relay/doubles";
 
@@ -135,5 +137,41 @@ describe("Class: ElectedRelay with write-back (kubernetes.via: relay)", () => {
     expect(a.lines.filter((l) => l.level === "warn").map((l) => l.message)).toEqual([
       "operations received while stopping not handed back in time; they return after the queue's visibility timeout",
     ]);
+  });
+});
+
+describe("Class: Relay with write-back (kubernetes.via: relay)", () => {
+  let server: FakeKubeApiServer;
+  let kc: KubeConfig;
+  eachFakeKubeApiServer((started, config) => ((server = started), (kc = config)));
+
+  it("stops within its drain time when an operation it applies waits for room in a buffer that cannot drain", async () => {
+    // Prepare: the sink is down, the buffer holds ten, the list of twelve CommitStatuses fills it, and a relist must wait for room.
+    const COMMIT_STATUS = { apiVersion: "commit-status.argoproj.io/v1alpha1", kind: "CommitStatus" } as const;
+    for (let i = 0; i < 12; i++) server.apply({ ...COMMIT_STATUS, metadata: { name: `status-${i}`, namespace: "ci" }, spec: {} });
+    const sink = new CountingSink();
+    sink.failures = Number.POSITIVE_INFINITY;
+    const source = new HeldSource();
+    const { log, lines } = memoryLog();
+    const relay = new Relay({
+      cluster: "dev",
+      watch: [{ group: "commit-status.argoproj.io", version: "v1alpha1", resource: "commitstatuses", namespaces: ["ci"] }],
+      sink,
+      log,
+      buffer: { capacity: 10, lingerMs: 1, retry: { baseMs: 10, maxMs: 20 } },
+      writeBack: { source },
+    });
+    void relay.start(kc);
+    await eventually("the list filled the buffer and write-back polls", () => relay.bufferDepth === 10 && source.receives === 1);
+    const relist = makeOperation("dev", { op: "relist", namespace: "ci" });
+    source.answer([{ ...OPERATION, id: "m-relist", handle: "h-relist", body: serializeOperation(relist) }]);
+    const lists = () => server.requests.filter((r) => r.verb === "list" && r.path.includes("commitstatuses")).length;
+    await eventually("the relist listed the CommitStatuses and waits for room", () => lists() === 2);
+
+    // Act
+    await relay.stop({ timeoutMs: 300 });
+
+    // Assess
+    expect(lines.filter((l) => l.message === "dropped buffered envelopes").map((l) => l.fields)).toEqual([{ reason: "shutdown", dropped: 10 }]);
   });
 });
