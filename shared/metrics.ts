@@ -41,6 +41,9 @@ export const UNPARSED_KIND = "unparsed";
 
 type Dimensions = Record<string, string>;
 
+/** A dimension value as published: CloudWatch refuses an empty one. */
+const dimensionValue = (value: string): string => value.trim() || "-";
+
 /**
  * Powertools metrics with one buffer per set of dimension values.
  *
@@ -52,9 +55,6 @@ type Dimensions = Record<string, string>;
  * a batch costs one line per set. The instance's own buffer holds the
  * service-wide totals.
  */
-/** A dimension value as published: CloudWatch refuses an empty one. */
-const dimensionValue = (value: string): string => value.trim() || "-";
-
 export class FeedbackMetrics extends Metrics {
   readonly #options: Pick<MetricsOptions, "namespace" | "serviceName">;
   readonly #buckets = new Map<string, Metrics>();
