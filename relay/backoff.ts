@@ -63,8 +63,12 @@ export class Delay {
   }
 }
 
-/** Whether `work` ended within `timeoutMs` (it goes on either way; its rejection is passed on). */
-export const within = async (work: Promise<unknown>, timeoutMs: number): Promise<boolean> => {
+/**
+ * Whether `work` ended within `timeoutMs`, or once it ends when there is no
+ * bound (it goes on either way; its rejection is passed on).
+ */
+export const within = async (work: Promise<unknown>, timeoutMs: number | undefined): Promise<boolean> => {
+  if (timeoutMs === undefined) return work.then(() => true);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
   try {

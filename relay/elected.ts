@@ -78,10 +78,8 @@ export class ElectedRelay {
     await this.#options.elector?.stop({ release: true });
     this.#options.metrics.leader.set(0);
     const released = [...this.#handingBack, ...(term?.writeBack ? [term.writeBack.released] : [])];
-    if (released.length === 0) return;
-    const all = Promise.all(released);
-    const handedBack = drainTimeoutMs === undefined ? (await all, true) : await within(all, Math.max(0, drainTimeoutMs - (Date.now() - started)));
-    if (!handedBack) log.warn("operations received while stopping not handed back in time; they return after the queue's visibility timeout");
+    const left = drainTimeoutMs === undefined ? undefined : Math.max(0, drainTimeoutMs - (Date.now() - started));
+    if (!(await within(Promise.all(released), left))) log.warn("operations received while stopping not handed back in time; they return after the queue's visibility timeout");
   }
 
   /** Stops like a crashed process: the buffer dropped, operations received left to the queue's visibility timeout, the lease left to expire. */

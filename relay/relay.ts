@@ -218,10 +218,8 @@ export class Relay implements WatchConsumer {
     this.#stopped = true;
     for (const watcher of this.#watchers) watcher.close();
     // Before the drain: a re-send it is shipping lands in the buffer that is then flushed.
-    const writeBackStopped = this.#writeBack?.stop() ?? Promise.resolve();
-    const { timeoutMs } = options;
-    if (timeoutMs === undefined) await writeBackStopped.then(() => this.#buffer.flush());
-    else if (!(await within(writeBackStopped.then(() => this.#buffer.flush()), timeoutMs))) this.#drop("shutdown");
+    const drained = (this.#writeBack?.stop() ?? Promise.resolve()).then(() => this.#buffer.flush());
+    if (!(await within(drained, options.timeoutMs))) this.#drop("shutdown");
     // After the drain, so that objects whose DELETED left are gone from the snapshot and those dropped are not.
     await this.#persister?.stop({ save: true });
   }

@@ -1,6 +1,7 @@
 import type { FeedbackConfig } from "../../shared/config";
 import type { Log } from "../../shared/log";
 import { createResyncHandler } from "../../shared/process/resync";
+import { within } from "../../relay/backoff";
 import { relaySettingsFromEnv } from "../../relay/settings";
 import { runRelay } from "../../relay/run";
 import { startLocalStack, type LocalStack } from "../local/stack";
@@ -21,12 +22,8 @@ export interface StandaloneOptions {
 
 /** Lets the process side finish what the relay handed to the queue at shutdown, within `timeoutMs`. */
 const drain = async (stack: LocalStack, timeoutMs: number, log: Log): Promise<void> => {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)));
-  const ranOut = await Promise.race([stack.poller.drained(50).then(() => false), timedOut]);
-  clearTimeout(timer);
   // Not lost: the next start lists every watched object again, and the state table says what is left to tell.
-  if (ranOut) log.warn("stopped with events still queued; the next start lists them again", { timeoutMs });
+  if (!(await within(stack.poller.drained(50), timeoutMs))) log.warn("stopped with events still queued; the next start lists them again", { timeoutMs });
 };
 
 /**
