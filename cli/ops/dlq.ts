@@ -46,7 +46,9 @@ export interface DlqMessage {
 
 const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
 
-const pickText = (ref: ObjectRef, fields: ReadonlyArray<readonly [keyof ObjectRef, unknown]>): ObjectRef => {
+/** The fields that are non-empty strings. */
+const pickText = (fields: ReadonlyArray<readonly [keyof ObjectRef, unknown]>): ObjectRef => {
+  const ref: ObjectRef = {};
   for (const [key, v] of fields) {
     const t = text(v);
     if (t) ref[key] = t;
@@ -56,7 +58,7 @@ const pickText = (ref: ObjectRef, fields: ReadonlyArray<readonly [keyof ObjectRe
 
 /** An operations queue message (shared/operations/operation.ts): flat, with `op` where an envelope has `kind`. */
 const operationRef = (value: Record<string, unknown>, op: string): ObjectRef => {
-  const ref = pickText({}, [
+  const ref = pickText([
     ["cluster", value.cluster],
     ["namespace", value.namespace],
     ["name", value.name],
@@ -81,7 +83,7 @@ export const objectOf = (body: string): ObjectRef | undefined => {
   if (!value || typeof value !== "object") return undefined;
   if (typeof value.op === "string" && value.op !== "") return operationRef(value as Record<string, unknown>, value.op);
   const meta = value.object?.metadata && typeof value.object.metadata === "object" ? value.object.metadata : {};
-  const ref = pickText({}, [
+  const ref = pickText([
     ["cluster", value.cluster],
     ["kind", value.kind],
     ["namespace", meta.namespace],

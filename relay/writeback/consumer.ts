@@ -35,6 +35,9 @@ export interface WriteBackStats {
  */
 const STOPPED_RECEIVE_GRACE_SECONDS = 10;
 
+/** A message handed back unapplied at stop: visible again at once, for the next leader. */
+const handedBack = (message: ReceivedOperation): Settlement["retry"][number] => ({ handle: message.handle, delaySeconds: 0 });
+
 /** Seconds before a failed operation is tried again: grows with its receives, at most a minute. */
 const retryDelay = (receiveCount: number): number => Math.min(60, 2 ** Math.min(receiveCount, 6));
 
@@ -138,7 +141,7 @@ export class WriteBackConsumer {
         for (const message of batch) {
           if (!this.#stopping) await this.#handle(message, settlement);
           else if (this.#handBack) {
-            settlement.retry.push({ handle: message.handle, delaySeconds: 0 });
+            settlement.retry.push(handedBack(message));
             unapplied++;
           }
         }
@@ -165,7 +168,7 @@ export class WriteBackConsumer {
     try {
       const batch = await receiving;
       if (!this.#handBack) return 0;
-      if (batch.length > 0) await source.settle({ done: [], retry: batch.map((m) => ({ handle: m.handle, delaySeconds: 0 })) });
+      if (batch.length > 0) await source.settle({ done: [], retry: batch.map(handedBack) });
       return batch.length;
     } catch (error) {
       // Not handed back: the queue's visibility timeout returns them.
