@@ -4,10 +4,11 @@
  * counts), by a parse-only reader, by client-node's makeInformer with
  * handlers that only count (consumers/job-informer.ts says how its list and
  * restart are made to replay the same events), and by the same informer
- * slimming and serialising each object as the relay does (forwarding.ts). Each consumer runs in its
- * own child process, bundled, so its peak RSS is its own. Rates are events
- * per CPU-second of the consumer, from the replay's start: the fake server
- * writing the stream shares the machine and would otherwise cap them all.
+ * slimming and serialising each object as the relay does (forwarding.ts).
+ * Each consumer runs in its own child process, bundled, so its peak RSS is
+ * its own. Rates are events per CPU-second of the consumer, from the
+ * replay's start: the fake server writing the stream shares the machine and
+ * would otherwise cap them all.
  * Each consumer gets the events twice: the first replay after its start
  * (V8 still compiling, the figures this table always had) and a second one,
  * the steady state a long-running relay or controller spends its life in.
