@@ -1,5 +1,5 @@
 import { CoordinationV1Api, type KubeConfig } from "@kubernetes/client-node";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ElectedRelay } from "../../relay/elected";
 import { LeaderElector } from "../../relay/leader/elector";
 import { LeaseLock } from "../../relay/leader/lease";
@@ -7,13 +7,10 @@ import { RelayMetrics } from "../../relay/metrics";
 import { Relay } from "../../relay/relay";
 import { makeOperation, serializeOperation, type ReceivedOperation } from "../../shared/operations";
 import { eachFakeKubeApiServer } from "../helpers/fake-kube/each.js";
-import { startFakeKubeApiServer, type FakeKubeApiServer } from "../helpers/fake-kube/index.js";
+import type { FakeKubeApiServer } from "../helpers/fake-kube/index.js";
 import { CountingSink, eventually, HeldSource, memoryLog, type LogLine } from "../unit/relay/doubles";
+import { eachLeaseServer, LEASE, TIMINGS } from "../helpers/lease-election";
 
-const LEASES = { group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease" } as const;
-const LEASE = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", namespace: "relay-system", name: "kube-feedback-relay" } as const;
-/** Short timings: a 2 s lease that a standby polls every 0.2 s. */
-const TIMINGS = { leaseDurationSeconds: 2, renewSeconds: 0.3, retrySeconds: 0.2 };
 
 const OPERATION: ReceivedOperation = {
   id: "m-1",
@@ -49,16 +46,10 @@ describe("Class: ElectedRelay with write-back (kubernetes.via: relay)", () => {
     return entry;
   };
 
-  beforeEach(async () => {
-    server = await startFakeKubeApiServer();
-    server.registerResource(LEASES);
-    candidates = [];
-  });
-
-  afterEach(async () => {
-    await Promise.all(candidates.map((c) => c.relay.halt()));
-    await server.stop();
-  });
+  eachLeaseServer(
+    (started) => ((server = started), (candidates = [])),
+    () => candidates.map((c) => c.relay),
+  );
 
   it("releases the lease before waiting for its last receive, then hands back what it brought for the new leader", async () => {
     // Prepare

@@ -1,19 +1,16 @@
 import { CoordinationV1Api, type KubeConfig } from "@kubernetes/client-node";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { WatchConfig } from "../../shared/config";
 import { ElectedRelay } from "../../relay/elected";
 import { LeaderElector } from "../../relay/leader/elector";
 import { LeaseLock } from "../../relay/leader/lease";
 import { RelayMetrics } from "../../relay/metrics";
-import { startFakeKubeApiServer, type FakeKubeApiServer, type KubeObject } from "../helpers/fake-kube/index.js";
+import type { FakeKubeApiServer, KubeObject } from "../helpers/fake-kube/index.js";
 import { CountingSink, eventually, memoryLog } from "../unit/relay/doubles";
+import { eachLeaseServer, LEASE, TIMINGS } from "../helpers/lease-election";
 
-const LEASES = { group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease" } as const;
-const LEASE = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", namespace: "relay-system", name: "kube-feedback-relay" } as const;
 const WATCH: WatchConfig[] = [{ group: "tekton.dev", version: "v1", resource: "pipelineruns", namespaces: ["ci"] }];
 const RUN = { apiVersion: "tekton.dev/v1", kind: "PipelineRun", namespace: "ci" } as const;
-/** Short timings: a 2 s lease, so a takeover after a crash happens within a few seconds. */
-const TIMINGS = { leaseDurationSeconds: 2, renewSeconds: 0.3, retrySeconds: 0.2 };
 
 const reason = (phase: string) => ({ conditions: [{ type: "Succeeded", status: phase === "Succeeded" ? "True" : "Unknown", reason: phase }] });
 
@@ -56,16 +53,10 @@ describe("Class: ElectedRelay", () => {
   const advance = (name: string, phase: string): KubeObject => server.patchStatus({ ...RUN, name }, reason(phase));
   const lease = () => server.get(LEASE) as { spec?: { holderIdentity?: string; leaseTransitions?: number } } | undefined;
 
-  beforeEach(async () => {
-    server = await startFakeKubeApiServer();
-    server.registerResource(LEASES);
-    candidates = [];
-  });
-
-  afterEach(async () => {
-    await Promise.all(candidates.map((c) => c.relay.halt()));
-    await server.stop();
-  });
+  eachLeaseServer(
+    (started) => ((server = started), (candidates = [])),
+    () => candidates.map((c) => c.relay),
+  );
 
   describe("Method: start", () => {
     it("lets exactly one of two candidates lead when both start at once", async () => {

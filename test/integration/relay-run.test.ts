@@ -3,10 +3,9 @@ import { parseConfig } from "../../shared/config";
 import { runRelay } from "../../relay/run";
 import { relaySettingsFromEnv } from "../../relay/settings";
 import { startFakeKubeApiServer, type FakeKubeApiServer } from "../helpers/fake-kube/index.js";
+import { LEASE, LEASES } from "../helpers/lease-election";
 import { CountingSink, eventually, memoryLog } from "../unit/relay/doubles";
 
-const LEASES = { group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease" } as const;
-const LEASE = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", namespace: "relay-system", name: "kube-feedback-relay" } as const;
 const CONFIGMAPS = { group: "", version: "v1", plural: "configmaps", kind: "ConfigMap" } as const;
 const KNOWN = { apiVersion: "v1", kind: "ConfigMap", namespace: "relay-system", name: "kube-feedback-relay-known" } as const;
 
